@@ -1,0 +1,227 @@
+"""`jepa-explorer`: gui | info | predict | bench (and more as they land).
+
+Errors print one line and exit non-zero; `--debug` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from jepa_explorer.errors import JepaError
+
+
+def _add_model_args(p: argparse.ArgumentParser, required: bool = True) -> None:
+    p.add_argument("--checkpoint", "-c", required=required, help="official .pth.tar, bundle folder, or safetensors file")
+    p.add_argument("--device", default=None, help="auto (default), cpu, cuda or mps")
+    p.add_argument("--heads", type=int, default=None, help="attention heads, for widths outside the official sizes")
+    p.add_argument("--frames", type=int, default=None, help="frames, for video checkpoints whose frame count is ambiguous")
+
+
+def _load(args):
+    from jepa_explorer.checkpoints.load import load_model
+
+    return load_model(args.checkpoint, args.device, num_heads=args.heads, num_frames=args.frames)
+
+
+# ---------------------------------------------------------------- info
+
+
+def model_info(model) -> dict:
+    enc = model.config.encoder
+    return {
+        "path": str(model.path),
+        "family": model.config.family,
+        "device": str(model.device),
+        "present": {
+            "encoder": True,
+            "target_encoder": model.target_encoder is not model.encoder,
+            "predictor": model.predictor is not None,
+        },
+        "parameters": model.parameter_counts(),
+        "patch_grid": list(enc.grid_shape),
+        "input": {"size": enc.img_size, "frames": enc.num_frames if enc.video else 1, "mean": list(model.config.mean),
+                  "std": list(model.config.std)},
+        "training_loss": model.config.loss,
+        "architecture": model.config.to_dict(),
+        "notes": model.notes,
+        "card": model.card,
+    }
+
+
+def _print_info(info: dict) -> None:
+    arch = info["architecture"]
+    enc, pred = arch["encoder"], arch["predictor"]
+    t, h, w = info["patch_grid"]
+    print(f"{info['path']}")
+    print(f"  family        {info['family']} ({'video' if enc['video'] else 'image'})")
+    kind = f"{enc['num_frames']} frames × {enc['img_size']}² px, tubelet {enc['tubelet_size']}" if enc["video"] else f"{enc['img_size']}² px"
+    print(f"  input         {kind}, patch {enc['patch_size']} -> grid {t}×{h}×{w} = {t * h * w} patches")
+    print(f"  encoder       ViT {enc['embed_dim']} wide, {enc['depth']} deep, {enc['num_heads']} heads, "
+          f"{info['parameters']['encoder'] / 1e6:.2f} M parameters")
+    present = info["present"]
+    print(f"  target enc.   {'present (EMA)' if present['target_encoder'] else 'absent (the context encoder stands in)'}")
+    if pred:
+        print(f"  predictor     {pred['style']}: {pred['predictor_embed_dim']} wide, {pred['depth']} deep, {pred['num_heads']} heads, "
+              f"{info['parameters']['predictor'] / 1e6:.2f} M parameters")
+    else:
+        print("  predictor     absent: prediction unavailable, features still usable")
+    print(f"  loss          {info['training_loss']}; normalisation mean {info['input']['mean']} std {info['input']['std']}")
+    for note in info["notes"]:
+        print(f"  note          {note}")
+    card = {k: v for k, v in info["card"].items() if k not in ("architecture",)}
+    if card:
+        print("  card")
+        for key, value in card.items():
+            text = json.dumps(value) if not isinstance(value, str) else value
+            print(f"    {key}: {text if len(text) < 200 else text[:197] + '...'}")
+
+
+def cmd_info(args) -> int:
+    info = model_info(_load(args))
+    print(json.dumps(info, indent=1, default=str)) if args.json else _print_info(info)
+    return 0
+
+
+# ---------------------------------------------------------------- predict
+
+
+def cmd_predict(args) -> int:
+    import numpy as np
+
+    from jepa_explorer.engine.session import Session
+    from jepa_explorer.masks.generators import generate
+    from jepa_explorer.media.images import load_image
+
+    model = _load(args)
+    if model.config.encoder.video:
+        raise JepaError(f"{args.checkpoint}: a video model; `predict --image` takes image models (video input comes with the video issue).")
+    session = Session(model)
+    session.set_input(load_image(args.image))
+    masks = generate(args.mask, session.grid_shape)
+    result = session.predict(masks)
+    feats = session.features
+    arrays = {
+        "context_indices": result.context_indices,
+        "grid_shape": np.array(masks.grid_shape),
+        "actual_all": feats.actual,
+        "actual_all_pca": feats.pca.project(feats.actual),
+        "pca_components": feats.pca.components,
+        "pca_mean": feats.pca.mean,
+        "pca_explained_variance_ratio": feats.pca.explained_variance_ratio,
+        "pixels": feats.pixels,
+        "summary_json": np.array(json.dumps(result.to_json())),
+    }
+    for i, g in enumerate(result.groups):
+        arrays[f"target_indices_{i}"] = g.target_indices
+        arrays[f"predicted_{i}"] = g.predicted
+        arrays[f"actual_{i}"] = g.actual
+        arrays[f"predicted_pca_{i}"] = g.predicted_pca
+        arrays[f"nearest_actual_{i}"] = g.nearest_actual
+        for metric, values in g.distances.items():
+            arrays[f"{metric}_{i}"] = values
+        for name, metrics in g.baselines.items():
+            for metric, values in metrics.items():
+                arrays[f"{name}_{metric}_{i}"] = values
+    for metric in ("loss", "l2", "cosine"):
+        arrays[f"heatmap_{metric}"] = result.heatmap(metric)
+    if args.out:
+        out = Path(args.out)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            np.savez_compressed(out, **arrays)
+        except OSError as e:
+            raise JepaError(f"{out}: cannot write the result ({e.strerror}).") from None
+    if args.json:
+        print(json.dumps({"checkpoint": str(model.path), "image": args.image, "mask": args.mask, "out": args.out,
+                          **result.to_json()}, indent=1))
+    else:
+        s = result.summary
+        stats = masks.stats()
+        print(f"masks: {stats['context_patches']} context patches ({stats['context_fraction']:.0%}), "
+              f"{stats['target_patches']} target patches in {stats['target_groups']} groups")
+        print(f"{'':18}{'loss':>10}{'L2':>10}{'cosine':>10}   (mean over target patches)")
+        for name, metrics in s.items():
+            print(f"{name:18}" + "".join(f"{metrics[m]['mean']:10.4f}" for m in ("loss", "l2", "cosine")))
+        print(f"gain vs best baseline (loss): {result.gain('loss'):+.1%}")
+        if args.out:
+            print(f"wrote {args.out}")
+    return 0
+
+
+# ---------------------------------------------------------------- bench
+
+
+def cmd_bench(args) -> int:
+    from jepa_explorer.engine.bench import run_bench
+
+    report = run_bench(args.checkpoint, args.image, args.edits, args.device)
+    if args.json:
+        print(json.dumps(report, indent=1))
+    else:
+        for key, value in report.items():
+            print(f"{key:24} {value:.2f}" if isinstance(value, float) else f"{key:24} {value}")
+    return 0
+
+
+# ---------------------------------------------------------------- main
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jepa-explorer", description="See what a JEPA predicts.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("info", help="architecture, parameters, patch grid and card of a checkpoint")
+    _add_model_args(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("predict", help="predict target embeddings for an image and masks")
+    _add_model_args(p)
+    p.add_argument("--image", "-i", required=True)
+    p.add_argument("--mask", "-m", default="multiblock:seed=0",
+                   help="generator spec (multiblock:seed=3, random:ratio=0.75,seed=0, block:scale=0.3, centre, half:side=right) or a mask PNG")
+    p.add_argument("--out", "-o", default=None, help="result .npz")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser("bench", help="latency and memory figures as JSON")
+    p.add_argument("--checkpoint", "-c", default=None, help="default: the bundled default model")
+    p.add_argument("--image", "-i", default=None)
+    p.add_argument("--edits", type=int, default=100)
+    p.add_argument("--device", default=None)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return args.func(args)
+    except JepaError as e:
+        if args.debug:
+            raise
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        return 0
+    except Exception as e:  # a bug, not bad input: still one line unless --debug
+        if args.debug:
+            raise
+        print(f"internal error: {type(e).__name__}: {e} (run with --debug for the traceback)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

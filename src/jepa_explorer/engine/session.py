@@ -1,0 +1,234 @@
+"""Session: one input, one model, cached per-input work; `predict(masks)` is the cheap per-edit call.
+
+Shaped like segment-anything's SamPredictor: `set_input()` pays for the target encoder once (full
+input, layer-normed, plus its PCA basis); `predict()` runs only the context encoder and the predictor
+(and the leak-free baselines' context-only encoding, cached while the context is unchanged). The CLI,
+the GUI's worker, the benchmark and notebooks all use this object. Not thread-safe: one thread owns it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from jepa_explorer.analysis.baselines import baseline_predictions
+from jepa_explorer.analysis.distances import METRICS, patch_distances, summarise
+from jepa_explorer.analysis.pca import PcaBasis, fit_pca, nearest_patch
+from jepa_explorer.checkpoints.load import JepaModel
+from jepa_explorer.engine.preprocess import clip_tensor, image_tensor
+from jepa_explorer.errors import JepaError, MaskError, MediaError
+from jepa_explorer.masks.grid import PatchMasks
+
+_request_ids = itertools.count(1)
+
+
+def next_request_id() -> int:
+    return next(_request_ids)
+
+
+@dataclass
+class InputFeatures:
+    """Per-input cache: what no mask edit changes."""
+
+    key: str
+    x: torch.Tensor  # [1, 3, (T,) S, S] normalised model input
+    pixels: np.ndarray  # uint8 [(T,) S, S, 3]: what the model sees (the view to paint on)
+    actual: np.ndarray  # [N, D] layer-normed target-encoder output on the full input
+    pca: PcaBasis
+    seconds: float
+
+
+@dataclass
+class GroupResult:
+    """One target group: predicted and actual embeddings and the distances between them."""
+
+    target_indices: np.ndarray  # [M]
+    predicted: np.ndarray  # [M, D]
+    actual: np.ndarray  # [M, D]
+    distances: dict[str, np.ndarray]  # metric -> [M]
+    baselines: dict[str, dict[str, np.ndarray]]  # baseline -> metric -> [M]
+    predicted_pca: np.ndarray  # [M, k]
+    nearest_actual: np.ndarray  # [M] index of the closest actual patch to each prediction
+
+
+@dataclass
+class Prediction:
+    request_id: int
+    input_key: str
+    masks: PatchMasks
+    context_indices: np.ndarray
+    groups: list[GroupResult]
+    summary: dict  # "predictor" / baseline -> metric -> {"mean", "median"}
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def heatmap(self, metric: str = "loss") -> np.ndarray:
+        """float [T, H, W]: per-patch distance, NaN off-target (mean where target groups overlap)."""
+        grid = self.masks.grid_shape
+        total = np.zeros(int(np.prod(grid)))
+        count = np.zeros_like(total)
+        for g in self.groups:
+            np.add.at(total, g.target_indices, g.distances[metric])
+            np.add.at(count, g.target_indices, 1)
+        with np.errstate(invalid="ignore"):
+            return np.where(count > 0, total / np.maximum(count, 1), np.nan).reshape(grid)
+
+    def gain(self, metric: str = "loss") -> float:
+        """1 − predictor / best baseline (positive: the predictor beats copying)."""
+        best = min(v[metric]["mean"] for k, v in self.summary.items() if k != "predictor")
+        return float(1.0 - self.summary["predictor"][metric]["mean"] / best) if best > 0 else float("nan")
+
+    def to_json(self) -> dict:
+        return {
+            "request_id": self.request_id,
+            "masks": self.masks.stats(),
+            "summary": self.summary,
+            "gain_vs_best_baseline": {m: self.gain(m) for m in METRICS},
+            "timings_ms": self.timings_ms,
+        }
+
+
+def _array_key(array: np.ndarray) -> str:
+    return hashlib.blake2b(np.ascontiguousarray(array).view(np.uint8), digest_size=16).hexdigest() + str(array.shape)
+
+
+class Session:
+    def __init__(self, model: JepaModel):
+        self.model = model
+        self.features: InputFeatures | None = None
+        self._context_cache: tuple[bytes, np.ndarray, torch.Tensor, np.ndarray] | None = None
+
+    # -------------------------------------------------------------- per input
+
+    @property
+    def grid_shape(self) -> tuple[int, int, int]:
+        return self.model.config.encoder.grid_shape
+
+    def set_input(self, media: np.ndarray, force: bool = False) -> InputFeatures:
+        """uint8 image [H, W, 3] or clip [T, H, W, 3]; computes and caches the target features."""
+        cfg = self.model.config
+        media = np.asarray(media)
+        if media.dtype != np.uint8 or media.shape[-1] != 3 or media.ndim not in (3, 4):
+            raise MediaError(f"expected uint8 RGB image [H, W, 3] or clip [T, H, W, 3], got {media.dtype} {media.shape}.")
+        if cfg.encoder.video and media.ndim == 3:
+            raise MediaError(f"this is a video model ({cfg.encoder.num_frames} frames); open a clip, not a single image.")
+        if not cfg.encoder.video and media.ndim == 4:
+            raise MediaError("this is an image model; pick one frame of the clip or open a video model.")
+        key = _array_key(media)
+        if self.features is not None and self.features.key == key and not force:
+            return self.features
+        start = time.perf_counter()
+        size = cfg.encoder.img_size
+        if media.ndim == 4:
+            x = clip_tensor(media, size, cfg.encoder.num_frames, cfg.mean, cfg.std)
+        else:
+            x = image_tensor(media, size, cfg.mean, cfg.std)
+        x = x.to(self.model.device)
+        with torch.inference_mode():
+            h = self.model.target_encoder(x)
+            actual = F.layer_norm(h, (h.size(-1),))[0].float().cpu().numpy()  # [N, D]
+        from jepa_explorer.engine.preprocess import denormalise
+
+        if media.ndim == 4:
+            pixels = np.stack([denormalise(x[0, :, t], cfg.mean, cfg.std) for t in range(x.shape[2])])
+        else:
+            pixels = denormalise(x[0], cfg.mean, cfg.std)
+        self.features = InputFeatures(key, x, pixels, actual, fit_pca(actual), time.perf_counter() - start)
+        self._context_cache = None
+        return self.features
+
+    # -------------------------------------------------------------- per edit
+
+    def _encode_context(self, context_idx: np.ndarray) -> tuple[torch.Tensor, np.ndarray]:
+        """(context encoder output [1, K, D], leak-free target-encoder context embeddings [K, D])."""
+        key = context_idx.tobytes()
+        if self._context_cache is not None and self._context_cache[0] == key:
+            return self._context_cache[2], self._context_cache[3]
+        x = self.features.x
+        idx = torch.from_numpy(context_idx).long().unsqueeze(0).to(x.device)
+        z = self.model.encoder(x, [idx])
+        h = self.model.target_encoder(x, [idx])
+        context_emb = F.layer_norm(h, (h.size(-1),))[0].float().cpu().numpy()
+        self._context_cache = (key, context_idx, z, context_emb)
+        return z, context_emb
+
+    def _run_predictor(self, z: torch.Tensor, context_idx: np.ndarray, masks: PatchMasks) -> list[np.ndarray]:
+        """One predicted [M_i, D] per target group; I-JEPA groups of equal size share one batched call."""
+        device = z.device
+        ctx = torch.from_numpy(context_idx).long().unsqueeze(0).to(device)
+        targets = masks.target_indices()
+        out: list[np.ndarray | None] = [None] * len(targets)
+        predictor = self.model.predictor
+        if self.model.config.predictor.style == "ijepa":
+            by_size: dict[int, list[int]] = {}
+            for i, t in enumerate(targets):
+                by_size.setdefault(len(t), []).append(i)
+            for members in by_size.values():
+                tgt = [torch.from_numpy(targets[i]).long().unsqueeze(0).to(device) for i in members]
+                pred = predictor(z, [ctx], tgt)  # [len(members), M, D]
+                for row, i in enumerate(members):
+                    out[i] = pred[row].float().cpu().numpy()
+        else:
+            for i, t in enumerate(targets):
+                tgt = torch.from_numpy(t).long().unsqueeze(0).to(device)
+                actual = torch.from_numpy(self.features.actual[t]).unsqueeze(0).to(device)
+                pred = predictor(z, actual, [ctx], [tgt], mask_index=masks.token_id(i))
+                out[i] = pred[0].float().cpu().numpy()
+        return out
+
+    def predict(self, masks: PatchMasks, request_id: int | None = None, with_baselines: bool = True) -> Prediction:
+        """Predict every target group from the context; distances, baselines and PCA coordinates."""
+        if self.features is None:
+            raise JepaError("no input yet: call set_input(image) first.")
+        if self.model.predictor is None:
+            raise JepaError(f"{self.model.path}: this checkpoint has no predictor, so prediction is unavailable (features still are).")
+        masks.validate(self.grid_shape)
+        start = time.perf_counter()
+        context_idx = masks.context_indices()
+        loss = "l1" if self.model.config.loss == "l1" else "smooth_l1"
+        with torch.inference_mode():
+            z, context_emb = self._encode_context(context_idx)
+            t_context = time.perf_counter()
+            predicted = self._run_predictor(z, context_idx, masks)
+        t_predictor = time.perf_counter()
+
+        feats = self.features
+        groups, pooled = [], {}
+        for target_idx, pred in zip(masks.target_indices(), predicted):
+            actual = feats.actual[target_idx]
+            distances = patch_distances(pred, actual, loss)
+            baselines = {}
+            if with_baselines:
+                for name, guess in baseline_predictions(context_emb, context_idx, target_idx, self.grid_shape).items():
+                    baselines[name] = patch_distances(guess, actual, loss)
+            groups.append(
+                GroupResult(target_idx, pred, actual, distances, baselines, feats.pca.project(pred), nearest_patch(pred, feats.actual))
+            )
+            for name, values in [("predictor", distances), *baselines.items()]:
+                for metric in METRICS:
+                    pooled.setdefault(name, {}).setdefault(metric, []).append(values[metric])
+        summary = {name: {m: summarise(np.concatenate(v)) for m, v in metrics.items()} for name, metrics in pooled.items()}
+        end = time.perf_counter()
+        timings = {
+            "context_ms": (t_context - start) * 1e3,
+            "predictor_ms": (t_predictor - t_context) * 1e3,
+            "analysis_ms": (end - t_predictor) * 1e3,
+            "total_ms": (end - start) * 1e3,
+        }
+        return Prediction(
+            request_id if request_id is not None else next_request_id(), feats.key, masks.copy(), context_idx, groups, summary, timings
+        )
+
+    def encode(self) -> np.ndarray:
+        """The cached actual patch embeddings [N, D] (what encoder-only checkpoints can still show)."""
+        if self.features is None:
+            raise JepaError("no input yet: call set_input(image) first.")
+        return self.features.actual
+
+
+__all__ = ["Session", "Prediction", "GroupResult", "InputFeatures", "MaskError", "next_request_id"]

@@ -1,0 +1,1 @@
+"""Reading images (Pillow) and video (PyAV) into uint8 RGB arrays, with clear errors."""
