@@ -169,10 +169,25 @@ def cmd_bench(args) -> int:
 # ---------------------------------------------------------------- main
 
 
+def _register_optional(sub) -> None:
+    """Commands owned by other subpackages (GUI, training) register themselves when present."""
+    import importlib
+
+    for module in ("jepa_explorer.gui.commands", "jepa_explorer.train.commands"):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as e:
+            if e.name != module:  # the module exists but something it imports is missing
+                raise
+            continue
+        mod.register(sub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jepa-explorer", description="See what a JEPA predicts.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command")
+    _register_optional(sub)
 
     p = sub.add_parser("info", help="architecture, parameters, patch grid and card of a checkpoint")
     _add_model_args(p)
@@ -202,8 +217,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return 0
+        if "gui" in parser._subparsers._group_actions[0].choices:  # no arguments: open the app
+            args = parser.parse_args(["gui", *(argv or [])])
+        else:
+            parser.print_help()
+            return 0
     try:
         return args.func(args)
     except JepaError as e:
