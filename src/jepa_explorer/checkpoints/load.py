@@ -177,6 +177,8 @@ def _split_parts(raw: object, path: Path) -> dict[str, dict]:
         return parts
     if _tensors_only(raw):
         flat = strip_prefixes(raw)
+        if any(k.startswith(("embeddings.", "encoder.layer.")) for k in flat):
+            return _unknown_layout(path, list(flat))
         grouped: dict[str, dict] = {}
         for key, value in flat.items():
             head, _, rest = key.partition(".")

@@ -1,0 +1,123 @@
+"""Colours, fonts and the application style: one place, so the canvas, the legend, the PCA scatter and
+the saved mask PNGs agree on what "context" and "target group 3" look like."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import QApplication
+
+# the same colours as PatchMasks.save_png's palette, so a saved mask PNG looks like the canvas
+CONTEXT_RGB = (40, 120, 255)
+TARGET_RGB = [(255, 80, 60), (255, 190, 30), (60, 200, 90), (200, 80, 255), (0, 200, 220), (255, 120, 200), (150, 110, 60),
+              (255, 255, 255)]
+MASK_ALPHA = 110  # translucent enough to see the image through the mask
+HEATMAP_COLORMAP = "inferno"
+
+BACKGROUND = "#1e1f24"
+PANEL = "#26282e"
+TEXT = "#e8e8ea"
+MUTED = "#9a9ca3"
+GOOD = "#5ad17a"
+BAD = "#ff6b5a"
+WARN = "#ffb340"
+
+BASE_POINT_SIZE = 10
+
+
+def target_rgb(group: int) -> tuple[int, int, int]:
+    return TARGET_RGB[group % len(TARGET_RGB)]
+
+
+def target_color(group: int, alpha: int = 255) -> QColor:
+    return QColor(*target_rgb(group), alpha)
+
+
+def context_color(alpha: int = 255) -> QColor:
+    return QColor(*CONTEXT_RGB, alpha)
+
+
+def color_icon(rgb: tuple[int, int, int] | None, size: int = 16, shape: str = "square") -> QIcon:
+    """A small swatch (legend chips, tool icons); None draws an eraser-style hollow square."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(0, 0, 0, 0))
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.Antialiasing)
+    if rgb is None:
+        painter.setPen(QColor(TEXT))
+        painter.setBrush(QColor(0, 0, 0, 0))
+        painter.drawRect(2, 2, size - 5, size - 5)
+        painter.drawLine(2, size - 3, size - 3, 2)
+    else:
+        painter.setPen(QColor(0, 0, 0, 0))
+        painter.setBrush(QColor(*rgb))
+        if shape == "circle":
+            painter.drawEllipse(1, 1, size - 2, size - 2)
+        else:
+            painter.drawRoundedRect(1, 1, size - 2, size - 2, 3, 3)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def mask_overlay(context: np.ndarray, targets: list[np.ndarray], alpha: int = MASK_ALPHA) -> np.ndarray:
+    """uint8 RGBA [H, W, 4] for one frame: context blue, each target group its colour (a later group wins)."""
+    height, width = context.shape
+    rgba = np.zeros((height, width, 4), dtype=np.uint8)
+    rgba[context] = (*CONTEXT_RGB, alpha)
+    for k, target in enumerate(targets):
+        rgba[target] = (*target_rgb(k), alpha + 30)
+    return rgba
+
+
+STYLESHEET = f"""
+QMainWindow, QWidget {{ background: {BACKGROUND}; color: {TEXT}; }}
+QDockWidget {{ color: {TEXT}; font-weight: bold; }}
+QDockWidget::title {{ background: {PANEL}; padding: 4px 8px; }}
+QToolBar {{ background: {PANEL}; border: none; spacing: 4px; padding: 2px; }}
+QToolButton {{ padding: 4px 6px; border-radius: 4px; }}
+QToolButton:checked {{ background: #3b5b9a; }}
+QToolButton:hover {{ background: #3a3d46; }}
+QStatusBar {{ background: {PANEL}; color: {TEXT}; }}
+QComboBox, QSpinBox, QPushButton {{ background: #33363e; border: 1px solid #4a4d56; border-radius: 4px; padding: 3px 8px; }}
+QPushButton:hover {{ background: #3f434d; }}
+QTableWidget {{ background: {PANEL}; gridline-color: #3a3d46; border: none; }}
+QHeaderView::section {{ background: #33363e; color: {TEXT}; border: none; padding: 3px; }}
+QMenu {{ background: {PANEL}; }}
+QMenu::item:selected {{ background: #3b5b9a; }}
+QTabWidget::pane {{ border: none; }}
+QTabBar::tab {{ background: {PANEL}; padding: 5px 12px; }}
+QTabBar::tab:selected {{ background: #3b5b9a; }}
+QLabel#banner {{ background: #5a3a10; color: #ffd9a0; padding: 6px; border-radius: 4px; font-weight: bold; }}
+QLabel#verdict {{ font-size: 13pt; font-weight: bold; }}
+QLabel#placeholder {{ color: {MUTED}; border: 1px dashed #4a4d56; border-radius: 6px; padding: 8px; }}
+QLabel#tileTitle {{ color: {MUTED}; font-weight: bold; }}
+"""
+
+
+def configure_pyqtgraph() -> None:
+    # row-major: arrays index [row, column] like numpy images and the patch grid
+    pg.setConfigOptions(imageAxisOrder="row-major", background=BACKGROUND, foreground=TEXT, antialias=True)
+
+
+def apply_style(app: QApplication, scale: float = 1.0) -> None:
+    """Dark theme (projects well and keeps the masks' colours vivid); `scale` enlarges fonts."""
+    configure_pyqtgraph()
+    app.setStyle("Fusion")
+    palette = app.palette()
+    for role, color in [
+        (QPalette.Window, BACKGROUND), (QPalette.Base, PANEL), (QPalette.AlternateBase, "#2c2e35"),
+        (QPalette.Text, TEXT), (QPalette.WindowText, TEXT), (QPalette.Button, "#33363e"),
+        (QPalette.ButtonText, TEXT), (QPalette.Highlight, "#3b5b9a"), (QPalette.ToolTipBase, PANEL),
+        (QPalette.ToolTipText, TEXT),
+    ]:
+        palette.setColor(role, QColor(color))
+    app.setPalette(palette)
+    set_font_scale(app, scale)
+
+
+def set_font_scale(app: QApplication, scale: float) -> None:
+    font = QFont(app.font())
+    font.setPointSizeF(BASE_POINT_SIZE * scale)
+    app.setFont(font)
+    app.setStyleSheet(STYLESHEET.replace("13pt", f"{13 * scale:.0f}pt"))

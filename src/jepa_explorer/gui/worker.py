@@ -1,0 +1,231 @@
+"""The model worker: one QThread owns the model and the Session; the UI thread only sends requests.
+
+Requests are *latest wins*: each kind (model, device, input, masks) has one pending slot, and a new
+request replaces the one still waiting, so a fast brush stroke costs one prediction per worker cycle,
+not one per mouse event. Results carry their request id; the window drops the stale ones. Torch and
+scikit-learn are imported here, in the worker thread, so the window paints before they load.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from jepa_explorer.errors import JepaError
+
+RANDOM_INIT = "<random-init>"  # the model source meaning "new_jepa(): untrained"
+
+
+@dataclass
+class ModelInfo:
+    """What the UI needs to know about the loaded model (plain data, no torch)."""
+
+    name: str
+    source: str
+    family: str
+    grid_shape: tuple[int, int, int]
+    img_size: int
+    patch_size: int
+    card: dict
+    notes: list[str]
+    device: str
+    devices: list[str]
+    untrained: bool
+    has_predictor: bool
+    video: bool
+    parameters: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+@dataclass
+class InputView:
+    """The per-input results the panels show (what the target encoder made of the whole image)."""
+
+    request_id: int
+    key: str
+    pixels: np.ndarray  # uint8 [S, S, 3] (the model-size square view)
+    actual: np.ndarray  # [N, D]
+    actual_pca: np.ndarray  # [N, k]
+    actual_rgb: np.ndarray  # uint8 [N, 3] PCA colours
+    pca: object  # analysis.pca.PcaBasis (numpy only)
+    seconds: float
+
+
+@dataclass
+class WorkerError:
+    stage: str  # "model", "device", "input", "predict"
+    message: str
+    request_id: int | None = None
+    internal: bool = False
+
+
+class _Core(QObject):
+    """Lives in the worker thread; every slot runs there."""
+
+    modelReady = Signal(object)  # ModelInfo
+    inputReady = Signal(object)  # InputView
+    predictionReady = Signal(object)  # engine.session.Prediction (numpy + PatchMasks only)
+    failed = Signal(object)  # WorkerError
+    busy = Signal(str)  # "" when idle
+
+    def __init__(self):
+        super().__init__()
+        self._lock = threading.Lock()
+        self._pending: dict[str, tuple] = {}
+        self._model = None
+        self._session = None
+        self._image: np.ndarray | None = None
+        self._image_request = 0
+        self._info: ModelInfo | None = None
+
+    # called from the UI thread
+    def post(self, kind: str, payload: tuple) -> None:
+        with self._lock:
+            self._pending[kind] = payload
+
+    def _take(self):
+        with self._lock:
+            for kind in ("model", "device", "input", "masks"):
+                if kind in self._pending:
+                    return kind, self._pending.pop(kind)
+        return None, None
+
+    @Slot()
+    def drain(self) -> None:
+        while True:
+            kind, payload = self._take()
+            if kind is None:
+                self.busy.emit("")
+                return
+            try:
+                getattr(self, f"_do_{kind}")(*payload)
+            except JepaError as e:
+                self.failed.emit(WorkerError(kind, str(e), payload[-1] if kind in ("input", "masks") else None))
+            except Exception as e:  # a bug: say so in one line, keep the worker alive
+                traceback.print_exc()
+                self.failed.emit(WorkerError(kind, f"internal error: {type(e).__name__}: {e}",
+                                             payload[-1] if kind in ("input", "masks") else None, internal=True))
+
+    # ------------------------------------------------------------------ jobs
+
+    def _do_model(self, source: str | None, device: str | None) -> None:
+        self.busy.emit("Loading model…")
+        start = time.perf_counter()
+        import torch
+
+        # leave a core to the UI thread so painting stays smooth on small machines
+        torch.set_num_threads(max(1, min(4, (torch.get_num_threads() or 2) - 1)))
+        from jepa_explorer.checkpoints.load import load_model
+        from jepa_explorer.engine.device import pick_device
+        from jepa_explorer.resources import default_checkpoint
+
+        untrained = False
+        if source is None:
+            default = default_checkpoint()
+            source = str(default) if default is not None else RANDOM_INIT
+        if source == RANDOM_INIT:
+            from jepa_explorer.models.factory import new_jepa
+
+            model = new_jepa().to(pick_device(device))
+            untrained = True
+        else:
+            model = load_model(source, device)
+        self._install(model, source, untrained, time.perf_counter() - start)
+
+    def _install(self, model, source: str, untrained: bool, seconds: float) -> None:
+        from jepa_explorer.engine.device import available_devices
+        from jepa_explorer.engine.session import Session
+
+        self._model = model
+        self._session = Session(model)
+        enc = model.config.encoder
+        card = dict(model.card or {})
+        name = card.get("name") or Path(str(model.path)).name
+        self._info = ModelInfo(
+            name=str(name), source=source, family=model.config.family, grid_shape=tuple(enc.grid_shape),
+            img_size=enc.img_size, patch_size=enc.patch_size, card=card, notes=list(model.notes),
+            device=str(model.device), devices=available_devices(), untrained=untrained,
+            has_predictor=model.predictor is not None, video=bool(enc.video),
+            parameters=model.parameter_counts(), seconds=seconds,
+        )
+        self.modelReady.emit(self._info)
+        if self._image is not None:
+            self._do_input(self._image, self._image_request)
+
+    def _do_device(self, device: str) -> None:
+        if self._model is None:
+            return
+        self.busy.emit(f"Moving the model to {device}…")
+        from jepa_explorer.engine.device import pick_device
+
+        self._model.to(pick_device(device))
+        self._install(self._model, self._info.source, self._info.untrained, 0.0)
+
+    def _do_input(self, image: np.ndarray, request_id: int) -> None:
+        self._image, self._image_request = image, request_id
+        if self._session is None:
+            return  # the model is still loading; the input is set as soon as it is there
+        self.busy.emit("Encoding the image…")
+        feats = self._session.set_input(image)
+        coords = feats.pca.project(feats.actual)
+        self.inputReady.emit(InputView(request_id, feats.key, feats.pixels, feats.actual, coords,
+                                       feats.pca.to_rgb(feats.actual), feats.pca, feats.seconds))
+
+    def _do_masks(self, masks, request_id: int) -> None:
+        if self._session is None or self._session.features is None:
+            raise JepaError("the model or the image is not ready yet.")
+        self.busy.emit("Predicting…")
+        start = time.perf_counter()
+        prediction = self._session.predict(masks, request_id)
+        prediction.timings_ms["worker_ms"] = (time.perf_counter() - start) * 1e3
+        self.predictionReady.emit(prediction)
+
+
+class ModelWorker(QObject):
+    """The UI-side handle: thread-safe request methods, result signals delivered in the UI thread."""
+
+    modelReady = Signal(object)
+    inputReady = Signal(object)
+    predictionReady = Signal(object)
+    failed = Signal(object)
+    busy = Signal(str)
+    _wake = Signal()
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._thread = QThread()
+        self._thread.setObjectName("jepa-model-worker")
+        self._core = _Core()
+        self._core.moveToThread(self._thread)
+        self._wake.connect(self._core.drain)  # queued: runs in the worker thread
+        for name in ("modelReady", "inputReady", "predictionReady", "failed", "busy"):
+            getattr(self._core, name).connect(getattr(self, name))  # queued back into the UI thread
+        self._thread.start()
+
+    def load_model(self, source: str | None = None, device: str | None = None) -> None:
+        """`source`: a checkpoint path, RANDOM_INIT, or None for the bundled default (random-init if none)."""
+        self._post("model", (source, device))
+
+    def set_device(self, device: str) -> None:
+        self._post("device", (device,))
+
+    def set_input(self, image: np.ndarray, request_id: int) -> None:
+        self._post("input", (np.ascontiguousarray(image), request_id))
+
+    def predict(self, masks, request_id: int) -> None:
+        self._post("masks", (masks.copy(), request_id))
+
+    def _post(self, kind: str, payload: tuple) -> None:
+        self._core.post(kind, payload)
+        self._wake.emit()
+
+    def shutdown(self, timeout_ms: int = 5000) -> None:
+        if self._thread.isRunning():
+            self._thread.quit()
+            self._thread.wait(timeout_ms)

@@ -1,0 +1,80 @@
+"""The CLI: info, predict, bench, and one-line errors without tracebacks."""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from jepa_explorer.cli import main
+
+
+@pytest.fixture
+def image_path(tmp_path, photo_like):
+    path = tmp_path / "img.png"
+    Image.fromarray(photo_like).save(path)
+    return path
+
+
+def test_info_text_and_json(ijepa_fixture_path, capsys):
+    assert main(["info", "-c", str(ijepa_fixture_path)]) == 0
+    out = capsys.readouterr().out
+    assert "grid 1×8×8 = 64 patches" in out and "present (EMA)" in out
+    assert main(["info", "-c", str(ijepa_fixture_path), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["present"] == {"encoder": True, "target_encoder": True, "predictor": True}
+    assert info["architecture"]["encoder"]["depth"] == 2 and info["card"]["epoch"] == 1
+
+
+def test_predict_writes_npz_and_json(ijepa_fixture_path, image_path, tmp_path, capsys):
+    out = tmp_path / "r.npz"
+    code = main(["predict", "-c", str(ijepa_fixture_path), "-i", str(image_path), "--mask", "random:ratio=0.5,seed=1",
+                 "--out", str(out), "--json"])
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["masks"]["target_patches"] == 32 and summary["masks"]["context_patches"] == 32
+    data = np.load(out)
+    assert data["predicted_0"].shape == (32, 192) and data["target_indices_0"].shape == (32,)
+    assert data["loss_0"].mean() == pytest.approx(summary["summary"]["predictor"]["loss"]["mean"])
+    assert data["actual_all_pca"].shape == (64, 3) and data["heatmap_l2"].shape == (1, 8, 8)
+    assert np.isnan(data["heatmap_l2"]).sum() == 32
+
+
+def test_predict_with_mask_png(ijepa_fixture_path, image_path, tmp_path, capsys):
+    mask = np.zeros((64, 64), dtype=np.uint8)
+    mask[:16, :16] = 255
+    Image.fromarray(mask).save(tmp_path / "m.png")
+    assert main(["predict", "-c", str(ijepa_fixture_path), "-i", str(image_path), "--mask", str(tmp_path / "m.png"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["masks"]["target_patches"] == 4
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["info", "-c", "/nonexistent/x.pth.tar"], "no such file"),
+        (["predict", "-c", "{ckpt}", "-i", "/nonexistent.png"], "no such file"),
+        (["predict", "-c", "{ckpt}", "-i", "{img}", "--mask", "random:ratio=2"], "between 0 and 1"),
+        (["predict", "-c", "{ckpt}", "-i", "{img}", "--mask", "wobble"], "unknown mask spec"),
+        (["info", "-c", "{ckpt}", "--device", "tpu"], "unknown device"),
+    ],
+)
+def test_errors_are_one_line(argv, message, ijepa_fixture_path, image_path, capsys):
+    argv = [a.format(ckpt=ijepa_fixture_path, img=image_path) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and message in err and "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_debug_shows_traceback(capsys):
+    from jepa_explorer.errors import CheckpointError
+
+    with pytest.raises(CheckpointError):
+        main(["--debug", "info", "-c", "/nonexistent/x.pth.tar"])
+
+
+def test_bench_json(capsys):
+    assert main(["bench", "--edits", "4", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    for key in ("edit_p50_ms", "edit_p95_ms", "full_recompute_p50_ms", "incremental_speedup", "model_load_ms", "peak_rss_mb"):
+        assert report[key] > 0
+    assert set(report["meets_targets"]) == {"edit_p50_ms", "incremental_speedup", "peak_rss_mb"}
