@@ -28,8 +28,20 @@ def test_info_text_and_json(ijepa_fixture_path, capsys):
 
 def test_predict_writes_npz_and_json(ijepa_fixture_path, image_path, tmp_path, capsys):
     out = tmp_path / "r.npz"
-    code = main(["predict", "-c", str(ijepa_fixture_path), "-i", str(image_path), "--mask", "random:ratio=0.5,seed=1",
-                 "--out", str(out), "--json"])
+    code = main(
+        [
+            "predict",
+            "-c",
+            str(ijepa_fixture_path),
+            "-i",
+            str(image_path),
+            "--mask",
+            "random:ratio=0.5,seed=1",
+            "--out",
+            str(out),
+            "--json",
+        ]
+    )
     assert code == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["masks"]["target_patches"] == 32 and summary["masks"]["context_patches"] == 32
@@ -44,7 +56,9 @@ def test_predict_with_mask_png(ijepa_fixture_path, image_path, tmp_path, capsys)
     mask = np.zeros((64, 64), dtype=np.uint8)
     mask[:16, :16] = 255
     Image.fromarray(mask).save(tmp_path / "m.png")
-    assert main(["predict", "-c", str(ijepa_fixture_path), "-i", str(image_path), "--mask", str(tmp_path / "m.png"), "--json"]) == 0
+    assert (
+        main(["predict", "-c", str(ijepa_fixture_path), "-i", str(image_path), "--mask", str(tmp_path / "m.png"), "--json"]) == 0
+    )
     assert json.loads(capsys.readouterr().out)["masks"]["target_patches"] == 4
 
 

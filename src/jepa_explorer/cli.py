@@ -42,8 +42,12 @@ def model_info(model) -> dict:
         },
         "parameters": model.parameter_counts(),
         "patch_grid": list(enc.grid_shape),
-        "input": {"size": enc.img_size, "frames": enc.num_frames if enc.video else 1, "mean": list(model.config.mean),
-                  "std": list(model.config.std)},
+        "input": {
+            "size": enc.img_size,
+            "frames": enc.num_frames if enc.video else 1,
+            "mean": list(model.config.mean),
+            "std": list(model.config.std),
+        },
         "training_loss": model.config.loss,
         "architecture": model.config.to_dict(),
         "notes": model.notes,
@@ -57,15 +61,24 @@ def _print_info(info: dict) -> None:
     t, h, w = info["patch_grid"]
     print(f"{info['path']}")
     print(f"  family        {info['family']} ({'video' if enc['video'] else 'image'})")
-    kind = f"{enc['num_frames']} frames × {enc['img_size']}² px, tubelet {enc['tubelet_size']}" if enc["video"] else f"{enc['img_size']}² px"
+    kind = (
+        f"{enc['num_frames']} frames × {enc['img_size']}² px, tubelet {enc['tubelet_size']}"
+        if enc["video"]
+        else f"{enc['img_size']}² px"
+    )
     print(f"  input         {kind}, patch {enc['patch_size']} -> grid {t}×{h}×{w} = {t * h * w} patches")
-    print(f"  encoder       ViT {enc['embed_dim']} wide, {enc['depth']} deep, {enc['num_heads']} heads, "
-          f"{info['parameters']['encoder'] / 1e6:.2f} M parameters")
+    print(
+        f"  encoder       ViT {enc['embed_dim']} wide, {enc['depth']} deep, {enc['num_heads']} heads, "
+        f"{info['parameters']['encoder'] / 1e6:.2f} M parameters"
+    )
     present = info["present"]
     print(f"  target enc.   {'present (EMA)' if present['target_encoder'] else 'absent (the context encoder stands in)'}")
     if pred:
-        print(f"  predictor     {pred['style']}: {pred['predictor_embed_dim']} wide, {pred['depth']} deep, {pred['num_heads']} heads, "
-              f"{info['parameters']['predictor'] / 1e6:.2f} M parameters")
+        print(
+            f"  predictor     {pred['style']}: {pred['predictor_embed_dim']} wide, {pred['depth']} deep, "
+            f"{pred['num_heads']} heads, "
+            f"{info['parameters']['predictor'] / 1e6:.2f} M parameters"
+        )
     else:
         print("  predictor     absent: prediction unavailable, features still usable")
     print(f"  loss          {info['training_loss']}; normalisation mean {info['input']['mean']} std {info['input']['std']}")
@@ -97,7 +110,9 @@ def cmd_predict(args) -> int:
 
     model = _load(args)
     if model.config.encoder.video:
-        raise JepaError(f"{args.checkpoint}: a video model; `predict --image` takes image models (video input comes with the video issue).")
+        raise JepaError(
+            f"{args.checkpoint}: a video model; `predict --image` takes image models (video input comes with the video issue)."
+        )
     session = Session(model)
     session.set_input(load_image(args.image))
     masks = generate(args.mask, session.grid_shape)
@@ -135,13 +150,19 @@ def cmd_predict(args) -> int:
         except OSError as e:
             raise JepaError(f"{out}: cannot write the result ({e.strerror}).") from None
     if args.json:
-        print(json.dumps({"checkpoint": str(model.path), "image": args.image, "mask": args.mask, "out": args.out,
-                          **result.to_json()}, indent=1))
+        print(
+            json.dumps(
+                {"checkpoint": str(model.path), "image": args.image, "mask": args.mask, "out": args.out, **result.to_json()},
+                indent=1,
+            )
+        )
     else:
         s = result.summary
         stats = masks.stats()
-        print(f"masks: {stats['context_patches']} context patches ({stats['context_fraction']:.0%}), "
-              f"{stats['target_patches']} target patches in {stats['target_groups']} groups")
+        print(
+            f"masks: {stats['context_patches']} context patches ({stats['context_fraction']:.0%}), "
+            f"{stats['target_patches']} target patches in {stats['target_groups']} groups"
+        )
         print(f"{'':18}{'loss':>10}{'L2':>10}{'cosine':>10}   (mean over target patches)")
         for name, metrics in s.items():
             print(f"{name:18}" + "".join(f"{metrics[m]['mean']:10.4f}" for m in ("loss", "l2", "cosine")))
@@ -197,8 +218,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("predict", help="predict target embeddings for an image and masks")
     _add_model_args(p)
     p.add_argument("--image", "-i", required=True)
-    p.add_argument("--mask", "-m", default="multiblock:seed=0",
-                   help="generator spec (multiblock:seed=3, random:ratio=0.75,seed=0, block:scale=0.3, centre, half:side=right) or a mask PNG")
+    p.add_argument(
+        "--mask",
+        "-m",
+        default="multiblock:seed=0",
+        help="generator spec (multiblock:seed=3, random:ratio=0.75,seed=0, block:scale=0.3, centre, half:side=right) "
+        "or a mask PNG",
+    )
     p.add_argument("--out", "-o", default=None, help="result .npz")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_predict)

@@ -28,8 +28,18 @@ def _official_file(tmp_path, model, prefix="module.", wrap_video=False, name="ck
         target.load_state_dict(model.encoder.state_dict())
         for p in target.parameters():
             p.add_(0.01 * torch.randn_like(p))
-    ckpt = {"encoder": sd(model.encoder), "predictor": sd(model.predictor), "target_encoder": sd(target),
-            "opt": None, "scaler": None, "epoch": 3, "loss": 0.5, "batch_size": 2, "world_size": 1, "lr": 1e-3}
+    ckpt = {
+        "encoder": sd(model.encoder),
+        "predictor": sd(model.predictor),
+        "target_encoder": sd(target),
+        "opt": None,
+        "scaler": None,
+        "epoch": 3,
+        "loss": 0.5,
+        "batch_size": 2,
+        "world_size": 1,
+        "lr": 1e-3,
+    }
     path = tmp_path / name
     torch.save(ckpt, path)
     return path, target
@@ -54,15 +64,25 @@ def test_official_image_shapes_load_and_match(tmp_path, cfg, prefix):
     tgt = torch.tensor([[cfg.num_patches - 1]])
     with torch.no_grad():
         torch.testing.assert_close(m.target_encoder(x), target(x), atol=1e-6, rtol=0)
-        torch.testing.assert_close(m.predictor(m.encoder(x, [ctx]), [ctx], [tgt]),
-                                   src.predictor(src.encoder(x, [ctx]), [ctx], [tgt]), atol=1e-6, rtol=0)
+        torch.testing.assert_close(
+            m.predictor(m.encoder(x, [ctx]), [ctx], [tgt]), src.predictor(src.encoder(x, [ctx]), [ctx], [tgt]), atol=1e-6, rtol=0
+        )
     assert m.card["epoch"] == 3
 
 
 @pytest.mark.parametrize("uniform_power,frames,tubelet", [(True, 16, 2), (False, 8, 2), (False, 4, 1)])
 def test_official_video_shapes_load(tmp_path, uniform_power, frames, tubelet):
-    cfg = ViTConfig(img_size=32, patch_size=8, embed_dim=192, depth=1, num_heads=3, num_frames=frames,
-                    tubelet_size=tubelet, video=True, uniform_power=uniform_power)
+    cfg = ViTConfig(
+        img_size=32,
+        patch_size=8,
+        embed_dim=192,
+        depth=1,
+        num_heads=3,
+        num_frames=frames,
+        tubelet_size=tubelet,
+        video=True,
+        uniform_power=uniform_power,
+    )
     src = new_jepa(cfg, predictor_config_for(cfg, width=96, depth=1))
     path, _ = _official_file(tmp_path, src, wrap_video=True)
     m = load_model(path, "cpu")
@@ -92,9 +112,16 @@ def test_unofficial_width_heads_are_noted_and_overridable(tmp_path):
 
 def test_bundle_round_trip(tmp_path):
     src = new_jepa(ViTConfig(img_size=32, patch_size=8, embed_dim=192, depth=1, num_heads=3))
-    out = save_bundle(tmp_path / "b", {"encoder": src.encoder, "target_encoder": src.target_encoder, "predictor": src.predictor},
-                      {"name": "b", "family": "ijepa", "input": {"size": 32, "mean": [0.5] * 3, "std": [0.25] * 3},
-                       "architecture": {"encoder": {"num_heads": 3}}})
+    out = save_bundle(
+        tmp_path / "b",
+        {"encoder": src.encoder, "target_encoder": src.target_encoder, "predictor": src.predictor},
+        {
+            "name": "b",
+            "family": "ijepa",
+            "input": {"size": 32, "mean": [0.5] * 3, "std": [0.25] * 3},
+            "architecture": {"encoder": {"num_heads": 3}},
+        },
+    )
     m = load_model(out, "cpu")
     assert m.config.mean == (0.5, 0.5, 0.5) and m.card["name"] == "b" and len(m.card["weights_sha256"]) == 64
     x = torch.randn(1, 3, 32, 32)
@@ -156,8 +183,13 @@ def test_unknown_layout_lists_keys(tmp_path):
 
 
 def test_huggingface_layout_named(tmp_path):
-    torch.save({"embeddings.patch_embeddings.projection.weight": torch.zeros(4, 3, 2, 2),
-                "encoder.layer.0.attention.query.weight": torch.zeros(4, 4)}, tmp_path / "hf.pth")
+    torch.save(
+        {
+            "embeddings.patch_embeddings.projection.weight": torch.zeros(4, 3, 2, 2),
+            "encoder.layer.0.attention.query.weight": torch.zeros(4, 4),
+        },
+        tmp_path / "hf.pth",
+    )
     with pytest.raises(CheckpointError, match="Hugging Face"):
         load_model(tmp_path / "hf.pth")
 

@@ -48,7 +48,9 @@ def test_prediction_equals_official_calls(session, ijepa_model):
             assert abs(g.distances["loss"].mean() - official) < 1e-5
     all_loss = np.concatenate([g.distances["loss"] for g in result.groups])
     assert result.summary["predictor"]["loss"]["mean"] == pytest.approx(all_loss.mean())
-    assert result.summary["predictor"]["l2"]["median"] == pytest.approx(np.median(np.concatenate([g.distances["l2"] for g in result.groups])))
+    assert result.summary["predictor"]["l2"]["median"] == pytest.approx(
+        np.median(np.concatenate([g.distances["l2"] for g in result.groups]))
+    )
 
 
 def test_baselines_are_leak_free(session, ijepa_model):
@@ -67,7 +69,9 @@ def test_baselines_are_leak_free(session, ijepa_model):
     first = g.target_indices.tolist().index(2 * 8 + 2)
     nearest_row = ctx.tolist().index(1 * 8 + 2)
     diff = np.abs(only_context[nearest_row] - g.actual[first])
-    assert g.baselines["nearest_context"]["loss"][first] == pytest.approx(np.where(diff < 1, 0.5 * diff**2, diff - 0.5).mean(), rel=1e-5)
+    assert g.baselines["nearest_context"]["loss"][first] == pytest.approx(
+        np.where(diff < 1, 0.5 * diff**2, diff - 0.5).mean(), rel=1e-5
+    )
 
 
 def test_edit_recomputes_only_context_side(ijepa_model, photo_like):

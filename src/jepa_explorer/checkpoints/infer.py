@@ -119,9 +119,18 @@ def infer_encoder_config(
         tubelet, patch = proj.shape[2], proj.shape[3]
         grid_depth, grid, uniform = _video_grid(saved, tubelet, num_frames, uniform_power, notes)
         return ViTConfig(
-            img_size=grid * patch, patch_size=patch, embed_dim=dim, depth=depth, num_heads=heads,
-            num_frames=grid_depth * tubelet, tubelet_size=tubelet, video=True, in_chans=proj.shape[1],
-            mlp_ratio=mlp_ratio, qkv_bias=qkv_bias, uniform_power=uniform,
+            img_size=grid * patch,
+            patch_size=patch,
+            embed_dim=dim,
+            depth=depth,
+            num_heads=heads,
+            num_frames=grid_depth * tubelet,
+            tubelet_size=tubelet,
+            video=True,
+            in_chans=proj.shape[1],
+            mlp_ratio=mlp_ratio,
+            qkv_bias=qkv_bias,
+            uniform_power=uniform,
         )
     if proj.dim() != 4:
         raise CheckpointError(f"{where}: patch_embed.proj.weight has {proj.dim()} dims; expected 4 (image) or 5 (video).")
@@ -132,8 +141,14 @@ def infer_encoder_config(
         notes.append(f"{where}: pos_embed is not the standard 2-D sin-cos table; the saved one is used")
     patch = proj.shape[2]
     return ViTConfig(
-        img_size=grid * patch, patch_size=patch, embed_dim=dim, depth=depth, num_heads=heads,
-        in_chans=proj.shape[1], mlp_ratio=mlp_ratio, qkv_bias=qkv_bias,
+        img_size=grid * patch,
+        patch_size=patch,
+        embed_dim=dim,
+        depth=depth,
+        num_heads=heads,
+        in_chans=proj.shape[1],
+        mlp_ratio=mlp_ratio,
+        qkv_bias=qkv_bias,
     )
 
 
@@ -158,7 +173,9 @@ def infer_predictor_config(
             f"predictor: predictor_pos_embed has {pos.shape[1]} positions but the encoder has {encoder_cfg.num_patches} patches."
         )
     # the official factories give the predictor the encoder's head count
-    heads = num_heads or (encoder_cfg.num_heads if width % encoder_cfg.num_heads == 0 else _heads(width, None, "predictor", notes))
+    heads = num_heads or (
+        encoder_cfg.num_heads if width % encoder_cfg.num_heads == 0 else _heads(width, None, "predictor", notes)
+    )
     n_tokens = _count_blocks(state, "mask_tokens")
     if "mask_token" in state:
         style, use_tokens, n_tokens = "ijepa", True, 1
@@ -166,7 +183,14 @@ def infer_predictor_config(
         style, use_tokens = "vjepa", n_tokens > 0
     fc1 = _require(state, "predictor_blocks.0.mlp.fc1.weight", "predictor")
     return PredictorConfig(
-        style=style, embed_dim=in_dim, predictor_embed_dim=width, depth=depth, num_heads=heads,
-        num_patches=pos.shape[1], use_mask_tokens=use_tokens, num_mask_tokens=max(n_tokens, 1),
-        mlp_ratio=fc1.shape[0] / width, qkv_bias="predictor_blocks.0.attn.qkv.bias" in state,
+        style=style,
+        embed_dim=in_dim,
+        predictor_embed_dim=width,
+        depth=depth,
+        num_heads=heads,
+        num_patches=pos.shape[1],
+        use_mask_tokens=use_tokens,
+        num_mask_tokens=max(n_tokens, 1),
+        mlp_ratio=fc1.shape[0] / width,
+        qkv_bias="predictor_blocks.0.attn.qkv.bias" in state,
     )

@@ -115,7 +115,9 @@ def _check_file(path: Path) -> None:
     if not path.exists():
         raise CheckpointError(f"{path}: no such file.")
     if path.is_dir():
-        raise CheckpointError(f"{path}: a folder without {CARD_NAME} and {WEIGHTS_NAME}; point at a checkpoint file or a bundle folder.")
+        raise CheckpointError(
+            f"{path}: a folder without {CARD_NAME} and {WEIGHTS_NAME}; point at a checkpoint file or a bundle folder."
+        )
     size = path.stat().st_size
     if size == 0:
         raise CheckpointError(f"{path}: the file is empty (an interrupted download or copy?).")
@@ -172,7 +174,9 @@ def _split_parts(raw: object, path: Path) -> dict[str, dict]:
     """{'encoder': sd, 'target_encoder': sd, 'predictor': sd} (absent parts left out), prefixes stripped."""
     if not isinstance(raw, dict):
         raise CheckpointError(f"{path}: holds a {type(raw).__name__}, not a dict of state dicts; not a JEPA checkpoint.")
-    parts = {name: strip_prefixes(raw[name]) for name in ("encoder", "target_encoder", "predictor") if _tensors_only(raw.get(name))}
+    parts = {
+        name: strip_prefixes(raw[name]) for name in ("encoder", "target_encoder", "predictor") if _tensors_only(raw.get(name))
+    }
     if parts:
         return parts
     if _tensors_only(raw):
@@ -212,7 +216,11 @@ def _load_into(module: nn.Module, state: dict, path: Path, part: str) -> None:
     expected = module.state_dict()
     missing = [k for k in expected if k not in state]
     unexpected = [k for k in state if k not in expected]
-    wrong = [f"{k} {tuple(state[k].shape)} vs {tuple(v.shape)}" for k, v in expected.items() if k in state and state[k].shape != v.shape]
+    wrong = [
+        f"{k} {tuple(state[k].shape)} vs {tuple(v.shape)}"
+        for k, v in expected.items()
+        if k in state and state[k].shape != v.shape
+    ]
     if missing or unexpected or wrong:
         details = []
         if wrong:
@@ -265,7 +273,9 @@ def build_model(
 
     predictor, pred_cfg = None, None
     if "predictor" in parts:
-        pred_cfg = infer_predictor_config(parts["predictor"], enc_cfg, num_heads=arch.get("predictor", {}).get("num_heads"), notes=notes)
+        pred_cfg = infer_predictor_config(
+            parts["predictor"], enc_cfg, num_heads=arch.get("predictor", {}).get("num_heads"), notes=notes
+        )
         predictor = build_predictor(pred_cfg, enc_cfg)
         _load_into(predictor, parts["predictor"], path, "predictor")
     else:
@@ -274,8 +284,11 @@ def build_model(
     family = card.get("family") or ("vjepa" if enc_cfg.video or (pred_cfg and pred_cfg.style == "vjepa") else "ijepa")
     inp = card.get("input", {})
     config = ModelConfig(
-        family=family, encoder=enc_cfg, predictor=pred_cfg,
-        mean=tuple(inp.get("mean", IMAGENET_MEAN)), std=tuple(inp.get("std", IMAGENET_STD)),
+        family=family,
+        encoder=enc_cfg,
+        predictor=pred_cfg,
+        mean=tuple(inp.get("mean", IMAGENET_MEAN)),
+        std=tuple(inp.get("std", IMAGENET_STD)),
     )
     card.setdefault("name", path.stem.split(".")[0] if path.is_file() else path.name)
     return JepaModel(encoder, target, predictor, config, card, path, notes)
@@ -322,10 +335,14 @@ def load_model(
         card_path, weights_path = bundle
         card = read_card(card_path)
         if card.get("kind", "jepa") != "jepa":
-            raise CheckpointError(f"{card_path}: this bundle is a '{card['kind']}' model, not a JEPA; open it as a companion model.")
+            raise CheckpointError(
+                f"{card_path}: this bundle is a '{card['kind']}' model, not a JEPA; open it as a companion model."
+            )
         _check_file(weights_path)
         parts = _split_parts(_read_safetensors(weights_path), weights_path)
-        model = build_model(parts, path if path.is_dir() else card_path.parent, card=card, num_heads=num_heads, num_frames=num_frames)
+        model = build_model(
+            parts, path if path.is_dir() else card_path.parent, card=card, num_heads=num_heads, num_frames=num_frames
+        )
     else:
         _check_file(path)
         raw = _read_safetensors(path) if _is_safetensors(path) else _read_torch(path)

@@ -62,9 +62,11 @@ def run_bench(checkpoint: str | None = None, image: str | None = None, edits: in
         if source is None:
             # no bundled checkpoint yet: time the default architecture with random weights
             fresh = new_jepa()
-            source = save_bundle(Path(tmp) / "random-init", {"encoder": fresh.encoder, "target_encoder": fresh.target_encoder,
-                                                            "predictor": fresh.predictor}, {"name": "random-init ijepa-tiny shape",
-                                                            "kind": "jepa", "family": "ijepa"})
+            source = save_bundle(
+                Path(tmp) / "random-init",
+                {"encoder": fresh.encoder, "target_encoder": fresh.target_encoder, "predictor": fresh.predictor},
+                {"name": "random-init ijepa-tiny shape", "kind": "jepa", "family": "ijepa"},
+            )
             report["checkpoint_note"] = "no bundled checkpoint: default architecture with random weights"
         start = time.perf_counter()
         model = load_model(source, device)

@@ -186,7 +186,9 @@ class Session:
         if self.features is None:
             raise JepaError("no input yet: call set_input(image) first.")
         if self.model.predictor is None:
-            raise JepaError(f"{self.model.path}: this checkpoint has no predictor, so prediction is unavailable (features still are).")
+            raise JepaError(
+                f"{self.model.path}: this checkpoint has no predictor, so prediction is unavailable (features still are)."
+            )
         masks.validate(self.grid_shape)
         start = time.perf_counter()
         context_idx = masks.context_indices()
@@ -207,7 +209,9 @@ class Session:
                 for name, guess in baseline_predictions(context_emb, context_idx, target_idx, self.grid_shape).items():
                     baselines[name] = patch_distances(guess, actual, loss)
             groups.append(
-                GroupResult(target_idx, pred, actual, distances, baselines, feats.pca.project(pred), nearest_patch(pred, feats.actual))
+                GroupResult(
+                    target_idx, pred, actual, distances, baselines, feats.pca.project(pred), nearest_patch(pred, feats.actual)
+                )
             )
             for name, values in [("predictor", distances), *baselines.items()]:
                 for metric in METRICS:
@@ -221,7 +225,13 @@ class Session:
             "total_ms": (end - start) * 1e3,
         }
         return Prediction(
-            request_id if request_id is not None else next_request_id(), feats.key, masks.copy(), context_idx, groups, summary, timings
+            request_id if request_id is not None else next_request_id(),
+            feats.key,
+            masks.copy(),
+            context_idx,
+            groups,
+            summary,
+            timings,
         )
 
     def encode(self) -> np.ndarray:

@@ -177,7 +177,9 @@ def multiblock3d(
             target[start : start + duration] |= _place(rng, (height, width), size)
         if not target.all():
             return PatchMasks(~target, [target], token_ids=[list(VJEPA_SETS).index(set)])
-    raise MaskError(f"multiblock3d: {num_blocks} blocks of scale {spatial_scale} cover the whole clip; use fewer or smaller blocks.")
+    raise MaskError(
+        f"multiblock3d: {num_blocks} blocks of scale {spatial_scale} cover the whole clip; use fewer or smaller blocks."
+    )
 
 
 def future(grid: Grid, context_steps: int | None = None, split: str = "joint") -> PatchMasks:
@@ -246,7 +248,9 @@ def parse_spec(spec: str) -> tuple[str, dict]:
     name, _, rest = spec.strip().partition(":")
     name = name.strip().lower()
     if name not in GENERATORS:
-        raise MaskError(f"unknown mask spec '{spec}': use one of {', '.join(sorted(GENERATORS))} (e.g. multiblock:seed=3) or a mask PNG.")
+        raise MaskError(
+            f"unknown mask spec '{spec}': use one of {', '.join(sorted(GENERATORS))} (e.g. multiblock:seed=3) or a mask PNG."
+        )
     kwargs = {}
     for item in filter(None, (p.strip() for p in rest.split(","))):
         key, eq, value = item.partition("=")

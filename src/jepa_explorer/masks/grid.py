@@ -16,7 +16,14 @@ from jepa_explorer.errors import MaskError
 
 # label-image palette: 0 none, 1 context, 2.. target groups (also readable by people)
 _PALETTE = [(0, 0, 0), (40, 120, 255)] + [
-    (255, 80, 60), (255, 190, 30), (60, 200, 90), (200, 80, 255), (0, 200, 220), (255, 120, 200), (150, 110, 60), (255, 255, 255)
+    (255, 80, 60),
+    (255, 190, 30),
+    (60, 200, 90),
+    (200, 80, 255),
+    (0, 200, 220),
+    (255, 120, 200),
+    (150, 110, 60),
+    (255, 255, 255),
 ]
 _PALETTE_TAG = "jepa-explorer-masks"
 
@@ -60,7 +67,9 @@ class PatchMasks:
             flat[idx] = True
             return flat.reshape(grid_shape)
 
-        return cls(grid(context_indices, "context"), [grid(t, f"target group {i + 1}") for i, t in enumerate(target_indices)], token_ids)
+        return cls(
+            grid(context_indices, "context"), [grid(t, f"target group {i + 1}") for i, t in enumerate(target_indices)], token_ids
+        )
 
     def copy(self) -> PatchMasks:
         return PatchMasks(self.context.copy(), [t.copy() for t in self.targets], list(self.token_ids) if self.token_ids else None)

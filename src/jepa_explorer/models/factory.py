@@ -16,9 +16,14 @@ TINY_IMAGE = ViTConfig(img_size=64, patch_size=8, embed_dim=192, depth=6, num_he
 def predictor_config_for(encoder: ViTConfig, width: int = 96, depth: int = 3, style: str | None = None) -> PredictorConfig:
     style = style or ("vjepa" if encoder.video else "ijepa")
     return PredictorConfig(
-        style=style, embed_dim=encoder.embed_dim, predictor_embed_dim=width, depth=depth,
-        num_heads=encoder.num_heads, num_patches=encoder.num_patches,
-        use_mask_tokens=True, num_mask_tokens=2 if style == "vjepa" else 1,
+        style=style,
+        embed_dim=encoder.embed_dim,
+        predictor_embed_dim=width,
+        depth=depth,
+        num_heads=encoder.num_heads,
+        num_patches=encoder.num_patches,
+        use_mask_tokens=True,
+        num_mask_tokens=2 if style == "vjepa" else 1,
     )
 
 

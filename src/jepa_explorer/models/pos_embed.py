@@ -28,15 +28,11 @@ def sincos_2d(embed_dim: int, grid_size: int, column_first: bool = True) -> np.n
 
 def sincos_3d(embed_dim: int, grid_size: int, grid_depth: int, uniform_power: bool = False) -> np.ndarray:
     """[T·grid², D] ordered (time, row, column); time gets half of D unless `uniform_power`."""
-    times, rows, cols = np.meshgrid(
-        np.arange(grid_depth), np.arange(grid_size), np.arange(grid_size), indexing="ij"
-    )
+    times, rows, cols = np.meshgrid(np.arange(grid_depth), np.arange(grid_size), np.arange(grid_size), indexing="ij")
     if uniform_power:
         d_time = d_row = d_col = int(np.ceil(embed_dim / 6) * 2)
     else:
         d_row = d_col = embed_dim // 4
         d_time = embed_dim // 2
-    emb = np.concatenate(
-        [sincos_1d(d_time, times), sincos_1d(d_row, rows), sincos_1d(d_col, cols)], axis=1
-    )
+    emb = np.concatenate([sincos_1d(d_time, times), sincos_1d(d_row, rows), sincos_1d(d_col, cols)], axis=1)
     return emb[:, :embed_dim]

@@ -296,7 +296,7 @@ class PredictorMultiMaskWrapper(nn.Module):
         self.backbone = backbone
 
     def forward(self, ctxt, tgt, masks_ctxt, masks_tgt):
-        as_list = (lambda v: v if isinstance(v, list) else [v])  # noqa: E731
+        as_list = lambda v: v if isinstance(v, list) else [v]  # noqa: E731
         sets = zip(as_list(ctxt), as_list(tgt), as_list(masks_ctxt), as_list(masks_tgt))
         return [self.backbone(z, h, mc, mt, mask_index=i) for i, (z, h, mc, mt) in enumerate(sets)]
 
