@@ -1,0 +1,1 @@
+"""Training recipes, offline data and evaluation for the bundled models (no Qt)."""

@@ -1,0 +1,50 @@
+"""Putting `eval` results into model cards, and printing them as a table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from jepa_explorer.errors import JepaError
+
+
+def write_metrics(checkpoint: str | Path, report: dict) -> Path:
+    card_path = Path(checkpoint) / "card.json" if Path(checkpoint).is_dir() else Path(checkpoint).parent / "card.json"
+    if not card_path.exists():
+        raise JepaError(f"{card_path}: no card to write metrics into (only bundles carry cards).")
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    card["metrics"] = {k: v for k, v in report.items() if k not in ("checkpoint",)}
+    card["metrics"]["command"] = (
+        f"jepa-explorer eval {card_path.parent.as_posix()} --n {report['prediction']['photos']['images']} "
+        f"--masks {report['prediction']['photos']['masks_per_image']} --seed {report['seed']}"
+    )
+    card_path.write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
+    return card_path
+
+
+def format_report(report: dict) -> str:
+    lines = [f"{report['checkpoint']}"]
+    for domain, pred in report["prediction"].items():
+        lines.append(f"\n{domain} (held out: {pred['images']} images × {pred['masks_per_image']} multiblock masks)")
+        lines.append(f"  {'':18}{'loss':>10}{'cosine':>10}")
+        for name, m in pred["mean"].items():
+            lines.append(f"  {name:18}{m['loss']:10.4f}{m['cosine']:10.4f}")
+        for metric, g in pred["gain"].items():
+            lines.append(f"  gain ({metric}) vs {g['best_baseline']}: {g['gain']:+.1%}")
+    lines.append("\ncollapse (held-out patch embeddings)")
+    for name, c in report["collapse"].items():
+        lines.append(
+            f"  {name:14} mean per-dim std {c['mean_dim_std']:.3f}, effective rank {c['effective_rank']:.1f} / {c['dims']}"
+        )
+    if "probe" in report:
+        p = report["probe"]
+        lines.append(
+            f"\nprobe: {p['task']} ({p['classes']} classes, chance {p['chance']:.0%}, {p['n_train']} train / {p['n_test']} test)"
+        )
+        for name, s in p["scores"].items():
+            lines.append(f"  {name:14} kNN-20 {s['knn20']:.1%}   linear {s['linear']:.1%}")
+    if "pixels_psnr_db" in report:
+        lines.append("\npixels: PSNR on the target region (dB)")
+        for domain, scores in report["pixels_psnr_db"].items():
+            lines.append(f"  {domain:12} " + "  ".join(f"{k} {v:.2f}" for k, v in scores.items()))
+    return "\n".join(lines)

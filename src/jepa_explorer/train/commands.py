@@ -1,0 +1,63 @@
+"""CLI commands of the training package: `train` and `eval`."""
+
+from __future__ import annotations
+
+import json
+
+
+def _train(args) -> int:
+    from jepa_explorer.train.loop import train_main
+
+    return train_main(args.recipe, args.out, args.resume, args.device, args.steps, args.export)
+
+
+def _eval(args) -> int:
+    from jepa_explorer.train.eval import evaluate
+
+    report = evaluate(
+        args.checkpoint,
+        n_images=args.n,
+        masks_per_image=args.masks,
+        mae=args.mae,
+        decoder=args.decoder,
+        probe_sizes=None if args.no_probe else (args.probe_train, args.probe_test),
+        device=args.device,
+        seed=args.seed,
+    )
+    if args.write_card:
+        from jepa_explorer.train.cards import write_metrics
+
+        write_metrics(args.checkpoint, report)
+    if args.json:
+        print(json.dumps(report, indent=1))
+    else:
+        from jepa_explorer.train.cards import format_report
+
+        print(format_report(report))
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("train", help="train a bundled model from a recipe (resumable)")
+    p.add_argument("recipe", help="recipe name (ijepa-tiny, mae-tiny, ijepa-tiny-decoder) or a .json file")
+    p.add_argument("--out", default=None, help="run folder (default runs/NAME)")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    p.add_argument("--steps", type=int, default=None, help="stop after this many steps (the schedule still spans the recipe's)")
+    p.add_argument("--export", default=None, help="write the bundle (safetensors + card) here when done")
+    p.add_argument("--device", default=None)
+    p.set_defaults(func=_train)
+
+    p = sub.add_parser("eval", help="measure a JEPA on held-out sources against leak-free baselines")
+    p.add_argument("checkpoint")
+    p.add_argument("--n", type=int, default=200, help="held-out images per domain")
+    p.add_argument("--masks", type=int, default=4, help="multiblock masks per image")
+    p.add_argument("--mae", default=None, help="MAE bundle for the pixel comparison")
+    p.add_argument("--decoder", default=None, help="decoder bundle for the pixel comparison")
+    p.add_argument("--no-probe", action="store_true")
+    p.add_argument("--probe-train", type=int, default=600)
+    p.add_argument("--probe-test", type=int, default=400)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default=None)
+    p.add_argument("--write-card", action="store_true", help="store the metrics in the checkpoint's card.json")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_eval)

@@ -1,0 +1,366 @@
+"""`jepa-explorer train RECIPE`: I-JEPA, MAE and decoder training with resume.
+
+Ingredients of the official I-JEPA recipe: multiblock masks, layer-normed targets from an EMA target
+encoder, smooth-L1, AdamW with linear warm-up then cosine decay, a cosine weight-decay ramp and an
+EMA momentum ramp towards 1. Every `checkpoint_every_s` seconds the run writes `last.pt` (official
+layout plus optimiser and step), so an interrupted run resumes where it stopped with the same data
+order (batches and masks are functions of the seed and the step).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import sys
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from jepa_explorer.errors import JepaError
+from jepa_explorer.models.config import PredictorConfig, ViTConfig
+from jepa_explorer.models.tensors import apply_masks, repeat_interleave_batch
+
+RECIPE_PACKAGE = "jepa_explorer.train.recipes"
+
+
+# ---------------------------------------------------------------- recipes
+
+
+def list_recipes() -> list[str]:
+    return sorted(p.name.removesuffix(".json") for p in resources.files(RECIPE_PACKAGE).iterdir() if p.name.endswith(".json"))
+
+
+def load_recipe(name_or_path: str) -> dict:
+    path = Path(name_or_path)
+    if path.suffix == ".json" and path.exists():
+        text = path.read_text(encoding="utf-8")
+    else:
+        entry = resources.files(RECIPE_PACKAGE) / f"{name_or_path}.json"
+        if not entry.is_file():
+            raise JepaError(f"unknown recipe '{name_or_path}': use one of {', '.join(list_recipes())} or a recipe .json file.")
+        text = entry.read_text(encoding="utf-8")
+    try:
+        recipe = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise JepaError(f"recipe {name_or_path}: not valid JSON ({e}).") from None
+    for key in ("name", "kind", "seed", "data", "optim"):
+        if key not in recipe:
+            raise JepaError(f"recipe {name_or_path}: missing '{key}'.")
+    return recipe
+
+
+# ---------------------------------------------------------------- schedules
+
+
+def lr_at(step: int, optim: dict) -> float:
+    warmup, total = optim["warmup_steps"], optim["total_steps"]
+    if step < warmup:
+        return optim["start_lr"] + (optim["lr"] - optim["start_lr"]) * step / max(1, warmup)
+    progress = min(1.0, (step - warmup) / max(1, total - warmup))
+    return optim["final_lr"] + 0.5 * (optim["lr"] - optim["final_lr"]) * (1 + math.cos(math.pi * progress))
+
+
+def cosine_ramp(step: int, total: int, start: float, end: float) -> float:
+    progress = min(1.0, step / max(1, total))
+    return end + 0.5 * (start - end) * (1 + math.cos(math.pi * progress))
+
+
+def linear_ramp(step: int, total: int, start: float, end: float) -> float:
+    return start + (end - start) * min(1.0, step / max(1, total))
+
+
+# ---------------------------------------------------------------- the run
+
+
+@dataclass
+class RunState:
+    step: int = 0
+    seconds: float = 0.0
+    images: int = 0
+
+
+class Trainer:
+    """One recipe, one run directory. `run()` trains until total_steps, writing checkpoints on the way."""
+
+    def __init__(self, recipe: dict, run_dir: Path, device: str | None = None, max_steps: int | None = None):
+        from jepa_explorer.engine.device import pick_device
+
+        self.recipe, self.run_dir = recipe, Path(run_dir)
+        self.device = pick_device(device)
+        self.optim_cfg = recipe["optim"]
+        self.total_steps = self.optim_cfg["total_steps"]
+        self.stop_at = min(self.total_steps, max_steps) if max_steps else self.total_steps
+        self.state = RunState()
+        self.history: list[dict] = []
+        torch.manual_seed(recipe["seed"])
+        self.modules = self._build()
+        params = [p for name, m in self.modules.items() if name in self.trainable for p in m.parameters() if p.requires_grad]
+        decay = [p for p in params if p.ndim > 1]
+        no_decay = [p for p in params if p.ndim <= 1]
+        self.opt = torch.optim.AdamW(
+            [{"params": decay}, {"params": no_decay, "weight_decay": 0.0, "no_wd": True}],
+            lr=self.optim_cfg["lr"],
+            betas=tuple(self.optim_cfg.get("betas", (0.9, 0.999))),
+        )
+        from jepa_explorer.train.data import ImageBatches
+
+        data = recipe["data"]
+        self.batches = ImageBatches(
+            split="train",
+            size=data["size"],
+            batch_size=data["batch_size"],
+            photo_fraction=data.get("photo_fraction", 0.5),
+            seed=recipe["seed"],
+        )
+
+    # -------------------------------------------------------------- models
+
+    def _build(self) -> dict:
+        kind = self.recipe["kind"]
+        model = self.recipe["model"]
+        if kind == "ijepa":
+            enc_cfg = ViTConfig(**model["encoder"])
+            from jepa_explorer.models.vit import VisionTransformer, build_predictor
+
+            pred_cfg = PredictorConfig(
+                style="ijepa", embed_dim=enc_cfg.embed_dim, num_patches=enc_cfg.num_patches, **model["predictor"]
+            )
+            encoder = VisionTransformer(enc_cfg)
+            target = copy.deepcopy(encoder).requires_grad_(False)
+            self.trainable = ("encoder", "predictor")
+            self.enc_cfg, self.pred_cfg = enc_cfg, pred_cfg
+            return {
+                "encoder": encoder.to(self.device),
+                "predictor": build_predictor(pred_cfg, enc_cfg).to(self.device),
+                "target_encoder": target.to(self.device),
+            }
+        if kind == "mae":
+            from jepa_explorer.models.mae import MaeDecoderConfig, MaskedAutoencoder
+
+            self.enc_cfg = ViTConfig(**model["encoder"])
+            self.trainable = ("mae",)
+            return {"mae": MaskedAutoencoder(self.enc_cfg, MaeDecoderConfig(**model["decoder"])).to(self.device)}
+        if kind == "decoder":
+            from jepa_explorer.checkpoints.load import load_model
+            from jepa_explorer.models.decoder import DecoderConfig, PatchDecoder
+
+            jepa = load_model(self._resolve(self.recipe["jepa"]), self.device)
+            self.jepa_target = jepa.target_encoder.eval().requires_grad_(False)
+            self.enc_cfg = jepa.config.encoder
+            cfg = DecoderConfig(embed_dim=self.enc_cfg.embed_dim, patch_size=self.enc_cfg.patch_size, **model["decoder"])
+            self.trainable = ("decoder",)
+            return {"decoder": PatchDecoder(cfg).to(self.device)}
+        raise JepaError(f"recipe {self.recipe['name']}: unknown kind '{kind}' (ijepa, mae or decoder).")
+
+    @staticmethod
+    def _resolve(path: str) -> Path:
+        from jepa_explorer.resources import home
+
+        p = Path(path)
+        return p if p.is_absolute() or p.exists() else home() / p
+
+    # -------------------------------------------------------------- checkpoints
+
+    @property
+    def last_path(self) -> Path:
+        return self.run_dir / "last.pt"
+
+    def save(self) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        blob = {name: m.state_dict() for name, m in self.modules.items()}
+        blob.update(
+            opt=self.opt.state_dict(),
+            step=self.state.step,
+            seconds=self.state.seconds,
+            images=self.state.images,
+            history=json.dumps(self.history),
+            recipe=json.dumps(self.recipe),
+        )
+        tmp = self.last_path.with_suffix(".tmp")
+        torch.save(blob, tmp)
+        tmp.replace(self.last_path)  # atomic: an interruption never leaves a half-written checkpoint
+
+    def resume(self) -> bool:
+        if not self.last_path.exists():
+            return False
+        blob = torch.load(self.last_path, map_location=self.device, weights_only=True)
+        for name, m in self.modules.items():
+            m.load_state_dict(blob[name])
+        self.opt.load_state_dict(blob["opt"])
+        self.state = RunState(int(blob["step"]), float(blob["seconds"]), int(blob["images"]))
+        self.history = json.loads(blob["history"])
+        return True
+
+    # -------------------------------------------------------------- steps
+
+    def _schedules(self, step: int) -> None:
+        lr = lr_at(step, self.optim_cfg)
+        wd = cosine_ramp(step, self.total_steps, *self.optim_cfg.get("weight_decay", (0.04, 0.4)))
+        for group in self.opt.param_groups:
+            group["lr"] = lr
+            if not group.get("no_wd"):
+                group["weight_decay"] = wd
+
+    def _step_ijepa(self, x: torch.Tensor, rng: np.random.Generator) -> float:
+        from jepa_explorer.train.masking import collate_multiblock
+
+        enc, pred, target = self.modules["encoder"], self.modules["predictor"], self.modules["target_encoder"]
+        masks_enc, masks_pred = collate_multiblock(len(x), self.enc_cfg.grid_shape, rng, **self.recipe.get("masks", {}))
+        masks_enc = [m.to(self.device) for m in masks_enc]
+        masks_pred = [m.to(self.device) for m in masks_pred]
+        with torch.no_grad():
+            h = target(x)
+            h = F.layer_norm(h, (h.size(-1),))
+            targets = repeat_interleave_batch(apply_masks(h, masks_pred), len(x), repeat=len(masks_enc))
+        z = enc(x, masks_enc)
+        loss = F.smooth_l1_loss(pred(z, masks_enc, masks_pred), targets)
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        momentum = linear_ramp(self.state.step, self.total_steps, *self.recipe.get("ema", (0.996, 1.0)))
+        with torch.no_grad():
+            for p_target, p_online in zip(target.parameters(), enc.parameters()):
+                p_target.mul_(momentum).add_(p_online.detach(), alpha=1.0 - momentum)
+        return float(loss)
+
+    def _step_mae(self, x: torch.Tensor, rng: np.random.Generator) -> float:
+        from jepa_explorer.train.masking import collate_mae
+
+        visible, hidden = collate_mae(len(x), self.enc_cfg.grid_shape, rng, **self.recipe.get("masks", {}))
+        loss = self.modules["mae"].loss(x, visible.to(self.device), hidden.to(self.device))
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        return float(loss)
+
+    def _step_decoder(self, x: torch.Tensor, rng: np.random.Generator) -> float:
+        from jepa_explorer.models.mae import patchify
+
+        with torch.no_grad():
+            h = self.jepa_target(x)
+            h = F.layer_norm(h, (h.size(-1),))
+        loss = F.mse_loss(self.modules["decoder"](h), patchify(x, self.enc_cfg.patch_size))
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        return float(loss)
+
+    def run(self, log=print, checkpoint_every_s: float | None = None) -> RunState:
+        step_fn = {"ijepa": self._step_ijepa, "mae": self._step_mae, "decoder": self._step_decoder}[self.recipe["kind"]]
+        every_s = checkpoint_every_s or self.recipe.get("checkpoint_every_s", 300)
+        log_every = self.recipe.get("log_every", 20)
+        for m in self.modules.values():
+            m.train()
+        if self.recipe["kind"] == "ijepa":
+            self.modules["target_encoder"].eval()
+        last_save = time.perf_counter()
+        window_start, window_images, losses = time.perf_counter(), 0, []
+        while self.state.step < self.stop_at:
+            step = self.state.step
+            rng = np.random.default_rng([self.recipe["seed"], step])  # masks depend on (seed, step) only
+            x = self.batches.batch(step).to(self.device, non_blocking=True)
+            self._schedules(step)
+            started = time.perf_counter()
+            loss = step_fn(x, rng)
+            if not math.isfinite(loss):
+                raise JepaError(f"training diverged at step {step} (loss {loss}); lower the learning rate in the recipe.")
+            self.state.seconds += time.perf_counter() - started
+            self.state.step += 1
+            self.state.images += len(x)
+            window_images += len(x)
+            losses.append(loss)
+            if self.state.step % log_every == 0 or self.state.step == self.stop_at:
+                elapsed = time.perf_counter() - window_start
+                rate = window_images / max(elapsed, 1e-9)
+                eta = (self.stop_at - self.state.step) * len(x) / max(rate, 1e-9)
+                entry = {
+                    "step": self.state.step,
+                    "loss": float(np.mean(losses)),
+                    "lr": self.opt.param_groups[0]["lr"],
+                    "images_per_s": rate,
+                    "seconds": self.state.seconds,
+                }
+                self.history.append(entry)
+                done = self.state.step / self.stop_at
+                bar = "#" * int(30 * done) + "-" * (30 - int(30 * done))
+                log(
+                    f"[{bar}] step {self.state.step}/{self.stop_at} loss {entry['loss']:.4f} lr {entry['lr']:.2e} "
+                    f"{rate:.0f} img/s eta {eta / 60:.1f} min"
+                )
+                window_start, window_images, losses = time.perf_counter(), 0, []
+            if time.perf_counter() - last_save > every_s:
+                self.save()
+                last_save = time.perf_counter()
+        self.save()
+        for m in self.modules.values():
+            m.eval()
+        return self.state
+
+    # -------------------------------------------------------------- export
+
+    def export(self, out_dir: Path, extra_card: dict | None = None) -> Path:
+        """Write the bundle (safetensors + card) for the app."""
+        import platform
+
+        from jepa_explorer.checkpoints.bundle import save_bundle
+
+        kind = self.recipe["kind"]
+        card = {
+            "name": self.recipe["name"],
+            "kind": "jepa" if kind == "ijepa" else kind,
+            "recipe": self.recipe,
+            "seed": self.recipe["seed"],
+            "training": {
+                "steps": self.state.step,
+                "images_seen": self.state.images,
+                "compute_seconds": round(self.state.seconds, 1),
+                "hardware": f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads, {self.device}",
+                "torch": torch.__version__,
+                "command": f"jepa-explorer train {self.recipe['name']}",
+            },
+        }
+        data = self.recipe["data"]
+        card["input"] = {"size": data["size"], "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}
+        if kind == "ijepa":
+            card["family"] = "ijepa"
+            card["architecture"] = {"encoder": self.enc_cfg.to_dict(), "predictor": self.pred_cfg.to_dict()}
+            modules = {k: self.modules[k] for k in ("encoder", "target_encoder", "predictor")}
+        elif kind == "mae":
+            mae = self.modules["mae"]
+            card["architecture"] = {"encoder": self.enc_cfg.to_dict(), "decoder": mae.decoder_cfg.to_dict()}
+            modules = {"mae": mae}
+        else:
+            dec = self.modules["decoder"]
+            card["architecture"] = {"decoder": dec.cfg.to_dict()}
+            card["jepa"] = self.recipe["jepa"]
+            modules = {"decoder": dec}
+        card.update(extra_card or {})
+        return save_bundle(out_dir, modules, card)
+
+
+def train_main(
+    recipe_name: str, out: str | None, resume: bool, device: str | None, max_steps: int | None, export: str | None
+) -> int:
+    recipe = load_recipe(recipe_name)
+    run_dir = Path(out or Path("runs") / recipe["name"])
+    trainer = Trainer(recipe, run_dir, device, max_steps)
+    if resume and trainer.resume():
+        print(f"resumed {run_dir} at step {trainer.state.step}", file=sys.stderr)
+    elif trainer.last_path.exists() and not resume:
+        raise JepaError(f"{trainer.last_path} exists: pass --resume to continue it, or --out another folder.")
+    print(
+        f"training {recipe['name']} ({recipe['kind']}) on {trainer.device}: {trainer.stop_at} steps, "
+        f"batch {recipe['data']['batch_size']}, run folder {run_dir}",
+        file=sys.stderr,
+    )
+    trainer.run(log=lambda line: print(line, file=sys.stderr, flush=True))
+    if export:
+        path = trainer.export(Path(export))
+        print(f"exported {path}", file=sys.stderr)
+    return 0
