@@ -93,10 +93,9 @@ def random_init_like(model, seed: int = 0):
 
 
 def eval_probes(model, size: int, n_train: int, n_test: int, seed: int = 0) -> dict:
-    from jepa_explorer.train.data import probe_dataset
+    from jepa_explorer.train.data import PROBE_CLASSES, probe_dataset
 
-    task = probe_dataset(n_train=n_train, n_test=n_test, size=size, seed=seed)
-    (train_images, train_labels), (test_images, test_labels) = task["train"], task["test"]
+    train_images, train_labels, test_images, test_labels = probe_dataset(n_train=n_train, n_test=n_test, size=size, seed=seed)
     cfg = model.config
     rows = {}
     for name, encoder in [("trained", model.target_encoder), ("random_init", random_init_like(model, seed))]:
@@ -113,7 +112,7 @@ def eval_probes(model, size: int, n_train: int, n_test: int, seed: int = 0) -> d
 
     rows["raw_pixels"] = probe_scores(pixels(train_images), train_labels, pixels(test_images), test_labels, seed)
     return {
-        "task": task.get("description", ""),
+        "task": "texture family: " + ", ".join(PROBE_CLASSES),
         "classes": int(len(np.unique(train_labels))),
         "n_train": len(train_labels),
         "n_test": len(test_labels),

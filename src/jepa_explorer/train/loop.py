@@ -227,7 +227,7 @@ class Trainer:
         with torch.no_grad():
             for p_target, p_online in zip(target.parameters(), enc.parameters()):
                 p_target.mul_(momentum).add_(p_online.detach(), alpha=1.0 - momentum)
-        return float(loss)
+        return loss.item()
 
     def _step_mae(self, x: torch.Tensor, rng: np.random.Generator) -> float:
         from jepa_explorer.train.masking import collate_mae
@@ -237,7 +237,7 @@ class Trainer:
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
-        return float(loss)
+        return loss.item()
 
     def _step_decoder(self, x: torch.Tensor, rng: np.random.Generator) -> float:
         from jepa_explorer.models.mae import patchify
@@ -249,7 +249,7 @@ class Trainer:
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
-        return float(loss)
+        return loss.item()
 
     def run(self, log=print, checkpoint_every_s: float | None = None) -> RunState:
         step_fn = {"ijepa": self._step_ijepa, "mae": self._step_mae, "decoder": self._step_decoder}[self.recipe["kind"]]
