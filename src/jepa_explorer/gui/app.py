@@ -1,0 +1,76 @@
+"""Start the app: make the QApplication, show the window, then load the model in the background."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from jepa_explorer.errors import JepaError
+
+
+def make_app(argv: list[str] | None = None, presentation: bool = False):
+    from PySide6.QtWidgets import QApplication
+
+    from jepa_explorer.gui import style
+
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("JEPA Explorer")
+    app.setOrganizationName("jepa-explorer")
+    style.apply_style(app)
+    return app
+
+
+def run_gui(checkpoint=None, image=None, scene=None, device=None, presentation: bool = False) -> int:
+    app = make_app()
+    from jepa_explorer.gui.main_window import MainWindow, show_when_ready
+
+    window = MainWindow(checkpoint=checkpoint, image=image, scene=scene, device=device)
+    show_when_ready(window)
+    if presentation:
+        window.toggle_presentation(True)
+    return app.exec()
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+        if width < 200 or height < 200:
+            raise ValueError
+        return width, height
+    except ValueError:
+        raise JepaError(f"--size '{text}': use WIDTHxHEIGHT in pixels, e.g. 1280x800 (at least 200x200).") from None
+
+
+def screenshot(out: str, size: str = "1280x800", scene=None, checkpoint=None, image=None, timeout_s: float = 120.0,
+               presentation: bool = False) -> str:
+    """Render the window offscreen once the first prediction is on screen, and write a PNG."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    width, height = parse_size(size)
+    app = make_app()
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from jepa_explorer.gui.main_window import MainWindow
+
+    window = MainWindow(checkpoint=checkpoint, image=image, scene=scene, show_dialogs=False)
+    window.resize(width, height)
+    window.show()
+    errors: list[str] = []
+    loop = QEventLoop()
+    window.predictionShown.connect(lambda _: loop.quit())
+    window.errorShown.connect(lambda message: (errors.append(message), loop.quit()))
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    QTimer.singleShot(0, window.start)
+    if presentation:
+        window.toggle_presentation(True)
+    loop.exec()
+    if window.prediction is None:
+        window.close()
+        reason = errors[0] if errors else f"no prediction within {timeout_s:.0f} s"
+        raise JepaError(f"screenshot: {reason}.")
+    for _ in range(5):  # let the panels lay out and paint the result
+        app.processEvents()
+    try:
+        window.export_window(out)
+    finally:
+        window.close()
+    return out

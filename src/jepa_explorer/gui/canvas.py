@@ -1,0 +1,286 @@
+"""CanvasView: the image with the patch grid, the context/target layers, and the painting tools.
+
+View coordinates are patches (x = column, y = row), so a mouse position maps to a patch by flooring.
+The canvas owns the masks being edited and their undo history; every change during a stroke emits
+`masksChanged`, which the window turns into a prediction request.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtWidgets import QGraphicsRectItem
+
+from jepa_explorer.gui import mask_edit, style
+from jepa_explorer.gui.mask_edit import Layer, MaskHistory
+from jepa_explorer.masks.grid import PatchMasks
+
+
+class CanvasView(pg.GraphicsView):
+    masksChanged = Signal(object)  # PatchMasks, on every edit (also mid-stroke)
+    strokeFinished = Signal(object)  # PatchMasks, when the mouse is released
+    patchHovered = Signal(int)  # flat patch index on frame 0, or -1
+    historyChanged = Signal()
+    toolChanged = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent, background=style.BACKGROUND)
+        self.setMinimumSize(240, 240)
+        self.viewbox = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.viewbox.setMouseEnabled(False, False)
+        self.viewbox.setDefaultPadding(0.01)
+        self.setCentralItem(self.viewbox)
+        self.viewport().setMouseTracking(True)
+        self.setCursor(Qt.CrossCursor)
+
+        self.image_item = pg.ImageItem()
+        self.overlay_item = pg.ImageItem()
+        self.overlay_item.setZValue(5)
+        self.grid_item = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(255, 255, 255, 70, width=1))
+        self.grid_item.setZValue(6)
+        self.hover_item = QGraphicsRectItem()
+        self.hover_item.setPen(pg.mkPen(255, 255, 120, 230, width=3, cosmetic=True))
+        self.hover_item.setZValue(10)
+        self.hover_item.hide()
+        self.busy_text = pg.TextItem("", color=style.TEXT, anchor=(0.5, 0.5), fill=pg.mkBrush(0, 0, 0, 170))
+        self.busy_text.setZValue(20)
+        font = QFont()
+        font.setPointSize(16)
+        self.busy_text.setFont(font)
+        for item in (self.image_item, self.overlay_item, self.grid_item, self.hover_item, self.busy_text):
+            self.viewbox.addItem(item)
+        self._group_labels: list[pg.TextItem] = []
+
+        self.masks = PatchMasks.empty((1, 8, 8))
+        self.history = MaskHistory()
+        self.layer = Layer.CONTEXT
+        self.rect_mode = False
+        self.brush_size = 1
+        self.current_group = 0
+        self.grid_pen_width = 1.0
+        self._image: np.ndarray | None = None
+        self._stroke: dict | None = None
+        self._hover = -1
+        self.set_masks(PatchMasks.empty((1, 8, 8)), record=False)
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def grid_hw(self) -> tuple[int, int]:
+        return self.masks.grid_shape[1], self.masks.grid_shape[2]
+
+    def set_image(self, rgb: np.ndarray | None) -> None:
+        """uint8 [S, S, 3], the square the model sees (any display resolution)."""
+        self._image = rgb
+        if rgb is None:
+            self.image_item.clear()
+        else:
+            self.image_item.setImage(rgb, levels=(0, 255))
+        self._place_items()
+
+    def set_masks(self, masks: PatchMasks, record: bool = True) -> None:
+        """Replace the masks (preset, scene, undo); `record` puts the old state on the undo stack."""
+        if record and masks.grid_shape == self.masks.grid_shape:
+            self.history.push(self.masks)
+        elif masks.grid_shape != self.masks.grid_shape:
+            self.history.clear()
+        grid_changed = masks.grid_shape != self.masks.grid_shape
+        self.masks = masks.copy()
+        self.current_group = min(self.current_group, max(0, len(self.masks.targets) - 1))
+        if grid_changed:
+            self._place_items()
+        self._redraw()
+        self.historyChanged.emit()
+        self.masksChanged.emit(self.masks.copy())
+
+    def set_layer(self, layer: Layer) -> None:
+        self.layer = Layer(layer)
+        self.toolChanged.emit()
+
+    def set_rect_mode(self, on: bool) -> None:
+        self.rect_mode = bool(on)
+        self.toolChanged.emit()
+
+    def set_brush_size(self, size: int) -> None:
+        self.brush_size = int(max(1, min(size, max(self.grid_hw))))
+        self.toolChanged.emit()
+
+    def set_current_group(self, group: int) -> None:
+        if 0 <= group < len(self.masks.targets):
+            self.current_group = group
+            self.toolChanged.emit()
+
+    def set_busy(self, text: str | None) -> None:
+        self.busy_text.setText(text or "")
+        self.busy_text.setVisible(bool(text))
+
+    def set_grid_pen_width(self, width: float) -> None:
+        self.grid_pen_width = width
+        self.grid_item.setPen(pg.mkPen(255, 255, 255, 90, width=width))
+        self.hover_item.setPen(pg.mkPen(255, 255, 120, 230, width=2 + 2 * width, cosmetic=True))
+
+    def undo(self) -> None:
+        previous = self.history.undo(self.masks)
+        if previous is not None:
+            self.set_masks(previous, record=False)
+
+    def redo(self) -> None:
+        following = self.history.redo(self.masks)
+        if following is not None:
+            self.set_masks(following, record=False)
+
+    def apply(self, edit) -> None:
+        """One undoable whole-mask edit, e.g. `canvas.apply(mask_edit.fill_context)`."""
+        self.set_masks(edit(self.masks), record=True)
+
+    def highlight_patch(self, index: int) -> None:
+        """Outline patch `index` (flat, frame 0), e.g. when it is hovered in the PCA panel; -1 hides."""
+        height, width = self.grid_hw
+        if index is None or index < 0:
+            self.hover_item.hide()
+            return
+        row, col = divmod(int(index) % (height * width), width)
+        self.hover_item.setRect(QRectF(col, row, 1, 1))
+        self.hover_item.show()
+
+    # ------------------------------------------------------------------ drawing
+
+    def _place_items(self) -> None:
+        height, width = self.grid_hw
+        rect = QRectF(0, 0, width, height)
+        self.image_item.setRect(rect)
+        self.overlay_item.setRect(rect)
+        xs, ys = [], []
+        for c in range(width + 1):
+            xs += [c, c]
+            ys += [0, height]
+        for r in range(height + 1):
+            xs += [0, width]
+            ys += [r, r]
+        self.grid_item.setData(np.array(xs, float), np.array(ys, float))
+        self.busy_text.setPos(width / 2, height / 2)
+        self.viewbox.setRange(rect, padding=0.01)
+
+    def _redraw(self) -> None:
+        frame_targets = [t[0] for t in self.masks.targets]
+        self.overlay_item.setImage(style.mask_overlay(self.masks.context[0], frame_targets), levels=(0, 255))
+        for label in self._group_labels:
+            self.viewbox.removeItem(label)
+        self._group_labels = []
+        font = QFont()
+        font.setBold(True)
+        font.setPointSize(11)
+        for k, target in enumerate(frame_targets):
+            rows, cols = np.nonzero(target)
+            if rows.size == 0:
+                continue
+            label = pg.TextItem(str(k + 1), color=(255, 255, 255), anchor=(0.5, 0.5), fill=pg.mkBrush(*style.target_rgb(k), 200))
+            label.setFont(font)
+            label.setZValue(8)
+            label.setPos(cols.min() + 0.5, rows.min() + 0.5)  # top-left patch of the group: never on a neighbour
+            self.viewbox.addItem(label)
+            self._group_labels.append(label)
+
+    # ------------------------------------------------------------------ mouse
+
+    def _patch_at(self, pos) -> tuple[int, int]:
+        point = self.viewbox.mapSceneToView(self.mapToScene(pos.toPoint() if hasattr(pos, "toPoint") else pos))
+        return int(np.floor(point.y())), int(np.floor(point.x()))
+
+    def _inside(self, row: int, col: int) -> bool:
+        height, width = self.grid_hw
+        return 0 <= row < height and 0 <= col < width
+
+    def patch_center(self, row: int, col: int):
+        """Widget (viewport) coordinates of a patch centre: what tests and the benchmark click on."""
+        scene = self.viewbox.mapViewToScene(QPointF(col + 0.5, row + 0.5))
+        return self.mapFromScene(scene)
+
+    def mousePressEvent(self, ev):
+        if ev.button() not in (Qt.LeftButton, Qt.RightButton):
+            return super().mousePressEvent(ev)
+        row, col = self._patch_at(ev.position())
+        if not self._inside(row, col):
+            return
+        layer = Layer.ERASE if ev.button() == Qt.RightButton else self.layer
+        base = self.masks.copy()
+        group = None
+        if layer == Layer.TARGET_NEW or (layer == Layer.TARGET and not base.targets):
+            base, group = mask_edit.with_new_group(base)
+        elif layer == Layer.TARGET:
+            group = min(self.current_group, len(base.targets) - 1)
+        self._stroke = {"before": self.masks.copy(), "base": base, "layer": layer, "group": group,
+                        "start": (row, col), "last": (row, col), "cells": np.zeros(self.grid_hw, bool)}
+        self._stroke_to(row, col)
+        ev.accept()
+
+    def mouseMoveEvent(self, ev):
+        row, col = self._patch_at(ev.position())
+        if self._stroke is not None:
+            self._stroke_to(row, col)
+            ev.accept()
+            return
+        index = row * self.grid_hw[1] + col if self._inside(row, col) else -1
+        if index != self._hover:
+            self._hover = index
+            self.highlight_patch(index)
+            self.patchHovered.emit(index)
+        super().mouseMoveEvent(ev)
+
+    def mouseReleaseEvent(self, ev):
+        if self._stroke is None:
+            return super().mouseReleaseEvent(ev)
+        stroke, self._stroke = self._stroke, None
+        cleaned = self.masks.without_empty_targets()
+        if stroke["group"] is not None and stroke["group"] < len(cleaned.targets):
+            self.current_group = stroke["group"]
+        if cleaned != self.masks:
+            self.masks = cleaned
+            self._redraw()
+            self.masksChanged.emit(self.masks.copy())
+        if self.masks != stroke["before"]:
+            self.history.push(stroke["before"])
+            self.historyChanged.emit()
+        self.toolChanged.emit()
+        self.strokeFinished.emit(self.masks.copy())
+        ev.accept()
+
+    def leaveEvent(self, ev):
+        if self._hover != -1:
+            self._hover = -1
+            self.highlight_patch(-1)
+            self.patchHovered.emit(-1)
+        super().leaveEvent(ev)
+
+    def _stroke_to(self, row: int, col: int) -> None:
+        stroke = self._stroke
+        height, width = self.grid_hw
+        row_c, col_c = int(np.clip(row, 0, height - 1)), int(np.clip(col, 0, width - 1))
+        if self.rect_mode:
+            cells = mask_edit.rect_cells(self.grid_hw, stroke["start"], (row_c, col_c))
+            stroke["cells"] = cells  # the rectangle replaces itself while dragging
+        else:
+            if not self._inside(row, col):
+                return
+            stroke["cells"] = stroke["cells"] | mask_edit.line_cells(self.grid_hw, stroke["last"], (row, col), self.brush_size)
+            stroke["last"] = (row, col)
+        edited = mask_edit.paint(stroke["base"], stroke["cells"], stroke["layer"], stroke["group"])
+        if edited != self.masks:
+            self.masks = edited
+            self._redraw()
+            self.masksChanged.emit(self.masks.copy())
+        self.highlight_patch(row_c * width + col_c)
+
+
+def legend_entries(masks: PatchMasks) -> list[tuple[str, tuple[int, int, int], int]]:
+    """(label, colour, patches) for the legend: context, then each target group."""
+    entries = [("Context", style.CONTEXT_RGB, int(masks.context[0].sum()))]
+    for k, target in enumerate(masks.targets):
+        entries.append((f"Target {k + 1}", style.target_rgb(k), int(target[0].sum())))
+    return entries
+
+
+def pen(color: QColor, width: float = 1.0) -> QPen:
+    return pg.mkPen(color, width=width)

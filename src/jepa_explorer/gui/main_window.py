@@ -1,0 +1,784 @@
+"""MainWindow: wires the canvas, the panels and the model worker together. The one place that knows
+all of them; each widget only knows its own job.
+
+Request flow: a mask edit -> `_submit()` stamps a new request id and posts the masks to the worker
+(latest wins there) -> `predictionReady` -> `_on_prediction()` shows it unless it is stale (older than
+what is already shown, or from before the current image/model).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QSpinBox,
+                               QToolBar, QVBoxLayout, QWidget)
+
+from jepa_explorer.errors import JepaError
+from jepa_explorer.gui import mask_edit, results, style
+from jepa_explorer.gui.canvas import CanvasView
+from jepa_explorer.gui.demo import demo_image
+from jepa_explorer.gui.legend import MaskLegend
+from jepa_explorer.gui.mask_edit import Layer
+from jepa_explorer.gui.panels.distance import DistancePanel
+from jepa_explorer.gui.panels.model import ModelPanel
+from jepa_explorer.gui.panels.pca import PcaPanel
+from jepa_explorer.gui.panels.pixels import PixelPanel
+from jepa_explorer.gui.scene import Scene, load_scene, save_scene
+from jepa_explorer.gui.worker import RANDOM_INIT, ModelWorker
+from jepa_explorer.masks import generators
+from jepa_explorer.masks.grid import PatchMasks
+from jepa_explorer.media.images import IMAGE_SUFFIXES, fit_square, load_image
+from jepa_explorer.resources import bundled_checkpoints, sample_images
+
+DISPLAY_SIZE = 512  # the canvas image resolution (the model itself may see only 64 px)
+MAX_RECENT = 8
+
+PRESETS = [  # (key, label, tooltip, function(grid, seed) -> PatchMasks, re-rolls)
+    ("multiblock", "I-JEPA multiblock", "4 target blocks and a large context block, as I-JEPA trains; press again to re-roll",
+     lambda grid, seed: generators.multiblock(grid, seed=seed), True),
+    ("random", "MAE random 75%", "75% of the patches are one target group, as MAE masks; press again to re-roll",
+     lambda grid, seed: generators.random(grid, 0.75, seed=seed), True),
+    ("block", "Single block", "One target block, the rest context; press again to re-roll",
+     lambda grid, seed: generators.block(grid, scale=0.2, seed=seed), True),
+    ("centre", "Centre", "The centre quarter is the target", lambda grid, seed: generators.centre(grid), False),
+    ("left", "Left half", "Predict the left half from the right half", lambda grid, seed: generators.half(grid, "left"), False),
+    ("right", "Right half", "Predict the right half from the left half", lambda grid, seed: generators.half(grid, "right"), False),
+]
+
+
+class MainWindow(QMainWindow):
+    predictionShown = Signal(object)  # the Prediction now on screen (tests and screenshots wait for it)
+    inputShown = Signal(object)
+    modelShown = Signal(object)
+    errorShown = Signal(str)
+
+    def __init__(self, checkpoint: str | None = None, image: str | None = None, scene: str | None = None,
+                 device: str | None = None, settings: QSettings | None = None, worker: ModelWorker | None = None,
+                 show_dialogs: bool = True):
+        super().__init__()
+        self.setWindowTitle("JEPA Explorer")
+        self.settings = settings or QSettings("jepa-explorer", "JEPA Explorer")
+        self.show_dialogs = show_dialogs  # tests and screenshots turn modal dialogs into errorShown + status text
+        self._startup = {"checkpoint": checkpoint, "image": image, "scene": scene, "device": device}
+        self.worker = worker or ModelWorker(self)
+        self.model_info = None
+        self.input_view = None
+        self.prediction = None
+        self.image_rgb: np.ndarray | None = None
+        self.image_path: str | None = None
+        self.display_square: np.ndarray | None = None
+        self.checkpoint_source: str | None = checkpoint
+        self.presentation = False
+        self.last_error: str | None = None
+        self._ids = itertools.count(1)
+        self._input_request = 0
+        self._min_valid_request = 0
+        self._last_sent = 0
+        self._displayed_request = 0
+        self._sent_at: dict[int, float] = {}
+        self.dropped_stale = 0
+        self.latencies_ms: list[float] = []
+        self._preset_seed = {key: 0 for key, *_ in PRESETS}
+        self._pending_view: dict = {}
+
+        self._build_widgets()
+        self._build_actions()
+        self._build_menus_and_toolbars()
+        self._build_status_bar()
+        self._wire()
+        self.resize(1400, 860)
+
+    # ================================================================== construction
+
+    def _build_widgets(self) -> None:
+        self.canvas = CanvasView()
+        self.legend = MaskLegend()
+        self.hover_label = QLabel(" ")
+        self.hover_label.setStyleSheet(f"color: {style.MUTED};")
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.canvas, 1)
+        layout.addWidget(self.legend)
+        layout.addWidget(self.hover_label)
+        self.setCentralWidget(central)
+
+        self.distance_panel = DistancePanel()
+        self.pca_panel = PcaPanel()
+        self.pixel_panel = PixelPanel()
+        self.model_panel = ModelPanel()
+        self.docks = {}
+        for key, title, widget, area in [
+            ("distance", "Distances: does the predictor beat copying the context?", self.distance_panel, Qt.RightDockWidgetArea),
+            ("pca", "Embeddings (PCA)", self.pca_panel, Qt.RightDockWidgetArea),
+            ("pixels", "Pixels", self.pixel_panel, Qt.RightDockWidgetArea),
+            ("model", "Model", self.model_panel, Qt.RightDockWidgetArea),
+        ]:
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"dock_{key}")
+            dock.setWidget(widget)
+            dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable | QDockWidget.DockWidgetClosable)
+            self.addDockWidget(area, dock)
+            self.docks[key] = dock
+        self.tabifyDockWidget(self.docks["pca"], self.docks["pixels"])
+        self.tabifyDockWidget(self.docks["pixels"], self.docks["model"])
+        self.docks["pca"].raise_()
+        self._laid_out = False
+        self.model_panel.set_choices(bundled_checkpoints())
+
+    def _action(self, name: str, text: str, shortcut, tip: str, slot=None, checkable: bool = False, icon=None) -> QAction:
+        action = QAction(text, self)
+        shortcuts = shortcut if isinstance(shortcut, list) else [shortcut] if shortcut else []
+        action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        keys = ", ".join(QKeySequence(s).toString(QKeySequence.NativeText) for s in shortcuts)
+        action.setToolTip(f"{text} ({keys}): {tip}" if keys else f"{text}: {tip}")
+        action.setStatusTip(tip)
+        action.setCheckable(checkable)
+        if icon is not None:
+            action.setIcon(icon)
+        if slot is not None:
+            action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even when the toolbar holding it is hidden
+        self.actions[name] = action
+        return action
+
+    def _build_actions(self) -> None:
+        self.actions: dict[str, QAction] = {}
+        a = self._action
+        a("open_image", "Open image…", QKeySequence.Open, "Open an image file to explore", self.open_image_dialog)
+        a("open_checkpoint", "Open checkpoint…", "Ctrl+Shift+M", "Load a checkpoint file (.pth.tar, .safetensors, bundle)",
+          self.open_checkpoint_dialog)
+        a("open_scene", "Open scene…", "Ctrl+Shift+O", "Open a saved scene (model, image, masks, view)", self.open_scene_dialog)
+        a("save_scene", "Save scene…", QKeySequence.Save, "Save model, image, masks and view settings as a scene",
+          self.save_scene_dialog)
+        a("export_window", "Export window PNG…", "Ctrl+E", "Save a picture of the whole window", self.export_window_dialog)
+        a("export_panels", "Export panel PNGs…", "Ctrl+Shift+E", "Save each panel as its own picture into a folder",
+          self.export_panels_dialog)
+        a("export_csv", "Export numbers CSV…", "Ctrl+Alt+C", "Per-patch distances of predictor and baselines as CSV",
+          lambda: self.export_numbers_dialog("csv"))
+        a("export_npz", "Export arrays NPZ…", "Ctrl+Alt+N", "Embeddings, distances and heatmaps as a NumPy archive",
+          lambda: self.export_numbers_dialog("npz"))
+        a("quit", "Quit", QKeySequence.Quit, "Close JEPA Explorer", self.close)
+
+        a("undo", "Undo", QKeySequence.Undo, "Undo the last mask edit", self.canvas.undo)
+        a("redo", "Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], "Redo the mask edit you undid", self.canvas.redo)
+        a("fill", "Fill context", "F", "Every patch that is not a target becomes context",
+          lambda: self.canvas.apply(mask_edit.fill_context))
+        a("invert", "Invert context", "I", "Swap context and unused patches (targets stay)",
+          lambda: self.canvas.apply(mask_edit.invert_context))
+        a("clear", "Clear masks", "Delete", "Remove all context and targets", lambda: self.canvas.apply(mask_edit.clear))
+
+        self.tool_group = QActionGroup(self)
+        for name, text, key, tip, layer, rgb in [
+            ("tool_context", "Context", "C", "Paint context: the patches the encoder sees", Layer.CONTEXT, style.CONTEXT_RGB),
+            ("tool_target_new", "New target", "T", "Paint a new target group (each stroke starts one)", Layer.TARGET_NEW,
+             style.target_rgb(0)),
+            ("tool_target", "Add to target", "G", "Paint into the current target group (click its legend chip to pick it)",
+             Layer.TARGET, style.target_rgb(1)),
+            ("tool_erase", "Eraser", "E", "Erase context and targets (right-drag erases with any tool)", Layer.ERASE, None),
+        ]:
+            action = a(name, text, key, tip, lambda _=False, layer=layer: self.canvas.set_layer(layer), checkable=True,
+                       icon=style.color_icon(rgb, 18, "circle"))
+            self.tool_group.addAction(action)
+        self.actions["tool_context"].setChecked(True)
+        a("rect", "Rectangle", "R", "Drag rectangles snapped to patches instead of brushing", self.canvas.set_rect_mode,
+          checkable=True)
+        a("brush_bigger", "Bigger brush", "]", "Brush one patch wider", lambda: self._change_brush(+1))
+        a("brush_smaller", "Smaller brush", "[", "Brush one patch narrower", lambda: self._change_brush(-1))
+
+        for i, (key, label, tip, _, _) in enumerate(PRESETS):
+            a(f"preset_{key}", label, str(i + 1), tip, lambda _=False, key=key: self.apply_preset(key))
+
+        a("metric_cycle", "Next metric", "M", "Switch the distance metric (L2, cosine, training loss)", self._cycle_metric)
+        a("presentation", "Presentation mode", "F11", "Full screen, large fonts, thick strokes, simplified layout",
+          self.toggle_presentation, checkable=True)
+        a("step", "Step through the JEPA loop", "F5",
+          "Reveal mask → encode context → encode target (EMA) → predict → compare, one stage per press", self.step_loop)
+
+    def _build_menus_and_toolbars(self) -> None:
+        act = self.actions
+        menu = self.menuBar().addMenu("&File")
+        for name in ("open_image",):
+            menu.addAction(act[name])
+        self.samples_menu = menu.addMenu("Open sample")
+        self._fill_samples_menu()
+        menu.addSeparator()
+        for name in ("open_scene", "save_scene"):
+            menu.addAction(act[name])
+        self.recent_menu = menu.addMenu("Recent scenes")
+        self._fill_recent_menu()
+        menu.addSeparator()
+        for name in ("export_window", "export_panels", "export_csv", "export_npz"):
+            menu.addAction(act[name])
+        menu.addSeparator()
+        menu.addAction(act["quit"])
+
+        menu = self.menuBar().addMenu("&Edit")
+        for name in ("undo", "redo", None, "fill", "invert", "clear"):
+            menu.addSeparator() if name is None else menu.addAction(act[name])
+        menu = self.menuBar().addMenu("&Tools")
+        for name in ("tool_context", "tool_target_new", "tool_target", "tool_erase", None, "rect", "brush_bigger",
+                     "brush_smaller"):
+            menu.addSeparator() if name is None else menu.addAction(act[name])
+        menu = self.menuBar().addMenu("&Masks")
+        for key, *_ in PRESETS:
+            menu.addAction(act[f"preset_{key}"])
+        menu = self.menuBar().addMenu("&Model")
+        menu.addAction(act["open_checkpoint"])
+        self.device_menu = menu.addMenu("Device")
+        menu = self.menuBar().addMenu("&View")
+        for name in ("metric_cycle", "presentation", "step"):
+            menu.addAction(act[name])
+        menu.addSeparator()
+        for dock in self.docks.values():
+            menu.addAction(dock.toggleViewAction())
+
+        bar = QToolBar("File and masks")
+        bar.setObjectName("toolbar_main")
+        bar.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        for name in ("open_image", "undo", "redo"):
+            bar.addAction(act[name])
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Presets: "))
+        for key, *_ in PRESETS:
+            bar.addAction(act[f"preset_{key}"])
+        self.addToolBar(Qt.TopToolBarArea, bar)
+        self.main_toolbar = bar
+
+        tools = QToolBar("Tools")
+        tools.setObjectName("toolbar_tools")
+        tools.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        for name in ("tool_context", "tool_target_new", "tool_target", "tool_erase"):
+            tools.addAction(act[name])
+        tools.addSeparator()
+        tools.addAction(act["rect"])
+        tools.addWidget(QLabel(" Brush "))
+        self.brush_spin = QSpinBox()
+        self.brush_spin.setRange(1, 8)
+        self.brush_spin.setSuffix(" patch")
+        self.brush_spin.setToolTip("Brush size in patches ([ and ])")
+        self.brush_spin.valueChanged.connect(self.canvas.set_brush_size)
+        tools.addWidget(self.brush_spin)
+        tools.addSeparator()
+        for name in ("fill", "invert", "clear"):
+            tools.addAction(act[name])
+        self.addToolBarBreak(Qt.TopToolBarArea)
+        self.addToolBar(Qt.TopToolBarArea, tools)
+        self.tools_toolbar = tools
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.busy_label = QLabel("Starting…")
+        self.busy_label.setStyleSheet(f"color: {style.WARN};")
+        self.model_label = QLabel("model: –")
+        self.device_box = QComboBox()
+        self.device_box.setToolTip("Where the model runs (CPU, or a GPU where present)")
+        self.device_box.activated.connect(lambda i: self.set_device(self.device_box.itemData(i)))
+        self.latency_label = QLabel("update: –")
+        self.latency_label.setToolTip("Time from the mask edit to the result on screen (model time in brackets)")
+        bar.addWidget(self.busy_label, 1)
+        bar.addPermanentWidget(self.model_label)
+        bar.addPermanentWidget(QLabel("device"))
+        bar.addPermanentWidget(self.device_box)
+        bar.addPermanentWidget(self.latency_label)
+
+    def _wire(self) -> None:
+        self.canvas.masksChanged.connect(self._on_masks_changed)
+        self.canvas.historyChanged.connect(self._update_history_actions)
+        self.canvas.toolChanged.connect(self._on_tool_changed)
+        self.canvas.patchHovered.connect(self._on_patch_hovered)
+        self.pca_panel.patchHovered.connect(self._on_pca_hovered)
+        self.legend.groupSelected.connect(self._select_group)
+        self.distance_panel.metricChanged.connect(lambda _: self._on_patch_hovered(self.canvas._hover))
+        self.model_panel.checkpointChosen.connect(self.load_checkpoint)
+        self.model_panel.openFileRequested.connect(self.open_checkpoint_dialog)
+        self.worker.modelReady.connect(self._on_model_ready)
+        self.worker.inputReady.connect(self._on_input_ready)
+        self.worker.predictionReady.connect(self._on_prediction)
+        self.worker.failed.connect(self._on_failed)
+        self.worker.busy.connect(self._on_busy)
+        self.setAcceptDrops(True)
+        self._update_history_actions()
+        self._on_tool_changed()
+
+    # ================================================================== start-up
+
+    def start(self) -> None:
+        """Called once the window is shown: the model loads in the worker while the window is already up."""
+        self.canvas.set_busy("Loading model…")
+        scene_path = self._startup["scene"]
+        if scene_path:
+            try:
+                self.open_scene(scene_path, override_checkpoint=self._startup["checkpoint"])
+                return
+            except JepaError as e:
+                self._error("Cannot open the scene", str(e))
+        self.load_checkpoint(self._startup["checkpoint"], self._startup["device"])
+        image = self._startup["image"]
+        if image:
+            if not self.open_image(image):
+                self._set_demo_image()
+        elif self.image_rgb is None:
+            samples = sample_images()
+            if not (samples and self.open_image(str(samples[0]))):
+                self._set_demo_image()
+
+    def _set_demo_image(self) -> None:
+        self.set_image(demo_image(), None)
+
+    # ================================================================== model
+
+    def load_checkpoint(self, source: str | None, device: str | None = None) -> None:
+        self.checkpoint_source = source
+        self._min_valid_request = self._last_sent + 1  # nothing computed by the old model is shown any more
+        self.canvas.set_busy("Loading model…")
+        self.busy_label.setText("Loading model…")
+        self.worker.load_model(source, device)
+
+    def set_device(self, device: str) -> None:
+        if self.model_info is not None and device and device != self.model_info.device.split(":")[0]:
+            self._min_valid_request = self._last_sent + 1
+            self.worker.set_device(device)
+
+    def _on_model_ready(self, info) -> None:
+        self.model_info = info
+        self.checkpoint_source = info.source
+        self.canvas.set_busy(None if self.image_rgb is not None else "Open an image (Ctrl+O) or drop one here")
+        self.model_panel.show_model(info)
+        self.model_label.setText(f"model: {info.name}")
+        self.device_box.clear()
+        self.device_menu.clear()
+        for name in info.devices:
+            label = {"cpu": "CPU", "cuda": "GPU (CUDA)", "mps": "GPU (Apple)"}.get(name, name)
+            self.device_box.addItem(label, name)
+            action = self.device_menu.addAction(label)
+            action.setToolTip(f"Run the model on {label}")
+            action.triggered.connect(lambda _=False, n=name: self.set_device(n))
+        self.device_box.setCurrentIndex(max(0, self.device_box.findData(info.device.split(":")[0])))
+        warnings = []
+        if info.untrained:
+            warnings.append("Untrained model: no trained checkpoint is bundled yet, so this JEPA is randomly initialised "
+                            "and its predictions mean nothing. Model ▸ Open checkpoint… to load a trained one.")
+        if not info.has_predictor:
+            warnings.append("This checkpoint has no predictor: prediction is unavailable.")
+        if info.video:
+            warnings.append("This is a video model; the GUI shows image models only for now.")
+        self.banner.setText("  ".join(warnings))
+        self.banner.setVisible(bool(warnings))
+        blank = not self.canvas.masks.context.any() and not self.canvas.masks.targets
+        if tuple(info.grid_shape) != self.canvas.masks.grid_shape or blank:
+            masks = self._preset_masks("multiblock", info.grid_shape) or PatchMasks.empty(info.grid_shape)
+            self.canvas.set_masks(masks, record=False)  # a new grid: the old undo stack no longer applies
+        if self._pending_view:
+            self._apply_view(self._pending_view)
+            self._pending_view = {}
+        self.modelShown.emit(info)
+        self._refresh_input_panels()
+
+    # ================================================================== image
+
+    def open_image(self, path: str) -> bool:
+        """Open an image file; on failure show why and keep the current image and masks."""
+        try:
+            rgb = load_image(path)
+        except JepaError as e:
+            self._error("Cannot open the image", str(e))
+            return False
+        self.set_image(rgb, str(path))
+        return True
+
+    def set_image(self, rgb: np.ndarray, path: str | None) -> None:
+        self.image_rgb, self.image_path = rgb, path
+        self.display_square = fit_square(rgb, DISPLAY_SIZE)
+        self.input_view = None
+        self.prediction = None
+        request = next(self._ids)
+        self._input_request = request
+        self._min_valid_request = request
+        self.setWindowTitle(f"JEPA Explorer — {Path(path).name if path else 'demo image'}")
+        self.canvas.set_image(self.display_square)
+        if self.model_info is not None:
+            self.canvas.set_busy(None)
+        self.pixel_panel.set_original(rgb)
+        self._refresh_input_panels()
+        self.distance_panel.clear("Encoding the image…")
+        self.worker.set_input(rgb, request)
+        self._submit()
+
+    def _refresh_input_panels(self) -> None:
+        grid_hw = self.canvas.grid_hw
+        self.distance_panel.set_background(self.display_square, grid_hw)
+        if self.display_square is not None:
+            self.pixel_panel.set_masked(self.display_square, self.canvas.masks)
+
+    def _on_input_ready(self, view) -> None:
+        if view.request_id < self._input_request:
+            self.dropped_stale += 1
+            return
+        self.input_view = view
+        self.pca_panel.set_input(view, self.canvas.grid_hw)
+        self.inputShown.emit(view)
+        self._submit()
+
+    # ================================================================== masks -> predictions
+
+    def _on_masks_changed(self, masks: PatchMasks) -> None:
+        self.legend.update_masks(masks, self.canvas.current_group)
+        if self.display_square is not None:
+            self.pixel_panel.set_masked(self.display_square, masks)
+        self._submit()
+
+    def _submit(self) -> None:
+        if self.model_info is None or self.image_rgb is None:
+            return
+        masks = self.canvas.masks
+        if masks.grid_shape != tuple(self.model_info.grid_shape):
+            return
+        hint = mask_edit.problem(masks)
+        if hint is not None:
+            self.distance_panel.clear(hint)
+            self.pca_panel.clear_prediction()
+            self.prediction = None
+            return
+        request = next(self._ids)
+        self._last_sent = request
+        self._sent_at[request] = time.perf_counter()
+        self.worker.predict(masks.without_empty_targets(), request)
+
+    def _is_stale(self, request_id: int | None) -> bool:
+        return request_id is None or request_id < self._min_valid_request or request_id <= self._displayed_request
+
+    def _on_prediction(self, prediction) -> None:
+        sent = self._sent_at.pop(prediction.request_id, None)
+        if self._is_stale(prediction.request_id) or (self.input_view is not None and prediction.input_key != self.input_view.key):
+            self.dropped_stale += 1
+            return
+        self._displayed_request = prediction.request_id
+        self.prediction = prediction
+        self.distance_panel.show_prediction(prediction)
+        self.pca_panel.show_prediction(prediction)
+        if sent is not None:
+            latency = (time.perf_counter() - sent) * 1e3
+            self.latencies_ms.append(latency)
+            del self.latencies_ms[:-200]
+            self.latency_label.setText(f"update: {latency:.0f} ms (model {prediction.timings_ms.get('total_ms', 0):.0f} ms)")
+        for old in [k for k in self._sent_at if k < prediction.request_id]:
+            self._sent_at.pop(old, None)
+        self.predictionShown.emit(prediction)
+
+    def _on_failed(self, error) -> None:
+        if error.stage == "masks":
+            if self._is_stale(error.request_id) or error.request_id != self._last_sent:
+                self.dropped_stale += 1
+                return
+            self.distance_panel.clear(error.message)
+            self.last_error = error.message
+            return
+        if error.stage == "input" and error.request_id is not None and error.request_id < self._input_request:
+            return
+        title = {"model": "Cannot load the model", "input": "Cannot use this image", "device": "Cannot switch device"}.get(
+            error.stage, "Error")
+        if error.stage == "model":
+            self.canvas.set_busy("No model loaded")
+        self._error(title, error.message)
+
+    def _on_busy(self, text: str) -> None:
+        self.busy_label.setText(text or "Ready")
+        self.busy_label.setStyleSheet(f"color: {style.WARN if text else style.MUTED};")
+
+    # ================================================================== tools
+
+    def apply_preset(self, key: str) -> None:
+        if self.model_info is None and self.canvas.masks.grid_shape is None:
+            return
+        grid = tuple(self.model_info.grid_shape) if self.model_info else self.canvas.masks.grid_shape
+        masks = self._preset_masks(key, grid, reroll=True)
+        if masks is not None:
+            self.canvas.set_masks(masks, record=True)
+
+    def _preset_masks(self, key: str, grid, reroll: bool = False) -> PatchMasks | None:
+        entry = next(p for p in PRESETS if p[0] == key)
+        if reroll and entry[4]:
+            self._preset_seed[key] += 1
+        try:
+            return entry[3](tuple(grid), self._preset_seed[key])
+        except JepaError as e:
+            self._error("Cannot make these masks", str(e))
+            return None
+
+    def _change_brush(self, delta: int) -> None:
+        self.brush_spin.setValue(self.brush_spin.value() + delta)
+
+    def _select_group(self, group: int) -> None:
+        self.canvas.set_current_group(group)
+        self.actions["tool_target"].setChecked(True)
+        self.canvas.set_layer(Layer.TARGET)
+
+    def _on_tool_changed(self) -> None:
+        name = {Layer.CONTEXT: "tool_context", Layer.TARGET_NEW: "tool_target_new", Layer.TARGET: "tool_target",
+                Layer.ERASE: "tool_erase"}[self.canvas.layer]
+        self.actions[name].setChecked(True)
+        self.actions["rect"].setChecked(self.canvas.rect_mode)
+        if self.brush_spin.value() != self.canvas.brush_size:
+            self.brush_spin.setValue(self.canvas.brush_size)
+        self.legend.update_masks(self.canvas.masks, self.canvas.current_group)
+
+    def _update_history_actions(self) -> None:
+        self.actions["undo"].setEnabled(self.canvas.history.can_undo)
+        self.actions["redo"].setEnabled(self.canvas.history.can_redo)
+
+    def _cycle_metric(self) -> None:
+        from jepa_explorer.analysis.distances import METRICS
+
+        self.distance_panel.set_metric(METRICS[(METRICS.index(self.distance_panel.metric) + 1) % len(METRICS)])
+
+    # ================================================================== linked hover
+
+    def _on_patch_hovered(self, index: int) -> None:
+        self.pca_panel.highlight_patch(index)
+        self.distance_panel.highlight_patch(index)
+        self._show_hover_text(index)
+
+    def _on_pca_hovered(self, index: int) -> None:
+        self.canvas.highlight_patch(index)
+        self.distance_panel.highlight_patch(index)
+        self.pca_panel.highlight_patch(index)
+        self._show_hover_text(index)
+
+    def _show_hover_text(self, index: int) -> None:
+        if index is None or index < 0:
+            self.hover_label.setText(" ")
+            return
+        self.hover_label.setText(results.describe_patch(self.prediction, index, self.distance_panel.metric,
+                                                        self.canvas.masks.grid_shape))
+
+    # ================================================================== dialogs, drag and drop
+
+    def _error(self, title: str, message: str) -> None:
+        self.last_error = message
+        self.busy_label.setText(message)
+        self.errorShown.emit(message)
+        if self.show_dialogs:
+            QMessageBox.warning(self, title, message)
+
+    def open_image_dialog(self) -> None:
+        patterns = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
+        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", f"Images ({patterns});;All files (*)")
+        if path:
+            self.open_image(path)
+
+    def open_checkpoint_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open checkpoint", "",
+                                              "Checkpoints (*.pth.tar *.pth *.pt *.safetensors card.json);;All files (*)")
+        if path:
+            if Path(path).name == "card.json":
+                path = str(Path(path).parent)
+            self.load_checkpoint(path)
+
+    def _fill_samples_menu(self) -> None:
+        self.samples_menu.clear()
+        samples = sample_images()
+        for path in samples:
+            action = self.samples_menu.addAction(path.stem)
+            action.setToolTip(f"Open the bundled sample {path.name}")
+            action.triggered.connect(lambda _=False, p=str(path): self.open_image(p))
+        demo = self.samples_menu.addAction("Generated demo picture")
+        demo.setToolTip("A generated picture with simple shapes (always available)")
+        demo.triggered.connect(self._set_demo_image)
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        urls = event.mimeData().urls()
+        if urls:
+            path = urls[0].toLocalFile()
+            if path.endswith(".json"):
+                self.open_scene(path)
+            else:
+                self.open_image(path)
+            event.acceptProposedAction()
+
+    # ================================================================== scenes
+
+    def current_scene(self) -> Scene:
+        return Scene(self.checkpoint_source, self.image_path, self.canvas.masks.copy(), self._view_settings())
+
+    def _view_settings(self) -> dict:
+        return {"metric": self.distance_panel.metric, "layer": self.canvas.layer.value, "rect": self.canvas.rect_mode,
+                "brush": self.canvas.brush_size, "seeds": dict(self._preset_seed)}
+
+    def _apply_view(self, view: dict) -> None:
+        if view.get("metric"):
+            self.distance_panel.set_metric(view["metric"])
+        if view.get("layer"):
+            self.canvas.set_layer(Layer(view["layer"]))
+        self.canvas.set_rect_mode(bool(view.get("rect", False)))
+        self.canvas.set_brush_size(int(view.get("brush", 1)))
+        self._preset_seed.update(view.get("seeds", {}))
+
+    def save_scene(self, path: str) -> None:
+        save_scene(self.current_scene(), path)
+        self._remember_scene(path)
+        self.busy_label.setText(f"Saved scene {path}")
+
+    def open_scene(self, path: str, override_checkpoint: str | None = None) -> None:
+        scene = load_scene(path)
+        self._remember_scene(path)
+        checkpoint = override_checkpoint or scene.checkpoint
+        if scene.masks is not None:
+            if self.model_info is None or checkpoint != self.checkpoint_source:
+                self._pending_view = scene.view
+            self.canvas.set_masks(scene.masks, record=self.model_info is not None)
+        if self.model_info is None or checkpoint != self.checkpoint_source:
+            self.load_checkpoint(checkpoint)
+        else:
+            self._apply_view(scene.view)
+        if scene.image:
+            if not self.open_image(scene.image):
+                return
+        else:
+            self._set_demo_image()
+
+    def open_scene_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open scene", "", "Scenes (*.json);;All files (*)")
+        if path:
+            try:
+                self.open_scene(path)
+            except JepaError as e:
+                self._error("Cannot open the scene", str(e))
+
+    def save_scene_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save scene", "scene.json", "Scenes (*.json)")
+        if path:
+            try:
+                self.save_scene(path)
+            except JepaError as e:
+                self._error("Cannot save the scene", str(e))
+
+    def _remember_scene(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        recent = [p for p in self.recent_scenes() if p != path]
+        self.settings.setValue("recent_scenes", [path, *recent][:MAX_RECENT])
+        self._fill_recent_menu()
+
+    def recent_scenes(self) -> list[str]:
+        value = self.settings.value("recent_scenes", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.recent_scenes()
+        for path in recent:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self._open_recent(p))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def _open_recent(self, path: str) -> None:
+        try:
+            self.open_scene(path)
+        except JepaError as e:
+            self._error("Cannot open the scene", str(e))
+
+    # ================================================================== exports
+
+    def export_window(self, path: str) -> None:
+        if not self.grab().save(path):
+            raise JepaError(f"{path}: cannot write the PNG (check the folder exists and is writable).")
+
+    def export_panels(self, folder: str) -> list[str]:
+        out = []
+        folder_path = Path(folder)
+        folder_path.mkdir(parents=True, exist_ok=True)
+        for name, widget in [("canvas", self.centralWidget()), ("distance", self.distance_panel), ("pca", self.pca_panel),
+                             ("pixels", self.pixel_panel), ("model", self.model_panel)]:
+            path = folder_path / f"{name}.png"
+            if widget.isVisible() and widget.grab().save(str(path)):
+                out.append(str(path))
+        return out
+
+    def export_numbers(self, path: str) -> None:
+        if self.prediction is None:
+            raise JepaError("no prediction to export yet: paint context and targets first.")
+        try:
+            if path.endswith(".npz"):
+                np.savez_compressed(path, **results.prediction_arrays(self.prediction, self.input_view))
+            else:
+                Path(path).write_text(results.prediction_csv(self.prediction, self.prediction.masks.grid_shape))
+        except OSError as e:
+            raise JepaError(f"{path}: cannot write the numbers ({e.strerror}).") from None
+
+    def export_window_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export window", "jepa-explorer.png", "PNG (*.png)")
+        if path:
+            try:
+                self.export_window(path)
+            except JepaError as e:
+                self._error("Cannot export", str(e))
+
+    def export_panels_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export panels into folder")
+        if folder:
+            written = self.export_panels(folder)
+            self.busy_label.setText(f"Wrote {len(written)} panel pictures to {folder}")
+
+    def export_numbers_dialog(self, kind: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export numbers", f"jepa-explorer.{kind}", f"{kind.upper()} (*.{kind})")
+        if path:
+            try:
+                self.export_numbers(path)
+            except JepaError as e:
+                self._error("Cannot export", str(e))
+
+    # ================================================================== presentation
+
+    def toggle_presentation(self, on: bool | None = None) -> None:
+        from jepa_explorer.gui.presentation import set_presentation
+
+        on = (not self.presentation) if on is None or not isinstance(on, bool) else on
+        set_presentation(self, on)
+
+    def step_loop(self) -> None:
+        from jepa_explorer.gui.presentation import step_loop
+
+        step_loop(self)
+
+    # ================================================================== lifetime
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._laid_out:
+            self._laid_out = True
+            self.layout_docks()
+
+    def layout_docks(self) -> None:
+        """The right column gets about half the width; distances above, the tabbed panels below."""
+        width, height = self.width(), self.height()
+        right = int(width * (0.5 if width < 1600 else 0.48))
+        self.resizeDocks([self.docks["distance"]], [right], Qt.Horizontal)
+        self.resizeDocks([self.docks["distance"], self.docks["pca"]], [int(height * 0.46), int(height * 0.54)], Qt.Vertical)
+
+    def closeEvent(self, event) -> None:
+        self.worker.shutdown(30000)
+        super().closeEvent(event)
+
+
+def show_when_ready(window: MainWindow) -> None:
+    """Show first, load after: the first paint must not wait for torch."""
+    window.show()
+    QTimer.singleShot(0, window.start)

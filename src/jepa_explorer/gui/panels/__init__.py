@@ -1,0 +1,1 @@
+"""Result panels: distances, PCA of embeddings, pixels, model card."""

@@ -1,0 +1,211 @@
+"""DistancePanel: per-target-patch distance heatmap over the image, and predictor vs baselines at a glance."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from jepa_explorer.analysis.distances import METRIC_LABELS, METRICS
+from jepa_explorer.gui import results, style
+
+BAR_COLORS = {"predictor": (90, 209, 122), "nearest_context": (140, 150, 170), "mean_context": (110, 115, 130)}
+
+
+class DistancePanel(QWidget):
+    metricChanged = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.metric = "l2"
+        self.prediction = None
+        self._grid_hw = (8, 8)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Metric"))
+        self.metric_box = QComboBox()
+        for m in METRICS:
+            self.metric_box.addItem(METRIC_LABELS[m], m)
+        self.metric_box.setToolTip("Distance between each predicted and actual target embedding")
+        self.metric_box.setCurrentIndex(METRICS.index(self.metric))
+        self.metric_box.currentIndexChanged.connect(lambda i: self.set_metric(self.metric_box.itemData(i)))
+        top.addWidget(self.metric_box)
+        top.addStretch(1)
+
+        self.verdict_label = QLabel("Waiting for the first prediction…")
+        self.verdict_label.setObjectName("verdict")
+        self.verdict_label.setWordWrap(True)
+
+        self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.heat_plot = self.plots.addPlot(row=0, col=0, title="per-patch distance (lower is better)")
+        for axis in ("left", "bottom"):
+            self.heat_plot.hideAxis(axis)
+        self.heat_plot.setAspectLocked(True)
+        self.heat_plot.invertY(True)
+        self.heat_plot.setMouseEnabled(False, False)
+        self.heat_plot.hideButtons()
+        self.heat_plot.setMenuEnabled(False)
+        self.base_image = pg.ImageItem()
+        self.base_image.setOpacity(0.45)
+        self.heat_image = pg.ImageItem()
+        self.heat_image.setOpacity(0.9)
+        self.heat_plot.addItem(self.base_image)
+        self.heat_plot.addItem(self.heat_image)
+        self.hover_rect = pg.QtWidgets.QGraphicsRectItem()
+        self.hover_rect.setPen(pg.mkPen(255, 255, 120, 230, width=3, cosmetic=True))
+        self.hover_rect.setZValue(10)
+        self.hover_rect.hide()
+        self.heat_plot.addItem(self.hover_rect)
+        self.colormap = pg.colormap.get(style.HEATMAP_COLORMAP)
+        self.heat_image.setColorMap(self.colormap)
+        self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=self.colormap, interactive=False, width=14,
+                                        colorMapMenu=False)
+        self.colorbar.setImageItem(self.heat_image, insert_in=self.heat_plot)
+
+        self.bar_widget = pg.GraphicsLayoutWidget()
+        self.bar_widget.setMinimumHeight(110)
+        self.bar_plot = self.bar_widget.addPlot(row=0, col=0, title="mean over target patches (| median)")
+        self.bar_plot.setMouseEnabled(False, False)
+        self.bar_plot.hideButtons()
+        self.bar_plot.setMenuEnabled(False)
+        self.bar_plot.invertY(True)
+        self.bar_plot.showGrid(x=True, alpha=0.2)
+        self.bars = pg.BarGraphItem(x0=[0], y=[0], height=0.6, width=[0])
+        self.bar_plot.addItem(self.bars)
+        self.median_marks = pg.ScatterPlotItem(symbol="|", size=22, pen=pg.mkPen(style.TEXT, width=2), brush=None)
+        self.bar_plot.addItem(self.median_marks)
+        self._bar_texts: list[pg.TextItem] = []
+
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(["estimate", "mean", "median"])
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.table.setFocusPolicy(Qt.NoFocus)
+        self.table.setSelectionMode(QTableWidget.NoSelection)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        side = QVBoxLayout()
+        side.addWidget(self.verdict_label)
+        side.addWidget(self.bar_widget, 1)
+        side.addWidget(self.table)
+        body = QHBoxLayout()
+        body.addWidget(self.plots, 5)
+        body.addLayout(side, 6)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addLayout(body, 1)
+        self._fit_table(3)
+
+    # ------------------------------------------------------------------ API
+
+    def set_background(self, rgb: np.ndarray | None, grid_hw: tuple[int, int]) -> None:
+        self._grid_hw = grid_hw
+        if rgb is None:
+            self.base_image.clear()
+        else:
+            self.base_image.setImage(rgb.mean(axis=2).astype(np.uint8), levels=(0, 255))  # grey: the heat reads on it
+            self.base_image.setRect(QRectF(0, 0, grid_hw[1], grid_hw[0]))
+        self.heat_image.setRect(QRectF(0, 0, grid_hw[1], grid_hw[0]))
+        self.heat_plot.setRange(QRectF(0, 0, grid_hw[1], grid_hw[0]), padding=0.02)
+
+    def set_metric(self, metric: str) -> None:
+        if metric == self.metric:
+            return
+        self.metric = metric
+        self.metric_box.setCurrentIndex(METRICS.index(metric))
+        if self.prediction is not None:
+            self.show_prediction(self.prediction)
+        self.metricChanged.emit(metric)
+
+    def clear(self, message: str) -> None:
+        self.prediction = None
+        self.heat_image.clear()
+        self.verdict_label.setText(message)
+        self.verdict_label.setStyleSheet(f"color: {style.MUTED};")
+        self.bars.setOpts(x0=[0], y=[0], width=[0])
+        self.median_marks.clear()
+        self._set_bar_texts([])
+        self.table.setRowCount(0)
+
+    def show_prediction(self, prediction) -> None:
+        self.prediction = prediction
+        metric = self.metric
+        heat = prediction.heatmap(metric)[0]  # frame 0 of [T, H, W]
+        rows = results.summary_rows(prediction, metric)
+        # one colour scale for predictor and baselines, so "dark" means the same across updates of a stroke
+        pooled = [g.distances[metric] for g in prediction.groups] + [
+            b[metric] for g in prediction.groups for b in g.baselines.values()]
+        values = np.concatenate(pooled) if pooled else np.zeros(1)
+        high = float(np.nanpercentile(values, 98)) if values.size else 1.0
+        levels = (0.0, high if high > 0 else 1.0)
+        self.heat_image.setImage(heat, levels=levels, autoLevels=False)
+        self.heat_image.setRect(QRectF(0, 0, heat.shape[1], heat.shape[0]))
+        self.colorbar.setLevels(levels)
+        self.heat_plot.setTitle(f"per-patch {METRIC_LABELS[metric]} (lower is better)")
+
+        sentence, good = results.verdict(prediction, metric)
+        self.verdict_label.setText(sentence)
+        self.verdict_label.setStyleSheet(f"color: {style.GOOD if good else style.BAD if good is False else style.MUTED};")
+
+        means = [r[2] for r in rows]
+        brushes = [pg.mkBrush(*BAR_COLORS.get(r[0], (120, 120, 120))) for r in rows]
+        self.bars.setOpts(x0=np.zeros(len(rows)), y=np.arange(len(rows)), width=np.array(means), height=0.6, brushes=brushes,
+                          pens=[pg.mkPen(None)] * len(rows))
+        self.median_marks.setData(x=[r[3] for r in rows], y=list(range(len(rows))))
+        axis = self.bar_plot.getAxis("left")
+        axis.setTicks([[(i, r[1].replace("Copy nearest context", "nearest ctx").replace("Mean of context", "mean ctx"))
+                        for i, r in enumerate(rows)]])
+        top = max(means + [r[3] for r in rows]) * 1.35 if rows else 1.0
+        self.bar_plot.setXRange(0, top if top > 0 else 1.0, padding=0)
+        self.bar_plot.setYRange(-0.6, len(rows) - 0.4, padding=0)
+        self._set_bar_texts([(f"{m:.3f}", m, i) for i, m in enumerate(means)])
+
+        self.table.setRowCount(len(rows))
+        for i, (key, label, mean, median) in enumerate(rows):
+            for j, text in enumerate([label, f"{mean:.4f}", f"{median:.4f}"]):
+                item = QTableWidgetItem(text)
+                if key == "predictor":
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                if j:
+                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                self.table.setItem(i, j, item)
+        self._fit_table(len(rows))
+
+    def highlight_patch(self, index: int) -> None:
+        height, width = self._grid_hw
+        if index is None or index < 0:
+            self.hover_rect.hide()
+            return
+        row, col = divmod(int(index) % (height * width), width)
+        self.hover_rect.setRect(QRectF(col, row, 1, 1))
+        self.hover_rect.show()
+
+    # ------------------------------------------------------------------ helpers
+
+    def heatmap_data(self) -> np.ndarray | None:
+        """The array the heatmap shows (tests read it)."""
+        return None if self.heat_image.image is None else np.array(self.heat_image.image)
+
+    def _set_bar_texts(self, texts) -> None:
+        for item in self._bar_texts:
+            self.bar_plot.removeItem(item)
+        self._bar_texts = []
+        for text, x, y in texts:
+            item = pg.TextItem(text, color=style.TEXT, anchor=(0, 0.5))
+            item.setPos(x, y)
+            self.bar_plot.addItem(item)
+            self._bar_texts.append(item)
+
+    def _fit_table(self, rows: int) -> None:
+        height = self.table.horizontalHeader().sizeHint().height() + rows * self.table.verticalHeader().defaultSectionSize() + 4
+        self.table.setFixedHeight(height)

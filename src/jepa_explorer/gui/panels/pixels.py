@@ -1,0 +1,128 @@
+"""PixelPanel: original | masked input | MAE reconstruction | JEPA prediction decoded | actual decoded.
+
+JEPA predicts embeddings, not pixels; to *see* a prediction it needs a decoder trained on the target
+encoder's features, and the MAE comparison needs an MAE checkpoint. Until those are bundled their tiles
+say so; `set_decoded(kind, image, psnr)` fills a tile in when they are.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from jepa_explorer.gui import style
+from jepa_explorer.masks.grid import PatchMasks
+
+TILES = [
+    ("original", "Original"),
+    ("masked", "Masked input (context only)"),
+    ("mae", "MAE reconstruction"),
+    ("jepa", "JEPA prediction, decoded"),
+    ("actual", "Actual features, decoded"),
+]
+NOT_AVAILABLE = {
+    "mae": "not available: no MAE checkpoint bundled",
+    "jepa": "not available: no decoder checkpoint bundled",
+    "actual": "not available: no decoder checkpoint bundled",
+}
+
+
+def masked_view(rgb: np.ndarray, masks: PatchMasks, frame: int = 0) -> np.ndarray:
+    """uint8 [S, S, 3]: context patches as they are, target patches dark with their group's tint, the
+    rest grey: what the context encoder gets to see."""
+    size = rgb.shape[0]
+    _, height, width = masks.grid_shape
+    ys = np.minimum((np.arange(size) * height) // size, height - 1)
+    xs = np.minimum((np.arange(size) * width) // size, width - 1)
+    context = masks.context[frame][ys][:, xs]
+    out = np.full_like(rgb, 60)
+    out[context] = rgb[context]
+    for k, target in enumerate(masks.targets):
+        cells = target[frame][ys][:, xs]
+        out[cells] = (np.array(style.target_rgb(k)) * 0.35 + 20).astype(np.uint8)
+    return out
+
+
+def psnr(a: np.ndarray, b: np.ndarray, region: np.ndarray | None = None) -> float:
+    """Peak signal-to-noise ratio in dB between uint8 images, over `region` (bool [S, S]) if given."""
+    diff = a.astype(np.float64) - b.astype(np.float64)
+    if region is not None:
+        diff = diff[region]
+    mse = float(np.mean(diff**2)) if diff.size else 0.0
+    return float("inf") if mse == 0 else 10.0 * np.log10(255.0**2 / mse)
+
+
+class _Tile(QWidget):
+    def __init__(self, title: str, parent=None):
+        super().__init__(parent)
+        self.title = QLabel(title)
+        self.title.setObjectName("tileTitle")
+        self.title.setAlignment(Qt.AlignCenter)
+        self.view = pg.GraphicsView(background=style.BACKGROUND)
+        self.box = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.box.setMouseEnabled(False, False)
+        self.view.setCentralItem(self.box)
+        self.image = pg.ImageItem()
+        self.box.addItem(self.image)
+        self.placeholder = QLabel()
+        self.placeholder.setObjectName("placeholder")
+        self.placeholder.setAlignment(Qt.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.placeholder)
+        self.caption = QLabel("")
+        self.caption.setAlignment(Qt.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        layout.addWidget(self.title)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.caption)
+
+    def show_image(self, rgb: np.ndarray, caption: str = "") -> None:
+        self.image.setImage(rgb, levels=(0, 255))
+        self.image.setRect(QRectF(0, 0, rgb.shape[1], rgb.shape[0]))
+        self.box.setRange(QRectF(0, 0, rgb.shape[1], rgb.shape[0]), padding=0.01)
+        self.stack.setCurrentWidget(self.view)
+        self.caption.setText(caption)
+
+    def show_placeholder(self, text: str) -> None:
+        self.placeholder.setText(text)
+        self.stack.setCurrentWidget(self.placeholder)
+        self.caption.setText("")
+
+    @property
+    def available(self) -> bool:
+        return self.stack.currentWidget() is self.view
+
+
+class PixelPanel(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.tiles = {key: _Tile(title) for key, title in TILES}
+        layout = QGridLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        for i, (key, _) in enumerate(TILES):
+            layout.addWidget(self.tiles[key], 0, i)
+            layout.setColumnStretch(i, 1)
+        for key, text in NOT_AVAILABLE.items():
+            self.tiles[key].show_placeholder(text)
+        self.tiles["original"].show_placeholder("no image yet")
+        self.tiles["masked"].show_placeholder("no image yet")
+
+    def set_original(self, rgb: np.ndarray) -> None:
+        self.tiles["original"].show_image(rgb, f"{rgb.shape[1]}×{rgb.shape[0]} px")
+
+    def set_masked(self, square_rgb: np.ndarray, masks: PatchMasks) -> None:
+        self.tiles["masked"].show_image(masked_view(square_rgb, masks), f"{masks.stats()['context_fraction']:.0%} visible")
+
+    def set_decoded(self, kind: str, image: np.ndarray | None, psnr_db: float | None = None) -> None:
+        """Plug-in point for the MAE and decoder models: `kind` is "mae", "jepa" or "actual"."""
+        tile = self.tiles[kind]
+        if image is None:
+            tile.show_placeholder(NOT_AVAILABLE[kind])
+        else:
+            tile.show_image(image, f"PSNR on targets {psnr_db:.1f} dB" if psnr_db is not None else "")

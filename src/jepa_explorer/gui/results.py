@@ -1,0 +1,132 @@
+"""Plain-data helpers over a Prediction for the panels and exports (no Qt, no torch): the numbers the GUI
+shows come from the Prediction's own summary and distances, the same ones the CLI prints."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import numpy as np
+
+from jepa_explorer.analysis.distances import METRIC_LABELS, METRICS
+
+ESTIMATOR_LABELS = {
+    "predictor": "Predictor",
+    "nearest_context": "Copy nearest context",
+    "mean_context": "Mean of context",
+}
+
+
+def estimator_label(name: str) -> str:
+    return ESTIMATOR_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def summary_rows(prediction, metric: str) -> list[tuple[str, str, float, float]]:
+    """(key, label, mean, median) for the predictor first, then each baseline."""
+    order = ["predictor"] + [k for k in prediction.summary if k != "predictor"]
+    return [(k, estimator_label(k), prediction.summary[k][metric]["mean"], prediction.summary[k][metric]["median"])
+            for k in order if k in prediction.summary]
+
+
+def best_baseline(prediction, metric: str) -> tuple[str, float] | None:
+    rows = [(k, v[metric]["mean"]) for k, v in prediction.summary.items() if k != "predictor"]
+    return min(rows, key=lambda kv: kv[1]) if rows else None
+
+
+def verdict(prediction, metric: str) -> tuple[str, bool | None]:
+    """A sentence that answers "does the predictor beat copying the context?" and whether it does."""
+    best = best_baseline(prediction, metric)
+    if best is None:
+        return "No baseline to compare with.", None
+    gain = prediction.gain(metric)
+    if not np.isfinite(gain):
+        return "The baselines are exact here; nothing to beat.", None
+    name = estimator_label(best[0]).lower()
+    if gain > 0:
+        return f"Predictor beats the best baseline ({name}) by {gain:.0%}", True
+    return f"Predictor is {-gain:.0%} worse than the best baseline ({name})", False
+
+
+def patch_report(prediction, index: int, metric: str) -> dict | None:
+    """Distances of one target patch (flat index) in every group that predicts it, or None off-target."""
+    out = []
+    for k, group in enumerate(prediction.groups):
+        where = np.flatnonzero(group.target_indices == index)
+        if where.size == 0:
+            continue
+        i = int(where[0])
+        row = {"group": k, "predictor": float(group.distances[metric][i])}
+        for name, metrics in group.baselines.items():
+            row[name] = float(metrics[metric][i])
+        row["nearest_actual"] = int(group.nearest_actual[i])
+        out.append(row)
+    return {"index": index, "metric": metric, "groups": out} if out else None
+
+
+def describe_patch(prediction, index: int, metric: str, grid_shape) -> str:
+    _, height, width = grid_shape
+    t, rest = divmod(index, height * width)
+    row, col = divmod(rest, width)
+    where = f"patch row {row}, col {col}" + (f", step {t}" if grid_shape[0] > 1 else "")
+    if prediction is None:
+        return where
+    report = patch_report(prediction, index, metric)
+    if report is None:
+        return f"{where}: {'context' if prediction.masks.context.reshape(-1)[index] else 'not used'}"
+    g = report["groups"][0]
+    baselines = "  ".join(f"{estimator_label(k).lower()} {v:.3f}" for k, v in g.items() if k in ESTIMATOR_LABELS and k != "predictor")
+    return f"{where}, target {g['group'] + 1}: {METRIC_LABELS[metric]} {g['predictor']:.3f}   ({baselines})"
+
+
+def prediction_csv(prediction, grid_shape) -> str:
+    """One row per (group, target patch): position, every metric for the predictor and each baseline."""
+    _, height, width = grid_shape
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    names = ["predictor"] + sorted({n for g in prediction.groups for n in g.baselines})
+    writer.writerow(["group", "patch", "t", "row", "col", *[f"{n}_{m}" for n in names for m in METRICS]])
+    for k, group in enumerate(prediction.groups):
+        for i, index in enumerate(group.target_indices):
+            t, rest = divmod(int(index), height * width)
+            row, col = divmod(rest, width)
+            values = []
+            for n in names:
+                source = group.distances if n == "predictor" else group.baselines.get(n, {})
+                values += [f"{source[m][i]:.6g}" if m in source else "" for m in METRICS]
+            writer.writerow([k + 1, int(index), t, row, col, *values])
+    return buffer.getvalue()
+
+
+def prediction_arrays(prediction, input_view=None) -> dict[str, np.ndarray]:
+    """The arrays `jepa-explorer predict --out` writes, for the GUI's npz export."""
+    arrays = {
+        "context_indices": prediction.context_indices,
+        "grid_shape": np.array(prediction.masks.grid_shape),
+        "summary_json": np.array(json.dumps(prediction.to_json())),
+    }
+    if input_view is not None:
+        arrays.update(actual_all=input_view.actual, actual_all_pca=input_view.actual_pca, pixels=input_view.pixels)
+    for i, g in enumerate(prediction.groups):
+        arrays[f"target_indices_{i}"] = g.target_indices
+        arrays[f"predicted_{i}"] = g.predicted
+        arrays[f"actual_{i}"] = g.actual
+        arrays[f"predicted_pca_{i}"] = g.predicted_pca
+        arrays[f"nearest_actual_{i}"] = g.nearest_actual
+        for metric, values in g.distances.items():
+            arrays[f"{metric}_{i}"] = values
+        for name, metrics in g.baselines.items():
+            for metric, values in metrics.items():
+                arrays[f"{name}_{metric}_{i}"] = values
+    for metric in METRICS:
+        arrays[f"heatmap_{metric}"] = prediction.heatmap(metric)
+    return arrays
+
+
+def predicted_feature_rgb(prediction, input_view) -> np.ndarray:
+    """uint8 [N, 3]: the PCA colours of the actual patches with the target patches replaced by the
+    colours of their predictions (where groups overlap, the last group wins)."""
+    rgb = input_view.actual_rgb.copy()
+    for group in prediction.groups:
+        rgb[group.target_indices] = input_view.pca.to_rgb(group.predicted)
+    return rgb
