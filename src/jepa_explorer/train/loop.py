@@ -14,6 +14,7 @@ import json
 import math
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -261,10 +262,15 @@ class Trainer:
             self.modules["target_encoder"].eval()
         last_save = time.perf_counter()
         window_start, window_images, losses = time.perf_counter(), 0, []
+        # the next batch is made while this step computes (numpy and torch release the GIL)
+        pool = ThreadPoolExecutor(max_workers=1)
+        pending = pool.submit(self.batches.batch, self.state.step)
         while self.state.step < self.stop_at:
             step = self.state.step
             rng = np.random.default_rng([self.recipe["seed"], step])  # masks depend on (seed, step) only
-            x = self.batches.batch(step).to(self.device, non_blocking=True)
+            x = pending.result().to(self.device, non_blocking=True)
+            if step + 1 < self.stop_at:
+                pending = pool.submit(self.batches.batch, step + 1)
             self._schedules(step)
             started = time.perf_counter()
             loss = step_fn(x, rng)
@@ -297,6 +303,7 @@ class Trainer:
             if time.perf_counter() - last_save > every_s:
                 self.save()
                 last_save = time.perf_counter()
+        pool.shutdown(wait=True)
         self.save()
         for m in self.modules.values():
             m.eval()
