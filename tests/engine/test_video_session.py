@@ -124,3 +124,17 @@ def test_bundled_sample_clips(vjepa_model):
         session.set_input(clip.frames)
         result = session.predict(future(session.grid_shape))
         assert result.heatmap("loss").shape == (8, 4, 4)
+
+
+def test_engine_video_helpers(vjepa_model, clip_path, session):
+    from jepa_explorer.engine.video import clip_for_model, default_stride, per_step, token_steps
+
+    assert default_stride(200, 16) == 4 and default_stride(40, 16) == 2 and default_stride(10, 16) == 1
+    clip = clip_for_model(vjepa_model, clip_path)  # 40 frames: stride 2
+    assert clip.indices.tolist() == list(range(0, 32, 2))
+    steps = token_steps(clip.indices, vjepa_model.config.encoder.tubelet_size)
+    assert len(steps) == 8 and steps[3].tolist() == [12, 14]
+    result = session.predict(future(session.grid_shape, context_steps=5, split="step"))
+    horizon = per_step(result.heatmap("loss"))
+    assert np.isnan(horizon[:5]).all()
+    assert np.allclose(horizon[5:], [g.distances["loss"].mean() for g in result.groups])
