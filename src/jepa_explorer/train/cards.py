@@ -8,6 +8,32 @@ from pathlib import Path
 from jepa_explorer.errors import JepaError
 
 
+def training_data_summary(photo_fraction: float) -> dict:
+    """What a run trained on and what it held out, read from the photo manifest and the files on disk."""
+    from collections import Counter
+
+    from jepa_explorer.train.photos import load_photos
+
+    def sources(split: str, committed_only: bool = False) -> list[dict]:
+        _, records = load_photos(split, committed_only=committed_only)
+        counts = Counter((r["source"], r["licence"]) for r in records)
+        return [{"source": s, "licence": lic, "photos": n} for (s, lic), n in sorted(counts.items())]
+
+    train = sources("train")
+    return {
+        "photographs_train": train,
+        "photographs_train_total": sum(s["photos"] for s in train),
+        "photographs_heldout_for_eval": [r["file"] for r in load_photos("test", committed_only=True)[1]],
+        "procedural": "dead leaves (power-law sizes), 1/f textures, shaded occluding shapes; lighting, blur, noise "
+        "(jepa_explorer.train.procedural, training seed tag 0; held-out evaluation seeds tag 1)",
+        "photo_fraction": photo_fraction,
+        "augmentation": "random resized crop (scale 0.2-1), flips, blur, colour jitter, greyscale",
+        "reproduce": "apt-get install lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 xplanet-images mate-backgrounds "
+        "plasma-workspace-wallpapers gimp-data; pip install scikit-image matplotlib PyWavelets; "
+        "python -m jepa_explorer.train.photos (GPL photographs are used locally, not committed)",
+    }
+
+
 def write_metrics(checkpoint: str | Path, report: dict) -> Path:
     card_path = Path(checkpoint) / "card.json" if Path(checkpoint).is_dir() else Path(checkpoint).parent / "card.json"
     if not card_path.exists():

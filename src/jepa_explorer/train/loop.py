@@ -333,6 +333,9 @@ class Trainer:
             },
         }
         data = self.recipe["data"]
+        from jepa_explorer.train.cards import training_data_summary
+
+        card["training_data"] = training_data_summary(data.get("photo_fraction", 0.5))
         card["input"] = {"size": data["size"], "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}
         if kind == "ijepa":
             card["family"] = "ijepa"
