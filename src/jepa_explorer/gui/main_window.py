@@ -15,8 +15,18 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QSpinBox,
-                               QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSpinBox,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from jepa_explorer.errors import JepaError
 from jepa_explorer.gui import mask_edit, results, style
@@ -29,7 +39,7 @@ from jepa_explorer.gui.panels.model import ModelPanel
 from jepa_explorer.gui.panels.pca import PcaPanel
 from jepa_explorer.gui.panels.pixels import PixelPanel
 from jepa_explorer.gui.scene import Scene, load_scene, save_scene
-from jepa_explorer.gui.worker import RANDOM_INIT, ModelWorker
+from jepa_explorer.gui.worker import ModelWorker
 from jepa_explorer.masks import generators
 from jepa_explorer.masks.grid import PatchMasks
 from jepa_explorer.media.images import IMAGE_SUFFIXES, fit_square, load_image
@@ -46,8 +56,10 @@ PRESETS = [  # (key, label, tooltip, function(grid, seed) -> PatchMasks, re-roll
     ("block", "Single block", "One target block, the rest context; press again to re-roll",
      lambda grid, seed: generators.block(grid, scale=0.2, seed=seed), True),
     ("centre", "Centre", "The centre quarter is the target", lambda grid, seed: generators.centre(grid), False),
-    ("left", "Left half", "Predict the left half from the right half", lambda grid, seed: generators.half(grid, "left"), False),
-    ("right", "Right half", "Predict the right half from the left half", lambda grid, seed: generators.half(grid, "right"), False),
+    ("left", "Left half", "Predict the left half from the right half",
+     lambda grid, seed: generators.half(grid, "left"), False),
+    ("right", "Right half", "Predict the right half from the left half",
+     lambda grid, seed: generators.half(grid, "right"), False),
 ]
 
 
@@ -74,6 +86,7 @@ class MainWindow(QMainWindow):
         self.display_square: np.ndarray | None = None
         self.checkpoint_source: str | None = checkpoint
         self.presentation = False
+        self.presentation_font: float | None = None
         self.last_error: str | None = None
         self._ids = itertools.count(1)
         self._input_request = 0
@@ -150,11 +163,11 @@ class MainWindow(QMainWindow):
         if slot is not None:
             action.triggered.connect(slot)
         self.addAction(action)  # shortcuts work even when the toolbar holding it is hidden
-        self.actions[name] = action
+        self.qactions[name] = action
         return action
 
     def _build_actions(self) -> None:
-        self.actions: dict[str, QAction] = {}
+        self.qactions: dict[str, QAction] = {}
         a = self._action
         a("open_image", "Open image…", QKeySequence.Open, "Open an image file to explore", self.open_image_dialog)
         a("open_checkpoint", "Open checkpoint…", "Ctrl+Shift+M", "Load a checkpoint file (.pth.tar, .safetensors, bundle)",
@@ -169,7 +182,7 @@ class MainWindow(QMainWindow):
           lambda: self.export_numbers_dialog("csv"))
         a("export_npz", "Export arrays NPZ…", "Ctrl+Alt+N", "Embeddings, distances and heatmaps as a NumPy archive",
           lambda: self.export_numbers_dialog("npz"))
-        a("quit", "Quit", QKeySequence.Quit, "Close JEPA Explorer", self.close)
+        a("quit", "Quit", "Ctrl+Q", "Close JEPA Explorer", self.close)
 
         a("undo", "Undo", QKeySequence.Undo, "Undo the last mask edit", self.canvas.undo)
         a("redo", "Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], "Redo the mask edit you undid", self.canvas.redo)
@@ -191,7 +204,7 @@ class MainWindow(QMainWindow):
             action = a(name, text, key, tip, lambda _=False, layer=layer: self.canvas.set_layer(layer), checkable=True,
                        icon=style.color_icon(rgb, 18, "circle"))
             self.tool_group.addAction(action)
-        self.actions["tool_context"].setChecked(True)
+        self.qactions["tool_context"].setChecked(True)
         a("rect", "Rectangle", "R", "Drag rectangles snapped to patches instead of brushing", self.canvas.set_rect_mode,
           checkable=True)
         a("brush_bigger", "Bigger brush", "]", "Brush one patch wider", lambda: self._change_brush(+1))
@@ -207,7 +220,7 @@ class MainWindow(QMainWindow):
           "Reveal mask → encode context → encode target (EMA) → predict → compare, one stage per press", self.step_loop)
 
     def _build_menus_and_toolbars(self) -> None:
-        act = self.actions
+        act = self.qactions
         menu = self.menuBar().addMenu("&File")
         for name in ("open_image",):
             menu.addAction(act[name])
@@ -522,26 +535,26 @@ class MainWindow(QMainWindow):
 
     def _select_group(self, group: int) -> None:
         self.canvas.set_current_group(group)
-        self.actions["tool_target"].setChecked(True)
+        self.qactions["tool_target"].setChecked(True)
         self.canvas.set_layer(Layer.TARGET)
 
     def _on_tool_changed(self) -> None:
         name = {Layer.CONTEXT: "tool_context", Layer.TARGET_NEW: "tool_target_new", Layer.TARGET: "tool_target",
                 Layer.ERASE: "tool_erase"}[self.canvas.layer]
-        self.actions[name].setChecked(True)
-        self.actions["rect"].setChecked(self.canvas.rect_mode)
+        self.qactions[name].setChecked(True)
+        self.qactions["rect"].setChecked(self.canvas.rect_mode)
         if self.brush_spin.value() != self.canvas.brush_size:
             self.brush_spin.setValue(self.canvas.brush_size)
         self.legend.update_masks(self.canvas.masks, self.canvas.current_group)
 
     def _update_history_actions(self) -> None:
-        self.actions["undo"].setEnabled(self.canvas.history.can_undo)
-        self.actions["redo"].setEnabled(self.canvas.history.can_redo)
+        self.qactions["undo"].setEnabled(self.canvas.history.can_undo)
+        self.qactions["redo"].setEnabled(self.canvas.history.can_redo)
 
     def _cycle_metric(self) -> None:
         from jepa_explorer.analysis.distances import METRICS
 
-        self.distance_panel.set_metric(METRICS[(METRICS.index(self.distance_panel.metric) + 1) % len(METRICS)])
+        self.distance_panel.set_metric(METRICS[(METRICS.index(self.distance_panel.metric_name) + 1) % len(METRICS)])
 
     # ================================================================== linked hover
 
@@ -560,7 +573,7 @@ class MainWindow(QMainWindow):
         if index is None or index < 0:
             self.hover_label.setText(" ")
             return
-        self.hover_label.setText(results.describe_patch(self.prediction, index, self.distance_panel.metric,
+        self.hover_label.setText(results.describe_patch(self.prediction, index, self.distance_panel.metric_name,
                                                         self.canvas.masks.grid_shape))
 
     # ================================================================== dialogs, drag and drop
@@ -617,7 +630,7 @@ class MainWindow(QMainWindow):
         return Scene(self.checkpoint_source, self.image_path, self.canvas.masks.copy(), self._view_settings())
 
     def _view_settings(self) -> dict:
-        return {"metric": self.distance_panel.metric, "layer": self.canvas.layer.value, "rect": self.canvas.rect_mode,
+        return {"metric": self.distance_panel.metric_name, "layer": self.canvas.layer.value, "rect": self.canvas.rect_mode,
                 "brush": self.canvas.brush_size, "seeds": dict(self._preset_seed)}
 
     def _apply_view(self, view: dict) -> None:
@@ -705,8 +718,8 @@ class MainWindow(QMainWindow):
         out = []
         folder_path = Path(folder)
         folder_path.mkdir(parents=True, exist_ok=True)
-        for name, widget in [("canvas", self.centralWidget()), ("distance", self.distance_panel), ("pca", self.pca_panel),
-                             ("pixels", self.pixel_panel), ("model", self.model_panel)]:
+        # grab the docks, not the panels: grabbing DistancePanel on its own crashes PySide6 6.12 here
+        for name, widget in [("canvas", self.centralWidget()), *self.docks.items()]:
             path = folder_path / f"{name}.png"
             if widget.isVisible() and widget.grab().save(str(path)):
                 out.append(str(path))

@@ -30,9 +30,13 @@ STAGES = [
 
 def set_presentation(window, on: bool) -> None:
     app = QApplication.instance()
+    window.qactions["presentation"].setChecked(on)
     window.presentation = on
-    window.actions["presentation"].setChecked(on)
-    style.set_font_scale(app, PRESENTATION_SCALE if on else 1.0)
+    if on and not window.presentation_font:
+        window.presentation_font = app.font().pointSizeF()  # restored on the way out
+    base = window.presentation_font or style.BASE_POINT_SIZE
+    style.set_font_scale(app, PRESENTATION_SCALE * base / style.BASE_POINT_SIZE if on else base / style.BASE_POINT_SIZE)
+    window.distance_panel.refresh_fonts()
     window.canvas.set_grid_pen_width(2.5 if on else 1.0)
     if on:
         window._docks_before = {k: d.isVisible() for k, d in window.docks.items()}

@@ -75,7 +75,8 @@ def describe_patch(prediction, index: int, metric: str, grid_shape) -> str:
     if report is None:
         return f"{where}: {'context' if prediction.masks.context.reshape(-1)[index] else 'not used'}"
     g = report["groups"][0]
-    baselines = "  ".join(f"{estimator_label(k).lower()} {v:.3f}" for k, v in g.items() if k in ESTIMATOR_LABELS and k != "predictor")
+    baselines = "  ".join(
+        f"{estimator_label(k).lower()} {v:.3f}" for k, v in g.items() if k in ESTIMATOR_LABELS and k != "predictor")
     return f"{where}, target {g['group'] + 1}: {METRIC_LABELS[metric]} {g['predictor']:.3f}   ({baselines})"
 
 

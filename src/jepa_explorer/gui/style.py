@@ -8,6 +8,10 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
+from jepa_explorer.gui.compat import protect_none
+
+protect_none()  # before any widget exists: see compat.py (a PySide6 6.12 reference-count bug)
+
 # the same colours as PatchMasks.save_png's palette, so a saved mask PNG looks like the canvas
 CONTEXT_RGB = (40, 120, 255)
 TARGET_RGB = [(255, 80, 60), (255, 190, 30), (60, 200, 90), (200, 80, 255), (0, 200, 220), (255, 120, 200), (150, 110, 60),
@@ -89,7 +93,7 @@ QTabWidget::pane {{ border: none; }}
 QTabBar::tab {{ background: {PANEL}; padding: 5px 12px; }}
 QTabBar::tab:selected {{ background: #3b5b9a; }}
 QLabel#banner {{ background: #5a3a10; color: #ffd9a0; padding: 6px; border-radius: 4px; font-weight: bold; }}
-QLabel#verdict {{ font-size: 13pt; font-weight: bold; }}
+QLabel#verdict {{ font-weight: bold; }}
 QLabel#placeholder {{ color: {MUTED}; border: 1px dashed #4a4d56; border-radius: 6px; padding: 8px; }}
 QLabel#tileTitle {{ color: {MUTED}; font-weight: bold; }}
 """
@@ -98,6 +102,9 @@ QLabel#tileTitle {{ color: {MUTED}; font-weight: bold; }}
 def configure_pyqtgraph() -> None:
     # row-major: arrays index [row, column] like numpy images and the patch grid
     pg.setConfigOptions(imageAxisOrder="row-major", background=BACKGROUND, foreground=TEXT, antialias=True)
+
+
+configure_pyqtgraph()  # every gui module imports this one, so every widget sees row-major images
 
 
 def apply_style(app: QApplication, scale: float = 1.0) -> None:
@@ -113,11 +120,13 @@ def apply_style(app: QApplication, scale: float = 1.0) -> None:
     ]:
         palette.setColor(role, QColor(color))
     app.setPalette(palette)
+    app.setStyleSheet(STYLESHEET)
     set_font_scale(app, scale)
 
 
 def set_font_scale(app: QApplication, scale: float) -> None:
+    """Only the font: changing the style sheet and the font together on a live window crashes PySide6 6.12
+    here, so the sheet carries no sizes and is set once."""
     font = QFont(app.font())
     font.setPointSizeF(BASE_POINT_SIZE * scale)
     app.setFont(font)
-    app.setStyleSheet(STYLESHEET.replace("13pt", f"{13 * scale:.0f}pt"))

@@ -5,8 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from jepa_explorer.analysis.distances import METRIC_LABELS, METRICS
 from jepa_explorer.gui import results, style
@@ -19,7 +29,7 @@ class DistancePanel(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.metric = "l2"
+        self.metric_name = "l2"
         self.prediction = None
         self._grid_hw = (8, 8)
 
@@ -29,7 +39,7 @@ class DistancePanel(QWidget):
         for m in METRICS:
             self.metric_box.addItem(METRIC_LABELS[m], m)
         self.metric_box.setToolTip("Distance between each predicted and actual target embedding")
-        self.metric_box.setCurrentIndex(METRICS.index(self.metric))
+        self.metric_box.setCurrentIndex(METRICS.index(self.metric_name))
         self.metric_box.currentIndexChanged.connect(lambda i: self.set_metric(self.metric_box.itemData(i)))
         top.addWidget(self.metric_box)
         top.addStretch(1)
@@ -37,6 +47,7 @@ class DistancePanel(QWidget):
         self.verdict_label = QLabel("Waiting for the first prediction…")
         self.verdict_label.setObjectName("verdict")
         self.verdict_label.setWordWrap(True)
+        self.refresh_fonts()
 
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
@@ -117,13 +128,20 @@ class DistancePanel(QWidget):
         self.heat_plot.setRange(QRectF(0, 0, grid_hw[1], grid_hw[0]), padding=0.02)
 
     def set_metric(self, metric: str) -> None:
-        if metric == self.metric:
+        if metric == self.metric_name:
             return
-        self.metric = metric
+        self.metric_name = metric
         self.metric_box.setCurrentIndex(METRICS.index(metric))
         if self.prediction is not None:
             self.show_prediction(self.prediction)
         self.metricChanged.emit(metric)
+
+    def refresh_fonts(self) -> None:
+        """The verdict reads larger than the rest (call again after the application font changes)."""
+        font = QApplication.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.verdict_label.setFont(font)
 
     def clear(self, message: str) -> None:
         self.prediction = None
@@ -137,7 +155,7 @@ class DistancePanel(QWidget):
 
     def show_prediction(self, prediction) -> None:
         self.prediction = prediction
-        metric = self.metric
+        metric = self.metric_name
         heat = prediction.heatmap(metric)[0]  # frame 0 of [T, H, W]
         rows = results.summary_rows(prediction, metric)
         # one colour scale for predictor and baselines, so "dark" means the same across updates of a stroke

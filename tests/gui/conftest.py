@@ -1,0 +1,50 @@
+"""GUI fixtures: an offscreen window on the small reference checkpoint, and user-like mouse strokes."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import: no display here or in CI
+
+import pytest  # noqa: E402
+
+pytest.importorskip("PySide6")
+pytest.importorskip("pyqtgraph")
+
+from PySide6.QtCore import QSettings, Qt  # noqa: E402
+
+TIMEOUT_MS = 60_000  # generous: CI machines are slow and shared; nothing here asserts timings
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, ijepa_fixture_path, settings):
+    """The main window on the reference I-JEPA fixture and the demo image, first prediction on screen."""
+    from jepa_explorer.gui.main_window import MainWindow
+
+    w = MainWindow(checkpoint=str(ijepa_fixture_path), settings=settings, show_dialogs=False)
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    with qtbot.waitSignal(w.predictionShown, timeout=TIMEOUT_MS):
+        w.start()
+    yield w
+    w.close()
+
+
+def wait_for_current(qtbot, w):
+    """Until the result of the newest request is on screen (latest wins, so earlier ones may be skipped)."""
+    qtbot.waitUntil(lambda: w.prediction is not None and w.prediction.request_id == w._last_sent, timeout=TIMEOUT_MS)
+    return w.prediction
+
+
+def stroke(qtbot, canvas, cells, button=Qt.LeftButton):
+    """Press on the first (row, col) patch, move through the others, release on the last."""
+    viewport = canvas.viewport()
+    points = [canvas.patch_center(r, c) for r, c in cells]
+    qtbot.mousePress(viewport, button, pos=points[0])
+    for point in points[1:]:
+        qtbot.mouseMove(viewport, point)
+    qtbot.mouseRelease(viewport, button, pos=points[-1])
