@@ -19,7 +19,9 @@ def home() -> Path:
         return Path(frozen)
     here = Path(__file__).resolve()
     for parent in here.parents:
-        if (parent / "checkpoints").is_dir() or (parent / "assets").is_dir():
+        # the repo (or an unpacked bundle) root; `src/jepa_explorer/checkpoints` is a code package, not it
+        bundles = parent / "checkpoints"
+        if (parent / "assets").is_dir() or (bundles.is_dir() and not (bundles / "__init__.py").exists()):
             return parent
     return here.parent
 
