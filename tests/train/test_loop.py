@@ -92,3 +92,31 @@ def test_schedule_shape():
     assert lr_at(10, optim) == pytest.approx(1e-3)
     assert lr_at(110, optim) == pytest.approx(1e-5)
     assert lr_at(60, optim) == pytest.approx((1e-3 + 1e-5) / 2)
+
+
+def test_vjepa_train_resume_export(tmp_path):
+    from jepa_explorer.engine.session import Session
+    from jepa_explorer.masks.generators import future
+
+    recipe = load_recipe("vjepa-tiny")
+    recipe["data"].update(size=16, num_frames=4, batch_size=2)
+    recipe["model"]["encoder"].update(img_size=16, num_frames=4, depth=1)
+    recipe["model"]["predictor"].update(depth=1)
+    recipe["optim"].update(total_steps=3, warmup_steps=1)
+    straight = Trainer(recipe, tmp_path / "a")
+    straight.run(log=lambda _: None)
+    first = Trainer(recipe, tmp_path / "b", max_steps=2)
+    first.run(log=lambda _: None)
+    second = Trainer(recipe, tmp_path / "b")
+    assert second.resume()
+    second.run(log=lambda _: None)
+    for key, value in straight.modules["predictor"].state_dict().items():
+        torch.testing.assert_close(second.modules["predictor"].state_dict()[key], value, atol=1e-6, rtol=1e-5)
+
+    model = load_model(straight.export(tmp_path / "bundle"), "cpu")
+    assert model.config.family == "vjepa" and model.config.encoder.grid_shape == (2, 2, 2)
+    assert model.card["input"]["num_frames"] == 4 and "clips" in model.card["training_data"]
+    session = Session(model)
+    session.set_input(np.zeros((4, 16, 16, 3), dtype=np.uint8))
+    result = session.predict(future(session.grid_shape, context_steps=1))
+    assert "last_context_step" in result.summary

@@ -109,16 +109,27 @@ class Trainer:
             lr=self.optim_cfg["lr"],
             betas=tuple(self.optim_cfg.get("betas", (0.9, 0.999))),
         )
-        from jepa_explorer.train.data import ImageBatches
-
         data = recipe["data"]
-        self.batches = ImageBatches(
-            split="train",
-            size=data["size"],
-            batch_size=data["batch_size"],
-            photo_fraction=data.get("photo_fraction", 0.5),
-            seed=recipe["seed"],
-        )
+        if recipe["kind"] == "vjepa":
+            from jepa_explorer.train.clips import ClipBatches
+
+            self.batches = ClipBatches(
+                split="train",
+                size=data["size"],
+                num_frames=data["num_frames"],
+                batch_size=data["batch_size"],
+                seed=recipe["seed"],
+            )
+        else:
+            from jepa_explorer.train.data import ImageBatches
+
+            self.batches = ImageBatches(
+                split="train",
+                size=data["size"],
+                batch_size=data["batch_size"],
+                photo_fraction=data.get("photo_fraction", 0.5),
+                seed=recipe["seed"],
+            )
 
     # -------------------------------------------------------------- models
 
@@ -141,6 +152,12 @@ class Trainer:
                 "predictor": build_predictor(pred_cfg, enc_cfg).to(self.device),
                 "target_encoder": target.to(self.device),
             }
+        if kind == "vjepa":
+            from jepa_explorer.train.clips import build_vjepa
+
+            modules, self.enc_cfg, self.pred_cfg = build_vjepa(self.recipe, self.device)
+            self.trainable = ("encoder", "predictor")
+            return modules
         if kind == "mae":
             from jepa_explorer.models.mae import MaeDecoderConfig, MaskedAutoencoder
 
@@ -157,7 +174,7 @@ class Trainer:
             cfg = DecoderConfig(embed_dim=self.enc_cfg.embed_dim, patch_size=self.enc_cfg.patch_size, **model["decoder"])
             self.trainable = ("decoder",)
             return {"decoder": PatchDecoder(cfg).to(self.device)}
-        raise JepaError(f"recipe {self.recipe['name']}: unknown kind '{kind}' (ijepa, mae or decoder).")
+        raise JepaError(f"recipe {self.recipe['name']}: unknown kind '{kind}' (ijepa, vjepa, mae or decoder).")
 
     @staticmethod
     def _resolve(path: str) -> Path:
@@ -253,12 +270,19 @@ class Trainer:
         return loss.item()
 
     def run(self, log=print, checkpoint_every_s: float | None = None) -> RunState:
-        step_fn = {"ijepa": self._step_ijepa, "mae": self._step_mae, "decoder": self._step_decoder}[self.recipe["kind"]]
+        from jepa_explorer.train.clips import vjepa_step
+
+        step_fn = {
+            "ijepa": self._step_ijepa,
+            "vjepa": lambda x, rng: vjepa_step(self, x, rng),
+            "mae": self._step_mae,
+            "decoder": self._step_decoder,
+        }[self.recipe["kind"]]
         every_s = checkpoint_every_s or self.recipe.get("checkpoint_every_s", 300)
         log_every = self.recipe.get("log_every", 20)
         for m in self.modules.values():
             m.train()
-        if self.recipe["kind"] == "ijepa":
+        if self.recipe["kind"] in ("ijepa", "vjepa"):
             self.modules["target_encoder"].eval()
         last_save = time.perf_counter()
         window_start, window_images, losses = time.perf_counter(), 0, []
@@ -297,7 +321,7 @@ class Trainer:
                 bar = "#" * int(30 * done) + "-" * (30 - int(30 * done))
                 log(
                     f"[{bar}] step {self.state.step}/{self.stop_at} loss {entry['loss']:.4f} lr {entry['lr']:.2e} "
-                    f"{rate:.0f} img/s eta {eta / 60:.1f} min"
+                    f"{rate:.0f} {'clips' if self.recipe['kind'] == 'vjepa' else 'img'}/s eta {eta / 60:.1f} min"
                 )
                 window_start, window_images, losses = time.perf_counter(), 0, []
             if time.perf_counter() - last_save > every_s:
@@ -320,7 +344,7 @@ class Trainer:
         kind = self.recipe["kind"]
         card = {
             "name": self.recipe["name"],
-            "kind": "jepa" if kind == "ijepa" else kind,
+            "kind": "jepa" if kind in ("ijepa", "vjepa") else kind,
             "recipe": self.recipe,
             "seed": self.recipe["seed"],
             "training": {
@@ -335,10 +359,19 @@ class Trainer:
         data = self.recipe["data"]
         from jepa_explorer.train.cards import training_data_summary
 
-        card["training_data"] = training_data_summary(data.get("photo_fraction", 0.5))
+        if kind == "vjepa":
+            card["training_data"] = {
+                "clips": "procedural sprite clips: bouncing, colliding and occluding sprites at constant velocity over "
+                "procedural textures (jepa_explorer.train.clips; training seed tag 10, held-out evaluation tag 11)",
+                "augmentation": "flips, colour jitter shared by the frames of a clip",
+            }
+        else:
+            card["training_data"] = training_data_summary(data.get("photo_fraction", 0.5))
         card["input"] = {"size": data["size"], "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}
-        if kind == "ijepa":
-            card["family"] = "ijepa"
+        if kind == "vjepa":
+            card["input"]["num_frames"] = data["num_frames"]
+        if kind in ("ijepa", "vjepa"):
+            card["family"] = kind
             card["architecture"] = {"encoder": self.enc_cfg.to_dict(), "predictor": self.pred_cfg.to_dict()}
             modules = {k: self.modules[k] for k in ("encoder", "target_encoder", "predictor")}
         elif kind == "mae":
