@@ -63,7 +63,7 @@ run_step() {  # run_step LABEL CMD...: run, fail loudly, record seconds
   local label=$1; shift
   local start end
   start=$(now)
-  if ! "${NICE_CMD[@]}" "${ISOLATE[@]}" "$@" >"$WORK/out.txt" 2>"$WORK/err.txt"; then
+  if ! ${NICE_CMD[@]+"${NICE_CMD[@]}"} ${ISOLATE[@]+"${ISOLATE[@]}"} "$@" >"$WORK/out.txt" 2>"$WORK/err.txt"; then
     echo "smoke: FAIL: $label: $*" >&2
     tail -n 30 "$WORK/out.txt" "$WORK/err.txt" >&2
     exit 1
