@@ -120,3 +120,12 @@ def test_gimp_pattern_reader():
     px = np.arange(18, dtype=np.uint8)
     a = read_gimp_pattern(hdr + px.tobytes())
     assert a.shape == (3, 2, 3) and np.array_equal(a.ravel(), px)
+
+
+def test_validation_images_are_their_own_sources():
+    from jepa_explorer.train.data import eval_images, validation_images
+
+    val = validation_images("procedural", size=32, n=6)
+    test = eval_images("procedural", size=32, n=6)
+    assert val.shape == (6, 32, 32, 3)
+    assert not any(np.array_equal(v, t) for v in val for t in test)

@@ -24,7 +24,7 @@ from .photos import load_photos
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-TAG_TRAIN_PROC, TAG_EVAL_PROC, TAG_EVAL_PHOTO, TAG_PROBE_TRAIN, TAG_PROBE_TEST, TAG_BATCH = range(6)
+TAG_TRAIN_PROC, TAG_EVAL_PROC, TAG_EVAL_PHOTO, TAG_PROBE_TRAIN, TAG_PROBE_TEST, TAG_BATCH, TAG_VAL_PROC, TAG_VAL_PHOTO = range(8)
 
 _PHOTO_CACHE: dict = {}
 
@@ -155,6 +155,26 @@ def eval_images(domain: str = "photos", size: int = 64, n: int = 64, seed: int =
     out = np.empty((n, size, size, 3), np.uint8)
     for i in range(n):
         rng = np.random.default_rng([TAG_EVAL_PHOTO, seed, i])
+        out[i] = random_resized_crop(rng, held[i % len(held)], size, scale=(0.25, 1.0))
+    return out
+
+
+def validation_images(domain: str = "photos", size: int = 64, n: int = 64, seed: int = 0) -> np.ndarray:
+    """Images for choosing among checkpoints, disjoint from both training and `eval_images`.
+
+    photos: the held-out photographs that are *not* committed (gathered locally), which the evaluator
+    never uses; procedural: their own seed tag. Selecting a checkpoint on these leaves the reported
+    held-out numbers untouched by the choice."""
+    if domain == "procedural":
+        return np.stack([procedural.render([TAG_VAL_PROC, seed, i], size) for i in range(n)])
+    if domain != "photos":
+        raise ValueError(f"unknown domain {domain!r}")
+    held = [a for a, r in zip(*load_photos("test")) if not r["redistributable_in_repo"]]
+    if not held:
+        raise FileNotFoundError("no local-only held-out photographs; run `python -m jepa_explorer.train.photos` first")
+    out = np.empty((n, size, size, 3), np.uint8)
+    for i in range(n):
+        rng = np.random.default_rng([TAG_VAL_PHOTO, seed, i])
         out[i] = random_resized_crop(rng, held[i % len(held)], size, scale=(0.25, 1.0))
     return out
 

@@ -145,18 +145,23 @@ def evaluate(
     probe_sizes=(600, 400),
     device=None,
     seed: int = 0,
+    split: str = "test",
 ) -> dict:
     from jepa_explorer.checkpoints.companions import load_decoder, load_mae
     from jepa_explorer.checkpoints.load import load_model
-    from jepa_explorer.train.data import eval_images
+    from jepa_explorer.train.data import eval_images, validation_images
+
+    if split not in ("test", "validation"):
+        raise ValueError(f"split must be test or validation, got {split!r}")
+    images_for = eval_images if split == "test" else validation_images
 
     started = time.perf_counter()
     model = load_model(checkpoint, device)
     size = model.config.encoder.img_size
-    report: dict = {"checkpoint": str(checkpoint), "seed": seed, "prediction": {}, "collapse": {}, "heldout": {}}
+    report: dict = {"checkpoint": str(checkpoint), "split": split, "seed": seed, "prediction": {}, "collapse": {}, "heldout": {}}
     domains = {}
     for domain in ("photos", "procedural"):
-        domains[domain] = eval_images(domain=domain, size=size, n=n_images)
+        domains[domain] = images_for(domain=domain, size=size, n=n_images)
         report["heldout"][domain] = int(len(domains[domain]))
         report["prediction"][domain] = eval_prediction(model, domains[domain], masks_per_image, seed)
     both = np.concatenate([domains["photos"][:100], domains["procedural"][:100]])
