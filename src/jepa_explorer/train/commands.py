@@ -58,8 +58,12 @@ def register(sub) -> None:
     p.add_argument("--probe-train", type=int, default=600)
     p.add_argument("--probe-test", type=int, default=400)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--split", choices=("test", "validation"), default="test",
-                   help="test: the held-out sources the card reports; validation: other held-out sources, for choosing checkpoints")
+    p.add_argument(
+        "--split",
+        choices=("test", "validation"),
+        default="test",
+        help="test: the held-out sources the card reports; validation: other held-out sources, for choosing checkpoints",
+    )
     p.add_argument("--device", default=None)
     p.add_argument("--write-card", action="store_true", help="store the metrics in the checkpoint's card.json")
     p.add_argument("--json", action="store_true")
