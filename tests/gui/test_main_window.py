@@ -108,7 +108,7 @@ def test_presets_by_key_and_reroll(qtbot, window):
     qtbot.keyClick(w.canvas, Qt.Key_2)  # MAE random 75%
     masks = w.canvas.masks
     assert len(masks.targets) == 1 and masks.targets[0].sum() == 48
-    assert "Context 25%" in w.legend.stats_label.text()
+    qtbot.waitUntil(lambda: "Context 25%" in w.legend.stats_label.text(), timeout=TIMEOUT_MS)  # panels update per pass
     assert wait_for_current(qtbot, w).masks == masks
     qtbot.keyClick(w.canvas, Qt.Key_1)
     first = w.canvas.masks.copy()

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPen
-from PySide6.QtWidgets import QGraphicsRectItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
 from jepa_explorer.gui import mask_edit, style
 from jepa_explorer.gui.mask_edit import Layer, MaskHistory
@@ -36,6 +36,8 @@ class CanvasView(pg.GraphicsView):
         self.setCursor(Qt.CrossCursor)
 
         self.image_item = pg.ImageItem()
+        # the photo changes only with the input: cache it at screen resolution instead of rescaling per frame
+        self.image_item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.overlay_item = pg.ImageItem()
         self.overlay_item.setZValue(5)
         self.grid_item = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(255, 255, 255, 70, width=1))
@@ -63,6 +65,11 @@ class CanvasView(pg.GraphicsView):
         self._image: np.ndarray | None = None
         self._stroke: dict | None = None
         self._hover = -1
+        # redraws are coalesced: several mouse moves between two frames cost one overlay update
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(0)
+        self._redraw_timer.timeout.connect(self._redraw)
         self.set_masks(PatchMasks.empty((1, 8, 8)), record=False)
 
     # ------------------------------------------------------------------ state
@@ -166,22 +173,25 @@ class CanvasView(pg.GraphicsView):
     def _redraw(self) -> None:
         frame_targets = [t[0] for t in self.masks.targets]
         self.overlay_item.setImage(style.mask_overlay(self.masks.context[0], frame_targets), levels=(0, 255))
-        for label in self._group_labels:
-            self.viewbox.removeItem(label)
-        self._group_labels = []
         font = QFont()
         font.setBold(True)
         font.setPointSize(11)
         for k, target in enumerate(frame_targets):
+            if k == len(self._group_labels):  # labels are reused: creating items per edit is slow
+                label = pg.TextItem("", color=(255, 255, 255), anchor=(0.5, 0.5))
+                label.setFont(font)
+                label.setZValue(8)
+                self.viewbox.addItem(label)
+                self._group_labels.append(label)
+            label = self._group_labels[k]
             rows, cols = np.nonzero(target)
-            if rows.size == 0:
-                continue
-            label = pg.TextItem(str(k + 1), color=(255, 255, 255), anchor=(0.5, 0.5), fill=pg.mkBrush(*style.target_rgb(k), 200))
-            label.setFont(font)
-            label.setZValue(8)
-            label.setPos(cols.min() + 0.5, rows.min() + 0.5)  # top-left patch of the group: never on a neighbour
-            self.viewbox.addItem(label)
-            self._group_labels.append(label)
+            label.setVisible(rows.size > 0)
+            if rows.size:
+                label.setText(str(k + 1))
+                label.fill = pg.mkBrush(*style.target_rgb(k), 200)
+                label.setPos(cols.min() + 0.5, rows.min() + 0.5)  # top-left patch of the group: never on a neighbour
+        for label in self._group_labels[len(frame_targets):]:
+            label.setVisible(False)
 
     # ------------------------------------------------------------------ mouse
 
@@ -269,7 +279,7 @@ class CanvasView(pg.GraphicsView):
         edited = mask_edit.paint(stroke["base"], stroke["cells"], stroke["layer"], stroke["group"])
         if edited != self.masks:
             self.masks = edited
-            self._redraw()
+            self._redraw_timer.start()
             self.masksChanged.emit(self.masks.copy())
         self.highlight_patch(row_c * width + col_c)
 

@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.image_rgb: np.ndarray | None = None
         self.image_path: str | None = None
         self.display_square: np.ndarray | None = None
+        self.pixel_square: np.ndarray | None = None
         self.checkpoint_source: str | None = checkpoint
         self.presentation = False
         self.presentation_font: float | None = None
@@ -98,6 +99,13 @@ class MainWindow(QMainWindow):
         self.latencies_ms: list[float] = []
         self._preset_seed = {key: 0 for key, *_ in PRESETS}
         self._pending_view: dict = {}
+
+        self._masks_dirty = False
+        self._pending_prediction = None
+        self._refresh_timer = QTimer(self)  # coalesces panel updates: at most one per event-loop pass
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self._refresh_panels)
 
         self._build_widgets()
         self._build_actions()
@@ -144,6 +152,7 @@ class MainWindow(QMainWindow):
             dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable | QDockWidget.DockWidgetClosable)
             self.addDockWidget(area, dock)
             self.docks[key] = dock
+        self.docks["pixels"].visibilityChanged.connect(lambda visible: visible and self._on_masks_changed_view())
         self.tabifyDockWidget(self.docks["pca"], self.docks["pixels"])
         self.tabifyDockWidget(self.docks["pixels"], self.docks["model"])
         self.docks["pca"].raise_()
@@ -414,6 +423,7 @@ class MainWindow(QMainWindow):
     def set_image(self, rgb: np.ndarray, path: str | None) -> None:
         self.image_rgb, self.image_path = rgb, path
         self.display_square = fit_square(rgb, DISPLAY_SIZE)
+        self.pixel_square = fit_square(rgb, DISPLAY_SIZE // 2)  # the pixel tiles are small: half the work
         self.input_view = None
         self.prediction = None
         request = next(self._ids)
@@ -433,7 +443,7 @@ class MainWindow(QMainWindow):
         grid_hw = self.canvas.grid_hw
         self.distance_panel.set_background(self.display_square, grid_hw)
         if self.display_square is not None:
-            self.pixel_panel.set_masked(self.display_square, self.canvas.masks)
+            self.pixel_panel.set_masked(self.pixel_square, self.canvas.masks)
 
     def _on_input_ready(self, view) -> None:
         if view.request_id < self._input_request:
@@ -447,10 +457,24 @@ class MainWindow(QMainWindow):
     # ================================================================== masks -> predictions
 
     def _on_masks_changed(self, masks: PatchMasks) -> None:
-        self.legend.update_masks(masks, self.canvas.current_group)
-        if self.display_square is not None:
-            self.pixel_panel.set_masked(self.display_square, masks)
-        self._submit()
+        self._submit()  # the request goes out at once; the panels catch up once per event-loop pass
+        self._masks_dirty = True
+        self._refresh_timer.start()
+
+    def _on_masks_changed_view(self) -> None:
+        self._masks_dirty = True
+        self._refresh_timer.start()
+
+    def _refresh_panels(self) -> None:
+        if self._masks_dirty:
+            self._masks_dirty = False
+            masks = self.canvas.masks
+            self.legend.update_masks(masks, self.canvas.current_group)
+            if self.display_square is not None and not self.pixel_panel.visibleRegion().isEmpty():
+                self.pixel_panel.set_masked(self.pixel_square, masks)
+        prediction, self._pending_prediction = self._pending_prediction, None
+        if prediction is not None:
+            self._show_prediction(prediction)
 
     def _submit(self) -> None:
         if self.model_info is None or self.image_rgb is None:
@@ -462,7 +486,8 @@ class MainWindow(QMainWindow):
         if hint is not None:
             self.distance_panel.clear(hint)
             self.pca_panel.clear_prediction()
-            self.prediction = None
+            self.prediction = self._pending_prediction = None
+            self._min_valid_request = self._last_sent + 1  # a late result would contradict the hint
             return
         request = next(self._ids)
         self._last_sent = request
@@ -473,11 +498,15 @@ class MainWindow(QMainWindow):
         return request_id is None or request_id < self._min_valid_request or request_id <= self._displayed_request
 
     def _on_prediction(self, prediction) -> None:
-        sent = self._sent_at.pop(prediction.request_id, None)
         if self._is_stale(prediction.request_id) or (self.input_view is not None and prediction.input_key != self.input_view.key):
             self.dropped_stale += 1
             return
         self._displayed_request = prediction.request_id
+        self._pending_prediction = prediction
+        self._refresh_timer.start()
+
+    def _show_prediction(self, prediction) -> None:
+        sent = self._sent_at.pop(prediction.request_id, None)
         self.prediction = prediction
         self.distance_panel.show_prediction(prediction)
         self.pca_panel.show_prediction(prediction)
@@ -783,8 +812,11 @@ class MainWindow(QMainWindow):
         """The right column gets about half the width; distances above, the tabbed panels below."""
         width, height = self.width(), self.height()
         right = int(width * (0.5 if width < 1600 else 0.48))
+        top = 0.46
+        if self.presentation:  # the canvas and the verdict first: fewer, larger things
+            right, top = int(width * 0.5), 0.6
         self.resizeDocks([self.docks["distance"]], [right], Qt.Horizontal)
-        self.resizeDocks([self.docks["distance"], self.docks["pca"]], [int(height * 0.46), int(height * 0.54)], Qt.Vertical)
+        self.resizeDocks([self.docks["distance"], self.docks["pca"]], [int(height * top), int(height * (1 - top))], Qt.Vertical)
 
     def closeEvent(self, event) -> None:
         self.worker.shutdown(30000)

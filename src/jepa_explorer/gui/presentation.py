@@ -7,6 +7,7 @@ mask -> encode context -> encode target (EMA encoder) -> predict -> compare; a s
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from jepa_explorer.gui import style
@@ -42,14 +43,16 @@ def set_presentation(window, on: bool) -> None:
         window._docks_before = {k: d.isVisible() for k, d in window.docks.items()}
         for key, dock in window.docks.items():
             dock.setVisible(key in ("distance", "pca"))
-        window.tools_toolbar.setVisible(True)
+        window.main_toolbar.setVisible(True)
         window.showFullScreen()
+        QTimer.singleShot(0, window.layout_docks)
     else:
         for key, visible in getattr(window, "_docks_before", {}).items():
             window.docks[key].setVisible(visible)
         window._step = None
         window.legend.setToolTip("")
         window.showNormal()
+        QTimer.singleShot(0, window.layout_docks)
     window.hover_label.setText(" ")
 
 

@@ -101,7 +101,8 @@ QLabel#tileTitle {{ color: {MUTED}; font-weight: bold; }}
 
 def configure_pyqtgraph() -> None:
     # row-major: arrays index [row, column] like numpy images and the patch grid
-    pg.setConfigOptions(imageAxisOrder="row-major", background=BACKGROUND, foreground=TEXT, antialias=True)
+    # antialiasing off: it multiplies repaint time and the plots are mostly points and pixels
+    pg.setConfigOptions(imageAxisOrder="row-major", background=BACKGROUND, foreground=TEXT, antialias=False)
 
 
 configure_pyqtgraph()  # every gui module imports this one, so every widget sees row-major images

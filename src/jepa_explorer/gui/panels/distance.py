@@ -61,6 +61,7 @@ class DistancePanel(QWidget):
         self.heat_plot.setMenuEnabled(False)
         self.base_image = pg.ImageItem()
         self.base_image.setOpacity(0.45)
+        self.base_image.setCacheMode(pg.QtWidgets.QGraphicsItem.DeviceCoordinateCache)  # static per input
         self.heat_image = pg.ImageItem()
         self.heat_image.setOpacity(0.9)
         self.heat_plot.addItem(self.base_image)
@@ -215,14 +216,16 @@ class DistancePanel(QWidget):
         return None if self.heat_image.image is None else np.array(self.heat_image.image)
 
     def _set_bar_texts(self, texts) -> None:
-        for item in self._bar_texts:
-            self.bar_plot.removeItem(item)
-        self._bar_texts = []
-        for text, x, y in texts:
-            item = pg.TextItem(text, color=style.TEXT, anchor=(0, 0.5))
-            item.setPos(x, y)
+        while len(self._bar_texts) < len(texts):  # reused: new items per update are slow
+            item = pg.TextItem("", color=style.TEXT, anchor=(0, 0.5))
             self.bar_plot.addItem(item)
             self._bar_texts.append(item)
+        for item, entry in zip(self._bar_texts, texts + [None] * (len(self._bar_texts) - len(texts))):
+            item.setVisible(entry is not None)
+            if entry is not None:
+                text, x, y = entry
+                item.setText(text)
+                item.setPos(x, y)
 
     def _fit_table(self, rows: int) -> None:
         height = self.table.horizontalHeader().sizeHint().height() + rows * self.table.verticalHeader().defaultSectionSize() + 4

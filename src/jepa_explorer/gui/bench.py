@@ -1,0 +1,115 @@
+"""GUI responsiveness during a scripted brush stroke: the longest UI-thread stall and the update rate.
+
+A 2 ms heartbeat timer runs on the UI thread; the longest gap between two beats is the longest stall
+(what a user feels as a frozen brush). The stroke moves the mouse one step every `step_ms` across the
+canvas while painting targets; every prediction shown during it counts as one update.
+Targets (issue 5): no stall > 50 ms, >= 20 updates/s. Reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+TARGETS = {"gui_max_stall_ms": 50.0, "gui_updates_per_s": 20.0}
+
+
+def run_gui_bench(checkpoint: str | None = None, image: str | None = None, steps: int = 150, step_ms: int = 15,
+                  timeout_s: float = 120.0) -> dict:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from jepa_explorer.gui.app import make_app
+
+    app = make_app()
+    from PySide6.QtCore import QEventLoop, QPointF, Qt, QTimer
+    from PySide6.QtTest import QTest
+
+    from jepa_explorer.errors import JepaError
+    from jepa_explorer.gui.main_window import MainWindow
+    from jepa_explorer.gui.mask_edit import Layer
+
+    started = time.perf_counter()
+    window = MainWindow(checkpoint=checkpoint, image=image, show_dialogs=False)
+    window.resize(1280, 800)
+    window.show()
+    app.processEvents()
+    first_paint_s = time.perf_counter() - started
+    loop = QEventLoop()
+    window.predictionShown.connect(lambda _: loop.quit())
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    QTimer.singleShot(0, window.start)
+    loop.exec()
+    if window.prediction is None:
+        window.close()
+        raise JepaError(f"gui bench: no first prediction within {timeout_s:.0f} s ({window.last_error or 'no error reported'}).")
+    first_prediction_s = time.perf_counter() - started
+
+    canvas = window.canvas
+    canvas.set_layer(Layer.TARGET_NEW)
+    _, height, width = canvas.masks.grid_shape
+    # a zig-zag through the grid, so every step crosses patches and edits the masks
+    path = []
+    for i in range(steps):
+        phase = (i % 40) / 20.0  # a triangle wave down and up the grid every 40 steps
+        row = 0.5 + (height - 1) * (phase if phase <= 1 else 2 - phase)
+        col = 0.5 + (width - 1) * i / max(1, steps - 1)
+        path.append(QPointF(col, row))
+    viewport = canvas.viewport()
+
+    def widget_point(p):
+        return canvas.mapFromScene(canvas.viewbox.mapViewToScene(p))
+
+    beats: list[float] = []
+    heartbeat = QTimer()
+    heartbeat.setInterval(2)
+    heartbeat.timeout.connect(lambda: beats.append(time.perf_counter()))
+    shown: list[float] = []
+    window.predictionShown.connect(lambda _: shown.append(time.perf_counter()))
+
+    state = {"i": 0}
+    done = QEventLoop()
+
+    def step():
+        i = state["i"]
+        if i == 0:
+            QTest.mousePress(viewport, Qt.LeftButton, Qt.NoModifier, widget_point(path[0]))
+        elif i < len(path):
+            QTest.mouseMove(viewport, widget_point(path[i]))
+        else:
+            QTest.mouseRelease(viewport, Qt.LeftButton, Qt.NoModifier, widget_point(path[-1]))
+            mover.stop()
+            QTimer.singleShot(300, done.quit)  # let the last result arrive
+        state["i"] = i + 1
+
+    mover = QTimer()
+    mover.setInterval(step_ms)
+    mover.timeout.connect(step)
+    heartbeat.start()
+    stroke_start = time.perf_counter()
+    mover.start()
+    done.exec()
+    stroke_s = time.perf_counter() - stroke_start
+    heartbeat.stop()
+    gaps = [(b - a) * 1e3 for a, b in zip(beats, beats[1:])]
+    latencies = list(window.latencies_ms[-len(shown):]) if shown else []
+    report = {
+        "gui_first_paint_s": first_paint_s,
+        "gui_first_prediction_s": first_prediction_s,
+        "gui_stroke_steps": steps,
+        "gui_stroke_s": stroke_s,
+        "gui_max_stall_ms": max(gaps) if gaps else float("nan"),
+        "gui_p99_stall_ms": sorted(gaps)[int(0.99 * (len(gaps) - 1))] if gaps else float("nan"),
+        "gui_updates": len(shown),
+        "gui_updates_per_s": len(shown) / stroke_s if stroke_s > 0 else 0.0,
+        "gui_update_latency_p50_ms": sorted(latencies)[len(latencies) // 2] if latencies else float("nan"),
+        "gui_dropped_stale": window.dropped_stale,
+        "gui_targets": TARGETS,
+    }
+    window.close()
+    return report
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    print(json.dumps(run_gui_bench(sys.argv[1] if len(sys.argv) > 1 else None), indent=1))
