@@ -239,3 +239,17 @@ def test_loaded_official_ijepa_fixture(ijepa_model):
     assert ijepa_model.notes == []
     assert not any(p.requires_grad for p in ijepa_model.encoder.parameters())
     assert np.isclose(ijepa_model.card["loss"], 0.44824299216270447)
+
+
+def test_half_precision_bundle_loads_as_float32(tmp_path):
+    src = new_jepa(ViTConfig(img_size=32, patch_size=8, embed_dim=192, depth=1, num_heads=3))
+    parts = {"encoder": src.encoder, "target_encoder": src.target_encoder, "predictor": src.predictor}
+    full = save_bundle(tmp_path / "f32", parts, {"name": "f32"})
+    half = save_bundle(tmp_path / "f16", parts, {"name": "f16"}, dtype=torch.float16)
+    assert (half / "model.safetensors").stat().st_size < 0.55 * (full / "model.safetensors").stat().st_size
+    m = load_model(half, "cpu")
+    assert m.card["weights_dtype"] == "float16"
+    assert next(m.encoder.parameters()).dtype == torch.float32
+    x = torch.randn(1, 3, 32, 32)
+    with torch.no_grad():
+        torch.testing.assert_close(m.encoder(x), src.encoder(x), atol=2e-2, rtol=0)

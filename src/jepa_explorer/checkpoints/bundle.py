@@ -7,6 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import torch
 import torch.nn as nn
 from safetensors.torch import save_file
 
@@ -21,10 +22,15 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def save_bundle(out_dir: str | Path, modules: dict[str, nn.Module | None], card: dict) -> Path:
+def save_bundle(
+    out_dir: str | Path, modules: dict[str, nn.Module | None], card: dict, dtype: torch.dtype = torch.float32
+) -> Path:
     """Write `modules` ({'encoder': m, 'target_encoder': m, 'predictor': m, ...}) and the card.
 
-    The card gains the format tag, the weights' sha256 (the self-check verifies it) and a timestamp."""
+    `dtype=torch.float16` halves the file (the loader computes in float32 either way; evaluate the
+    saved bundle, not the training run, so the card's metrics describe these very weights). The card
+    gains the format tag, the storage dtype, the weights' sha256 (the self-check verifies it) and a
+    timestamp."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tensors = {}
@@ -32,10 +38,10 @@ def save_bundle(out_dir: str | Path, modules: dict[str, nn.Module | None], card:
         if module is None:
             continue
         for key, value in module.state_dict().items():
-            tensors[f"{name}.{key}"] = value.detach().float().contiguous().cpu()
+            tensors[f"{name}.{key}"] = value.detach().to(dtype).contiguous().cpu()
     weights = out / WEIGHTS_NAME
     save_file(tensors, str(weights))
-    card = {"format": BUNDLE_FORMAT, **card}
+    card = {"format": BUNDLE_FORMAT, **card, "weights_dtype": str(dtype).removeprefix("torch.")}
     card["weights_sha256"] = file_sha256(weights)
     card.setdefault("created", _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
     (out / CARD_NAME).write_text(json.dumps(card, indent=1, sort_keys=False) + "\n", encoding="utf-8")

@@ -384,7 +384,8 @@ class Trainer:
             card["jepa"] = self.recipe["jepa"]
             modules = {"decoder": dec}
         card.update(extra_card or {})
-        return save_bundle(out_dir, modules, card)
+        # half-precision storage keeps each bundle well under 25 MB; eval measures the saved weights
+        return save_bundle(out_dir, modules, card, dtype=getattr(torch, self.recipe.get("bundle_dtype", "float16")))
 
 
 def train_main(
