@@ -62,6 +62,11 @@ def screenshot(out: str, size: str = "1280x800", scene=None, checkpoint=None, im
     QTimer.singleShot(0, window.start)
     if presentation:
         window.toggle_presentation(True)
+        window.showNormal()  # offscreen "full screen" is the virtual screen's size: keep the requested size
+        window.resize(width, height)
+        window.layout_docks()
+        window.step_loop()
+        window.step_loop()  # show a stage of the step-through too
     loop.exec()
     if window.prediction is None:
         window.close()

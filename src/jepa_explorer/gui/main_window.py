@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -129,7 +129,12 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
+        self.stage_label = QLabel()  # the step-through's explanation of the current stage
+        self.stage_label.setObjectName("stage")
+        self.stage_label.setWordWrap(True)
+        self.stage_label.hide()
         layout.addWidget(self.banner)
+        layout.addWidget(self.stage_label)
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self.legend)
         layout.addWidget(self.hover_label)
@@ -632,7 +637,7 @@ class MainWindow(QMainWindow):
         self.samples_menu.clear()
         samples = sample_images()
         for path in samples:
-            action = self.samples_menu.addAction(path.stem)
+            action = self.samples_menu.addAction(QIcon(str(path)), path.stem.replace("_", " "))
             action.setToolTip(f"Open the bundled sample {path.name}")
             action.triggered.connect(lambda _=False, p=str(path): self.open_image(p))
         demo = self.samples_menu.addAction("Generated demo picture")

@@ -36,7 +36,8 @@ def set_presentation(window, on: bool) -> None:
     if on and not window.presentation_font:
         window.presentation_font = app.font().pointSizeF()  # restored on the way out
     base = window.presentation_font or style.BASE_POINT_SIZE
-    style.set_font_scale(app, PRESENTATION_SCALE * base / style.BASE_POINT_SIZE if on else base / style.BASE_POINT_SIZE)
+    if on or app.styleSheet():  # leave an unstyled application (tests, embedding) unstyled on the way back
+        style.set_font_scale(app, PRESENTATION_SCALE * base / style.BASE_POINT_SIZE if on else base / style.BASE_POINT_SIZE)
     window.distance_panel.refresh_fonts()
     window.canvas.set_grid_pen_width(2.5 if on else 1.0)
     if on:
@@ -62,9 +63,10 @@ def step_loop(window) -> None:
     step = 0 if step is None else step + 1
     if step >= len(STAGES):
         window._step = None
-        for dock in window.docks.values():
-            dock.setVisible(dock.objectName() != "dock_model" or not window.presentation)
-        window.hover_label.setText(" ")
+        for key, dock in window.docks.items():
+            dock.setVisible(key != "model" or not window.presentation)
+        window.docks["pca"].raise_()
+        window.stage_label.hide()
         window.busy_label.setText("Step-through finished")
         return
     window._step = step
@@ -72,7 +74,10 @@ def step_loop(window) -> None:
     for key, show in visible.items():
         window.docks[key].setVisible(show)
     window.docks["model"].setVisible(False)
-    if step == 1 and window.display_square is not None:
+    if visible.get("pixels"):
         window.docks["pixels"].raise_()
-    window.hover_label.setText(f"<b>{title}</b> — {text}  <i>(F5: next)</i>")
+    elif visible.get("pca"):
+        window.docks["pca"].raise_()
+    window.stage_label.setText(f"<b>{title}</b><br>{text}<br><i>F5: next stage</i>")
+    window.stage_label.show()
     window.busy_label.setText(title)

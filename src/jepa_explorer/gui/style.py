@@ -75,7 +75,7 @@ def mask_overlay(context: np.ndarray, targets: list[np.ndarray], alpha: int = MA
 
 
 STYLESHEET = f"""
-QMainWindow, QWidget {{ background: {BACKGROUND}; color: {TEXT}; }}
+QMainWindow, QWidget {{ background: {BACKGROUND}; color: {TEXT}; font-size: __SIZE__pt; }}
 QDockWidget {{ color: {TEXT}; font-weight: bold; }}
 QDockWidget::title {{ background: {PANEL}; padding: 4px 8px; }}
 QToolBar {{ background: {PANEL}; border: none; spacing: 4px; padding: 2px; }}
@@ -94,6 +94,7 @@ QTabBar::tab {{ background: {PANEL}; padding: 5px 12px; }}
 QTabBar::tab:selected {{ background: #3b5b9a; }}
 QLabel#banner {{ background: #5a3a10; color: #ffd9a0; padding: 6px; border-radius: 4px; font-weight: bold; }}
 QLabel#verdict {{ font-weight: bold; }}
+QLabel#stage {{ background: #1d3557; color: #ffffff; padding: 8px; border-radius: 6px; border-left: 6px solid #5aa0ff; }}
 QLabel#placeholder {{ color: {MUTED}; border: 1px dashed #4a4d56; border-radius: 6px; padding: 8px; }}
 QLabel#tileTitle {{ color: {MUTED}; font-weight: bold; }}
 """
@@ -121,13 +122,14 @@ def apply_style(app: QApplication, scale: float = 1.0) -> None:
     ]:
         palette.setColor(role, QColor(color))
     app.setPalette(palette)
-    app.setStyleSheet(STYLESHEET)
     set_font_scale(app, scale)
 
 
 def set_font_scale(app: QApplication, scale: float) -> None:
-    """Only the font: changing the style sheet and the font together on a live window crashes PySide6 6.12
-    here, so the sheet carries no sizes and is set once."""
+    """Font size for every widget: the application font and the style sheet (a style sheet stops the
+    application font from reaching widgets it styles, so the size goes into both)."""
+    size = BASE_POINT_SIZE * scale
     font = QFont(app.font())
-    font.setPointSizeF(BASE_POINT_SIZE * scale)
+    font.setPointSizeF(size)
     app.setFont(font)
+    app.setStyleSheet(STYLESHEET.replace("__SIZE__", f"{size:.1f}"))

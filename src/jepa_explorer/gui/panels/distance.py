@@ -42,6 +42,9 @@ class DistancePanel(QWidget):
         self.metric_box.setCurrentIndex(METRICS.index(self.metric_name))
         self.metric_box.currentIndexChanged.connect(lambda i: self.set_metric(self.metric_box.itemData(i)))
         top.addWidget(self.metric_box)
+        hint = QLabel("lower is better · target patches only")
+        hint.setStyleSheet(f"color: {style.MUTED};")
+        top.addWidget(hint)
         top.addStretch(1)
 
         self.verdict_label = QLabel("Waiting for the first prediction…")
@@ -51,7 +54,7 @@ class DistancePanel(QWidget):
 
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
-        self.heat_plot = self.plots.addPlot(row=0, col=0, title="per-patch distance (lower is better)")
+        self.heat_plot = self.plots.addPlot(row=0, col=0, title="distance per patch")
         for axis in ("left", "bottom"):
             self.heat_plot.hideAxis(axis)
         self.heat_plot.setAspectLocked(True)
@@ -79,7 +82,7 @@ class DistancePanel(QWidget):
 
         self.bar_widget = pg.GraphicsLayoutWidget()
         self.bar_widget.setMinimumHeight(110)
-        self.bar_plot = self.bar_widget.addPlot(row=0, col=0, title="mean over target patches (| median)")
+        self.bar_plot = self.bar_widget.addPlot(row=0, col=0)  # explained by the table header: space is short
         self.bar_plot.setMouseEnabled(False, False)
         self.bar_plot.hideButtons()
         self.bar_plot.setMenuEnabled(False)
@@ -92,7 +95,7 @@ class DistancePanel(QWidget):
         self._bar_texts: list[pg.TextItem] = []
 
         self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["estimate", "mean", "median"])
+        self.table.setHorizontalHeaderLabels(["estimate (bars: mean, |: median)", "mean", "median"])
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeToContents)
@@ -168,7 +171,7 @@ class DistancePanel(QWidget):
         self.heat_image.setImage(heat, levels=levels, autoLevels=False)
         self.heat_image.setRect(QRectF(0, 0, heat.shape[1], heat.shape[0]))
         self.colorbar.setLevels(levels)
-        self.heat_plot.setTitle(f"per-patch {METRIC_LABELS[metric]} (lower is better)")
+        self.heat_plot.setTitle(f"{METRIC_LABELS[metric]} per patch")
 
         sentence, good = results.verdict(prediction, metric)
         self.verdict_label.setText(sentence)

@@ -60,6 +60,7 @@ class _Tile(QWidget):
         self.title = QLabel(title)
         self.title.setObjectName("tileTitle")
         self.title.setAlignment(Qt.AlignCenter)
+        self.title.setWordWrap(True)  # five tiles side by side must fit a narrow dock
         self.view = pg.GraphicsView(background=style.BACKGROUND)
         self.box = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self.box.setMouseEnabled(False, False)
@@ -75,6 +76,7 @@ class _Tile(QWidget):
         self.stack.addWidget(self.placeholder)
         self.caption = QLabel("")
         self.caption.setAlignment(Qt.AlignCenter)
+        self.caption.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
