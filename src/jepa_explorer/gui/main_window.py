@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSpinBox,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -274,7 +275,14 @@ class MainWindow(QMainWindow):
         bar = QToolBar("File and masks")
         bar.setObjectName("toolbar_main")
         bar.setToolButtonStyle(Qt.ToolButtonTextOnly)
-        for name in ("open_image", "undo", "redo"):
+        bar.addAction(act["open_image"])
+        samples = QToolButton()
+        samples.setText("Samples ▾")
+        samples.setToolTip("Bundled sample images (and a generated demo picture)")
+        samples.setMenu(self.samples_menu)
+        samples.setPopupMode(QToolButton.InstantPopup)
+        bar.addWidget(samples)
+        for name in ("undo", "redo"):
             bar.addAction(act[name])
         bar.addSeparator()
         bar.addWidget(QLabel(" Presets: "))
