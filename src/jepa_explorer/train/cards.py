@@ -74,3 +74,46 @@ def format_report(report: dict) -> str:
         for domain, scores in report["pixels_psnr_db"].items():
             lines.append(f"  {domain:12} " + "  ".join(f"{k} {v:.2f}" for k, v in scores.items()))
     return "\n".join(lines)
+
+
+def markdown_metrics(report: dict) -> str:
+    """The README's metrics table, from an `eval --json` report."""
+    rows = [
+        "| held-out domain | images × masks | predictor loss | nearest context | mean context | gain (loss) | gain (cosine) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for domain, pred in report["prediction"].items():
+        m = pred["mean"]
+        rows.append(
+            f"| {domain} | {pred['images']} × {pred['masks_per_image']} | {m['predictor']['loss']:.4f} | "
+            f"{m['nearest_context']['loss']:.4f} | {m['mean_context']['loss']:.4f} | "
+            f"{pred['gain']['loss']['gain']:+.1%} | {pred['gain']['cosine']['gain']:+.1%} |"
+        )
+    lines = ["\n".join(rows), ""]
+    c = report["collapse"]
+    lines.append(
+        f"Collapse check (held-out patch embeddings): mean per-dimension std {c['trained']['mean_dim_std']:.3f} "
+        f"(random init {c['random_init']['mean_dim_std']:.3f}), effective rank {c['trained']['effective_rank']:.1f} "
+        f"(random init {c['random_init']['effective_rank']:.1f}) of {c['trained']['dims']}."
+    )
+    if "probe" in report:
+        p = report["probe"]
+        s = p["scores"]
+        lines += [
+            "",
+            f"Probe ({p['task']}; {p['n_train']} train / {p['n_test']} test, chance {p['chance']:.0%}): "
+            + "; ".join(f"{name.replace('_', ' ')} kNN-20 {v['knn20']:.1%}, linear {v['linear']:.1%}" for name, v in s.items())
+            + ".",
+        ]
+    if "pixels_psnr_db" in report:
+        lines += [
+            "",
+            "| PSNR on the target region (dB) | MAE reconstruction | decoder on actual | decoder on predicted |",
+            "| --- | --- | --- | --- |",
+        ]
+        for domain, v in report["pixels_psnr_db"].items():
+            lines.append(
+                f"| {domain} | {v.get('mae', float('nan')):.2f} | {v.get('decoded_actual', float('nan')):.2f} | "
+                f"{v.get('decoded_prediction', float('nan')):.2f} |"
+            )
+    return "\n".join(lines)

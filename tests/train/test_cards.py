@@ -1,0 +1,45 @@
+"""Eval reports become card metrics and the README table."""
+
+import json
+
+from jepa_explorer.train.cards import format_report, markdown_metrics, write_metrics
+
+
+def _report():
+    pred = {
+        "images": 10,
+        "masks_per_image": 2,
+        "mean": {
+            "predictor": {"loss": 0.03, "cosine": 0.04},
+            "nearest_context": {"loss": 0.05, "cosine": 0.06},
+            "mean_context": {"loss": 0.04, "cosine": 0.05},
+        },
+        "gain": {
+            "loss": {"best_baseline": "mean_context", "gain": 0.25},
+            "cosine": {"best_baseline": "mean_context", "gain": 0.2},
+        },
+    }
+    collapse = {"mean_dim_std": 0.4, "effective_rank": 30.0, "dims": 192}
+    return {
+        "checkpoint": "x",
+        "split": "test",
+        "seed": 0,
+        "prediction": {"photos": pred, "procedural": pred},
+        "collapse": {"trained": collapse, "random_init": collapse},
+        "pixels_psnr_db": {"photos": {"mae": 20.0, "decoded_actual": 22.0, "decoded_prediction": 18.0}},
+    }
+
+
+def test_table_and_text():
+    table = markdown_metrics(_report())
+    assert "| photos | 10 × 2 | 0.0300 | 0.0500 | 0.0400 | +25.0% | +20.0% |" in table
+    assert "| photos | 20.00 | 22.00 | 18.00 |" in table
+    assert "gain (loss) vs mean_context: +25.0%" in format_report(_report())
+
+
+def test_write_metrics(tmp_path):
+    (tmp_path / "card.json").write_text(json.dumps({"name": "m"}))
+    write_metrics(tmp_path, _report())
+    card = json.loads((tmp_path / "card.json").read_text())
+    assert card["name"] == "m" and card["metrics"]["prediction"]["photos"]["gain"]["loss"]["gain"] == 0.25
+    assert card["metrics"]["command"].startswith("jepa-explorer eval")
