@@ -88,6 +88,7 @@ class DistancePanel(QWidget):
         self.bar_plot.setMenuEnabled(False)
         self.bar_plot.invertY(True)
         self.bar_plot.showGrid(x=True, alpha=0.2)
+        self.bar_plot.setLabel("bottom", "bar = mean,  | = median")
         self.bars = pg.BarGraphItem(x0=[0], y=[0], height=0.6, width=[0])
         self.bar_plot.addItem(self.bars)
         self.median_marks = pg.ScatterPlotItem(symbol="|", size=22, pen=pg.mkPen(style.TEXT, width=2), brush=None)
@@ -95,7 +96,8 @@ class DistancePanel(QWidget):
         self._bar_texts: list[pg.TextItem] = []
 
         self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["estimate (bars: mean, |: median)", "mean", "median"])
+        self.table.setHorizontalHeaderLabels(["estimate", "mean", "median"])
+        self.table.setToolTip("Mean and median over the target patches: the predictor, then the baselines that copy the context")
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeToContents)
