@@ -274,3 +274,22 @@ def test_every_action_has_shortcut_and_tooltip(window):
     for name, action in window.qactions.items():
         assert not action.shortcut().isEmpty(), name
         assert action.toolTip() and "(" in action.toolTip(), name
+
+
+def test_pixel_panel_shows_mae_and_decoded_prediction(qtbot, tmp_path, monkeypatch, settings):
+    from jepa_explorer.gui.main_window import MainWindow
+    from tests.engine.test_pixels import make_home
+    from tests.gui.conftest import TIMEOUT_MS
+
+    monkeypatch.setenv("JEPA_EXPLORER_HOME", str(tmp_path))
+    ckpts = make_home(tmp_path)
+    w = MainWindow(checkpoint=str(ckpts / "tiny"), settings=settings, show_dialogs=False)
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    with qtbot.waitSignal(w.predictionShown, timeout=TIMEOUT_MS):
+        w.start()
+    tiles = w.pixel_panel.tiles
+    assert tiles["mae"].available and tiles["jepa"].available and tiles["actual"].available
+    assert "PSNR on targets" in tiles["jepa"].caption.text()
+    w.close()

@@ -49,3 +49,31 @@ def load_decoder(path: str | Path, device=None) -> tuple[PatchDecoder, dict]:
     model = PatchDecoder(DecoderConfig(**_arch(card, "decoder", Path(path))))
     _load_into(model, {k.removeprefix("decoder."): v for k, v in tensors.items()}, Path(path), "decoder")
     return model.to(pick_device(device)), card
+
+
+def find_companions(model) -> dict[str, Path]:
+    """Bundled MAE and decoder that fit `model`: {'mae': path, 'decoder': path}, each only if present.
+
+    A decoder fits when its card names this JEPA (`"jepa"`: the bundle it was trained on); an MAE fits
+    when it shares the input size and patch grid, so the pixel comparison is like for like."""
+    from jepa_explorer.resources import bundled_checkpoints, home
+
+    found: dict[str, Path] = {}
+    enc = model.config.encoder
+    here = Path(model.path).resolve()
+    for folder in bundled_checkpoints():
+        try:
+            card = read_card(folder / CARD_NAME)
+        except CheckpointError:
+            continue
+        kind = card.get("kind")
+        if kind == "decoder" and "decoder" not in found:
+            target = Path(card.get("jepa", ""))
+            target = target if target.is_absolute() else home() / target
+            if target.resolve() == here:
+                found["decoder"] = folder
+        elif kind == "mae" and "mae" not in found and not enc.video:
+            arch = card.get("architecture", {}).get("encoder", {})
+            if arch.get("img_size") == enc.img_size and arch.get("patch_size") == enc.patch_size:
+                found["mae"] = folder
+    return found

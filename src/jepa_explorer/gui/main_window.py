@@ -523,6 +523,7 @@ class MainWindow(QMainWindow):
         self.prediction = prediction
         self.distance_panel.show_prediction(prediction)
         self.pca_panel.show_prediction(prediction)
+        self.pixel_panel.show_comparison(prediction.pixels)
         if sent is not None:
             latency = (time.perf_counter() - sent) * 1e3
             self.latencies_ms.append(latency)
@@ -542,7 +543,8 @@ class MainWindow(QMainWindow):
             return
         if error.stage == "input" and error.request_id is not None and error.request_id < self._input_request:
             return
-        title = {"model": "Cannot load the model", "input": "Cannot use this image", "device": "Cannot switch device"}.get(
+        title = {"model": "Cannot load the model", "input": "Cannot use this image", "device": "Cannot switch device",
+                 "companion": "Cannot load the pixel-panel model"}.get(
             error.stage, "Error")
         if error.stage == "model":
             self.canvas.set_busy("No model loaded")

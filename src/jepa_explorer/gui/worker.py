@@ -142,8 +142,18 @@ class _Core(QObject):
         from jepa_explorer.engine.device import available_devices
         from jepa_explorer.engine.session import Session
 
+        from jepa_explorer.checkpoints.companions import find_companions, load_decoder, load_mae
+
         self._model = model
         self._session = Session(model)
+        # the pixel panel's MAE and decoder: optional, a broken one must not stop the JEPA from working
+        self._companions = {}
+        for kind, path in find_companions(model).items():
+            try:
+                loader = load_mae if kind == "mae" else load_decoder
+                self._companions[kind] = loader(path, model.device)[0].eval()
+            except JepaError as e:
+                self.failed.emit(WorkerError("companion", str(e), None))
         enc = model.config.encoder
         card = dict(model.card or {})
         name = card.get("name") or Path(str(model.path)).name
@@ -183,6 +193,12 @@ class _Core(QObject):
         self.busy.emit("Predicting…")
         start = time.perf_counter()
         prediction = self._session.predict(masks, request_id)
+        if self._companions and not self._model.config.encoder.video:
+            from jepa_explorer.engine.pixels import compare_pixels
+
+            prediction.pixels = compare_pixels(
+                self._session, prediction, self._companions.get("mae"), self._companions.get("decoder")
+            )
         prediction.timings_ms["worker_ms"] = (time.perf_counter() - start) * 1e3
         self.predictionReady.emit(prediction)
 

@@ -1,8 +1,9 @@
 """PixelPanel: original | masked input | MAE reconstruction | JEPA prediction decoded | actual decoded.
 
 JEPA predicts embeddings, not pixels; to *see* a prediction it needs a decoder trained on the target
-encoder's features, and the MAE comparison needs an MAE checkpoint. Until those are bundled their tiles
-say so; `set_decoded(kind, image, psnr)` fills a tile in when they are.
+encoder's features, and the MAE comparison needs an MAE checkpoint. The worker finds the bundled ones
+that fit the model (`checkpoints.companions.find_companions`) and sends `engine.pixels.compare_pixels`
+results with each prediction; without them the tiles say what is missing.
 """
 
 from __future__ import annotations
@@ -43,15 +44,6 @@ def masked_view(rgb: np.ndarray, masks: PatchMasks, frame: int = 0) -> np.ndarra
         cells = target[frame][ys][:, xs]
         out[cells] = (np.array(style.target_rgb(k)) * 0.35 + 20).astype(np.uint8)
     return out
-
-
-def psnr(a: np.ndarray, b: np.ndarray, region: np.ndarray | None = None) -> float:
-    """Peak signal-to-noise ratio in dB between uint8 images, over `region` (bool [S, S]) if given."""
-    diff = a.astype(np.float64) - b.astype(np.float64)
-    if region is not None:
-        diff = diff[region]
-    mse = float(np.mean(diff**2)) if diff.size else 0.0
-    return float("inf") if mse == 0 else 10.0 * np.log10(255.0**2 / mse)
 
 
 class _Tile(QWidget):
@@ -120,6 +112,13 @@ class PixelPanel(QWidget):
 
     def set_masked(self, square_rgb: np.ndarray, masks: PatchMasks) -> None:
         self.tiles["masked"].show_image(masked_view(square_rgb, masks), f"{masks.stats()['context_fraction']:.0%} visible")
+
+    def show_comparison(self, comparison) -> None:
+        """Fill the MAE / decoder tiles from an engine.pixels.PixelComparison (None: models not bundled)."""
+        images = comparison.images if comparison is not None else {}
+        scores = comparison.psnr if comparison is not None else {}
+        for kind, key in (("mae", "mae"), ("jepa", "decoded_prediction"), ("actual", "decoded_actual")):
+            self.set_decoded(kind, images.get(key), scores.get(key))
 
     def set_decoded(self, kind: str, image: np.ndarray | None, psnr_db: float | None = None) -> None:
         """Plug-in point for the MAE and decoder models: `kind` is "mae", "jepa" or "actual"."""
