@@ -139,10 +139,9 @@ class _Core(QObject):
         self._install(model, source, untrained, time.perf_counter() - start)
 
     def _install(self, model, source: str, untrained: bool, seconds: float) -> None:
+        from jepa_explorer.checkpoints.companions import find_companions, load_decoder, load_mae
         from jepa_explorer.engine.device import available_devices
         from jepa_explorer.engine.session import Session
-
-        from jepa_explorer.checkpoints.companions import find_companions, load_decoder, load_mae
 
         self._model = model
         self._session = Session(model)
