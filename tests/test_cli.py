@@ -87,7 +87,7 @@ def test_debug_shows_traceback(capsys):
 
 
 def test_bench_json(capsys):
-    assert main(["bench", "--edits", "4", "--json"]) == 0
+    assert main(["bench", "--edits", "4", "--json", "--no-gui"]) == 0
     report = json.loads(capsys.readouterr().out)
     for key in ("edit_p50_ms", "edit_p95_ms", "full_recompute_p50_ms", "incremental_speedup", "model_load_ms", "peak_rss_mb"):
         assert report[key] > 0

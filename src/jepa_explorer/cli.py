@@ -179,6 +179,13 @@ def cmd_bench(args) -> int:
     from jepa_explorer.engine.bench import run_bench
 
     report = run_bench(args.checkpoint, args.image, args.edits, args.device)
+    if not args.no_gui:
+        try:
+            from jepa_explorer.gui.bench import run_gui_bench
+        except ImportError as e:  # a core-only install: say so in the report rather than fail
+            report["gui"] = {"skipped": f"GUI not importable: {e}"}
+        else:
+            report["gui"] = run_gui_bench(args.checkpoint, args.image)
     if args.json:
         print(json.dumps(report, indent=1))
     else:
@@ -233,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint", "-c", default=None, help="default: the bundled default model")
     p.add_argument("--image", "-i", default=None)
     p.add_argument("--edits", type=int, default=100)
+    p.add_argument("--no-gui", action="store_true", help="skip the GUI responsiveness run (scripted brush stroke)")
     p.add_argument("--device", default=None)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
