@@ -118,30 +118,12 @@ def cmd_predict(args) -> int:
     masks = generate(args.mask, session.grid_shape)
     result = session.predict(masks)
     feats = session.features
-    arrays = {
-        "context_indices": result.context_indices,
-        "grid_shape": np.array(masks.grid_shape),
-        "actual_all": feats.actual,
-        "actual_all_pca": feats.pca.project(feats.actual),
-        "pca_components": feats.pca.components,
-        "pca_mean": feats.pca.mean,
-        "pca_explained_variance_ratio": feats.pca.explained_variance_ratio,
-        "pixels": feats.pixels,
-        "summary_json": np.array(json.dumps(result.to_json())),
-    }
-    for i, g in enumerate(result.groups):
-        arrays[f"target_indices_{i}"] = g.target_indices
-        arrays[f"predicted_{i}"] = g.predicted
-        arrays[f"actual_{i}"] = g.actual
-        arrays[f"predicted_pca_{i}"] = g.predicted_pca
-        arrays[f"nearest_actual_{i}"] = g.nearest_actual
-        for metric, values in g.distances.items():
-            arrays[f"{metric}_{i}"] = values
-        for name, metrics in g.baselines.items():
-            for metric, values in metrics.items():
-                arrays[f"{name}_{metric}_{i}"] = values
-    for metric in ("loss", "l2", "cosine"):
-        arrays[f"heatmap_{metric}"] = result.heatmap(metric)
+    arrays = result.to_arrays(feats.actual, feats.pca.project(feats.actual), feats.pixels)
+    arrays.update(
+        pca_components=feats.pca.components,
+        pca_mean=feats.pca.mean,
+        pca_explained_variance_ratio=feats.pca.explained_variance_ratio,
+    )
     if args.out:
         out = Path(args.out)
         try:

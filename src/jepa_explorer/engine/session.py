@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import time
 from dataclasses import dataclass, field
 
@@ -83,6 +84,33 @@ class Prediction:
         """1 − predictor / best baseline (positive: the predictor beats copying)."""
         best = min(v[metric]["mean"] for k, v in self.summary.items() if k != "predictor")
         return float(1.0 - self.summary["predictor"][metric]["mean"] / best) if best > 0 else float("nan")
+
+    def to_arrays(self, actual=None, actual_pca=None, pixels=None) -> dict[str, np.ndarray]:
+        """The npz layout of `jepa-explorer predict --out` (and the GUI's export): indices, embeddings,
+        per-patch distances of the predictor and the baselines, PCA coordinates, heatmaps; plus the
+        input's actual embeddings, their PCA coordinates and pixels when given."""
+        arrays = {
+            "context_indices": self.context_indices,
+            "grid_shape": np.array(self.masks.grid_shape),
+            "summary_json": np.array(json.dumps(self.to_json())),
+        }
+        for name, value in (("actual_all", actual), ("actual_all_pca", actual_pca), ("pixels", pixels)):
+            if value is not None:
+                arrays[name] = value
+        for i, g in enumerate(self.groups):
+            arrays[f"target_indices_{i}"] = g.target_indices
+            arrays[f"predicted_{i}"] = g.predicted
+            arrays[f"actual_{i}"] = g.actual
+            arrays[f"predicted_pca_{i}"] = g.predicted_pca
+            arrays[f"nearest_actual_{i}"] = g.nearest_actual
+            for metric, values in g.distances.items():
+                arrays[f"{metric}_{i}"] = values
+            for name, metrics in g.baselines.items():
+                for metric, values in metrics.items():
+                    arrays[f"{name}_{metric}_{i}"] = values
+        for metric in METRICS:
+            arrays[f"heatmap_{metric}"] = self.heatmap(metric)
+        return arrays
 
     def to_json(self) -> dict:
         return {

@@ -774,7 +774,9 @@ class MainWindow(QMainWindow):
             raise JepaError("no prediction to export yet: paint context and targets first.")
         try:
             if path.endswith(".npz"):
-                np.savez_compressed(path, **results.prediction_arrays(self.prediction, self.input_view))
+                view = self.input_view
+                extra = (view.actual, view.actual_pca, view.pixels) if view is not None else ()
+                np.savez_compressed(path, **self.prediction.to_arrays(*extra))
             else:
                 Path(path).write_text(results.prediction_csv(self.prediction, self.prediction.masks.grid_shape))
         except OSError as e:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 import numpy as np
 
@@ -97,31 +96,6 @@ def prediction_csv(prediction, grid_shape) -> str:
                 values += [f"{source[m][i]:.6g}" if m in source else "" for m in METRICS]
             writer.writerow([k + 1, int(index), t, row, col, *values])
     return buffer.getvalue()
-
-
-def prediction_arrays(prediction, input_view=None) -> dict[str, np.ndarray]:
-    """The arrays `jepa-explorer predict --out` writes, for the GUI's npz export."""
-    arrays = {
-        "context_indices": prediction.context_indices,
-        "grid_shape": np.array(prediction.masks.grid_shape),
-        "summary_json": np.array(json.dumps(prediction.to_json())),
-    }
-    if input_view is not None:
-        arrays.update(actual_all=input_view.actual, actual_all_pca=input_view.actual_pca, pixels=input_view.pixels)
-    for i, g in enumerate(prediction.groups):
-        arrays[f"target_indices_{i}"] = g.target_indices
-        arrays[f"predicted_{i}"] = g.predicted
-        arrays[f"actual_{i}"] = g.actual
-        arrays[f"predicted_pca_{i}"] = g.predicted_pca
-        arrays[f"nearest_actual_{i}"] = g.nearest_actual
-        for metric, values in g.distances.items():
-            arrays[f"{metric}_{i}"] = values
-        for name, metrics in g.baselines.items():
-            for metric, values in metrics.items():
-                arrays[f"{name}_{metric}_{i}"] = values
-    for metric in METRICS:
-        arrays[f"heatmap_{metric}"] = prediction.heatmap(metric)
-    return arrays
 
 
 def predicted_feature_rgb(prediction, input_view) -> np.ndarray:
