@@ -353,7 +353,8 @@ class Trainer:
                 "compute_seconds": round(self.state.seconds, 1),
                 "hardware": f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads, {self.device}",
                 "torch": torch.__version__,
-                "command": f"jepa-explorer train {self.recipe['name']}",
+                "command": f"jepa-explorer train {self.recipe['name']}"
+                + (f" --steps {self.state.step}" if self.state.step < self.total_steps else ""),
             },
         }
         data = self.recipe["data"]
