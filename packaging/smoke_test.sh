@@ -5,7 +5,8 @@
 # environment variables cleared and, where the kernel allows it, without any network (unshare -n):
 #   --help, `info` (twice: cold, warm), one `predict` to an .npz, `screenshot --out` (twice), `doctor`.
 # Fails on the first step that fails. Times each step from process start to exit (for the
-# screenshot: to the PNG written) and prints a table; DIST_DIR/../smoke-timings.txt keeps it.
+# screenshot: to the PNG written), wall and (with GNU time) CPU seconds, and prints a table;
+# DIST_DIR/../smoke-timings.txt keeps it.
 # The checkpoint: --checkpoint, else the bundle's default (ijepa-tiny), else its first bundle.
 # NICE (e.g. "nice -n 19") prefixes every run: the timings then say what a busy machine gives.
 set -euo pipefail
@@ -57,19 +58,24 @@ fi
 read -r -a NICE_CMD <<<"${NICE:-}"
 
 now() { date +%s.%N; }
+CPU_TIME=()  # GNU time: CPU seconds (user + sys) as well, a figure a busy machine distorts less than wall time
+if /usr/bin/time -f "%U %S" -o /dev/null true 2>/dev/null; then CPU_TIME=(/usr/bin/time -f "%U %S" -o "$WORK/cpu"); fi
 TIMINGS="$WORK/timings"
 : >"$TIMINGS"
 run_step() {  # run_step LABEL CMD...: run, fail loudly, record seconds
   local label=$1; shift
   local start end
   start=$(now)
-  if ! ${NICE_CMD[@]+"${NICE_CMD[@]}"} ${ISOLATE[@]+"${ISOLATE[@]}"} "$@" >"$WORK/out.txt" 2>"$WORK/err.txt"; then
+  echo "0 0" >"$WORK/cpu"
+  if ! ${NICE_CMD[@]+"${NICE_CMD[@]}"} ${ISOLATE[@]+"${ISOLATE[@]}"} ${CPU_TIME[@]+"${CPU_TIME[@]}"} "$@" >"$WORK/out.txt" 2>"$WORK/err.txt"; then
     echo "smoke: FAIL: $label: $*" >&2
     tail -n 30 "$WORK/out.txt" "$WORK/err.txt" >&2
     exit 1
   fi
   end=$(now)
-  awk -v l="$label" -v a="$start" -v b="$end" 'BEGIN { printf "%-28s %6.2f s\n", l, b - a }' | tee -a "$TIMINGS"
+  read -r user sys <"$WORK/cpu"
+  awk -v l="$label" -v a="$start" -v b="$end" -v u="$user" -v s="$sys" \
+    'BEGIN { printf "%-28s %6.2f s wall  %6.2f s cpu\n", l, b - a, u + s }' | tee -a "$TIMINGS"
 }
 
 echo "bundle      $DIST ($(du -sh "$DIST" | cut -f1))"
