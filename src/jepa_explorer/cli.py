@@ -183,7 +183,7 @@ def _register_optional(sub) -> None:
     """Commands owned by other subpackages (GUI, training) register themselves when present."""
     import importlib
 
-    for module in ("jepa_explorer.gui.commands", "jepa_explorer.train.commands"):
+    for module in ("jepa_explorer.gui.commands", "jepa_explorer.train.commands", "jepa_explorer.doctor"):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as e:
