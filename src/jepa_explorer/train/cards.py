@@ -40,11 +40,14 @@ def write_metrics(checkpoint: str | Path, report: dict) -> Path:
         raise JepaError(f"{card_path}: no card to write metrics into (only bundles carry cards).")
     card = json.loads(card_path.read_text(encoding="utf-8"))
     card["metrics"] = {k: v for k, v in report.items() if k not in ("checkpoint",)}
+    pred = report["prediction"]["photos"]
+    companions = "".join(f" --{k} {Path(v).as_posix()}" for k, v in report.get("companions", {}).items() if v)
     card["metrics"]["command"] = (
-        f"jepa-explorer eval {card_path.parent.as_posix()} --n {report['prediction']['photos']['images']} "
-        f"--masks {report['prediction']['photos']['masks_per_image']} --seed {report['seed']}"
+        f"jepa-explorer eval {Path(report['checkpoint']).as_posix()} --n {pred['images']} "
+        f"--masks {pred['masks_per_image']} --seed {report['seed']}{companions}"
     )
     card_path.write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
+    (card_path.parent / "README.md").write_text(model_card_markdown(card), encoding="utf-8")
     return card_path
 
 
@@ -117,3 +120,37 @@ def markdown_metrics(report: dict) -> str:
                 f"{v.get('decoded_prediction', float('nan')):.2f} |"
             )
     return "\n".join(lines)
+
+
+def model_card_markdown(card: dict) -> str:
+    """A human-readable model card (checkpoints/NAME/README.md) from card.json."""
+    training = card.get("training", {})
+    data = card.get("training_data", {})
+    lines = [f"# {card.get('name', 'model')}", "", card.get("recipe", {}).get("description", ""), ""]
+    lines += [
+        f"- kind: {card.get('kind', 'jepa')}" + (f" ({card['family']})" if card.get("family") else ""),
+        f"- input: {card.get('input', {}).get('size')} px, ImageNet mean/std normalisation",
+        f"- weights: `model.safetensors` ({card.get('weights_dtype', 'float32')}), sha256 `{card.get('weights_sha256', '?')}`",
+        f"- trained: {training.get('steps')} steps, {training.get('images_seen')} samples, "
+        f"{training.get('compute_seconds', 0) / 60:.0f} min on {training.get('hardware')}, torch {training.get('torch')}, "
+        f"seed {card.get('seed')}",
+        f"- reproduce: `{training.get('command')}` (recipe `src/jepa_explorer/train/recipes/{card.get('name')}.json`)",
+    ]
+    if card.get("jepa"):
+        lines.append(f"- decodes the embeddings of: `{card['jepa']}`")
+    if data.get("photographs_train"):
+        lines += ["", "## Training data", ""]
+        lines += [f"- {s['source']}: {s['photos']} photographs ({s['licence']})" for s in data["photographs_train"]]
+        lines += [f"- procedural: {data.get('procedural')}", f"- augmentation: {data.get('augmentation')}"]
+        lines += [
+            "",
+            "Held out for evaluation (never trained on): "
+            + ", ".join(f"`{f}`" for f in data.get("photographs_heldout_for_eval", [])),
+        ]
+        lines += ["", f"Reproducing the photo set: {data.get('reproduce')}"]
+    elif data:
+        lines += ["", "## Training data", ""] + [f"- {k}: {v}" for k, v in data.items()]
+    if card.get("metrics", {}).get("prediction"):
+        lines += ["", "## Metrics (held-out sources, `jepa-explorer eval`)", "", markdown_metrics(card["metrics"])]
+        lines += ["", f"Command: `{card['metrics'].get('command')}`"]
+    return "\n".join(lines) + "\n"

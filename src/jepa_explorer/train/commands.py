@@ -28,7 +28,9 @@ def _eval(args) -> int:
     if args.write_card:
         from jepa_explorer.train.cards import write_metrics
 
-        write_metrics(args.checkpoint, report)
+        # the MAE's and decoder's cards carry the same report: their PSNRs are measured in it
+        for path in filter(None, (args.checkpoint, args.mae, args.decoder)):
+            write_metrics(path, report)
     if args.json:
         print(json.dumps(report, indent=1))
     else:

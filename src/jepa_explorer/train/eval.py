@@ -158,7 +158,15 @@ def evaluate(
     started = time.perf_counter()
     model = load_model(checkpoint, device)
     size = model.config.encoder.img_size
-    report: dict = {"checkpoint": str(checkpoint), "split": split, "seed": seed, "prediction": {}, "collapse": {}, "heldout": {}}
+    report: dict = {
+        "checkpoint": str(checkpoint),
+        "companions": {"mae": mae, "decoder": decoder},
+        "split": split,
+        "seed": seed,
+        "prediction": {},
+        "collapse": {},
+        "heldout": {},
+    }
     domains = {}
     for domain in ("photos", "procedural"):
         domains[domain] = images_for(domain=domain, size=size, n=n_images)
