@@ -31,7 +31,11 @@ def test_startup_shows_a_prediction_in_every_panel(window):
     assert w.distance_panel.table.item(0, 1).text() == f"{p.summary['predictor']['l2']['mean']:.4f}"
     assert len(w.pca_panel.predicted_coordinates()) == sum(len(g.target_indices) for g in p.groups)
     assert "Context" in w.legend.stats_label.text() and "groups" in w.legend.stats_label.text()
-    assert w.pixel_panel.tiles["masked"].available and not w.pixel_panel.tiles["mae"].available
+    # the bundled MAE shares this model's 64 px / 8 px grid, so it is shown; the bundled decoder
+    # belongs to ijepa-tiny, not to this checkpoint, so the decoded tiles say what is missing
+    tiles = w.pixel_panel.tiles
+    assert tiles["masked"].available and tiles["mae"].available
+    assert not tiles["jepa"].available and not tiles["actual"].available
     assert "not available" in w.pixel_panel.tiles["jepa"].placeholder.text()
     assert w.latency_label.text().startswith("update:")
 

@@ -16,6 +16,11 @@ def make_app(argv: list[str] | None = None, presentation: bool = False):
     # the worker thread runs Python between torch calls; a shorter GIL switch interval hands the UI
     # thread the interpreter sooner (measured: lower stalls during a stroke on a busy 2-core machine)
     sys.setswitchinterval(0.001)
+    from jepa_explorer.gui.compat import binding_problem
+
+    problem = binding_problem()
+    if problem:
+        raise JepaError(problem)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("JEPA Explorer")
     app.setOrganizationName("jepa-explorer")

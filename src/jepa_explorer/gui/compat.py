@@ -1,23 +1,19 @@
-"""Work-arounds for bugs in the Qt binding that the app cannot avoid by writing different code.
+"""Known-bad Qt binding releases, refused with a clear message instead of a crash mid-lecture.
 
-PySide6 6.12 on CPython < 3.12: every call of a void C++ method (`setPos`, `setText`, `setVisible`…)
-takes one reference from `None` without having given one, and some paths do the same to `True` and
-`False` (3.12+ made these singletons immortal, which hides it). After some tens of thousands of calls
-— a minute of painting — a count reaches zero and the interpreter aborts with "none_dealloc:
-deallocating None" (or "bool_dealloc"). We detect the leak at start-up and, only then, give the
-singletons a reference count so large that the leak cannot exhaust it (2**48 calls).
+PySide6(-Essentials) 6.12.0 on CPython < 3.12: every call of a void C++ method (`setPos`, `setText`,
+`setVisible`…) takes a reference from `None` that it never gave. After some tens of thousands of
+calls — about a minute of painting — the count reaches zero and the interpreter aborts ("none_dealloc:
+deallocating None"). 6.11.3 does not leak (measured); pyproject excludes 6.12.0, and this check
+catches an environment that has it anyway. It measures the leak rather than trusting version numbers.
 """
 
 from __future__ import annotations
 
-import ctypes
 import sys
-
-_PROTECTED = False
 
 
 def none_refcount_leaks(calls: int = 1000) -> bool:
-    """True when void PySide6 calls take references from None (measured, not assumed by version)."""
+    """True when void PySide6 calls take references from None."""
     from PySide6.QtCore import QObject
 
     probe = QObject()
@@ -27,15 +23,14 @@ def none_refcount_leaks(calls: int = 1000) -> bool:
     return before - sys.getrefcount(None) >= calls * 9 // 10
 
 
-def protect_none() -> bool:
-    """Apply the work-around where needed; returns whether it was applied (once per process)."""
-    global _PROTECTED
-    if _PROTECTED:
-        return True
+def binding_problem() -> str | None:
+    """A one-sentence reason the installed Qt binding cannot run the app, or None."""
     if sys.version_info >= (3, 12) or sys.implementation.name != "cpython" or not none_refcount_leaks():
-        return False
-    for singleton in (None, True, False, Ellipsis, NotImplemented):
-        # ob_refcnt is the first field of every CPython object, at id(obj)
-        ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 48
-    _PROTECTED = True
-    return True
+        return None
+    import PySide6
+
+    return (
+        f"PySide6 {PySide6.__version__} has a reference-count bug that crashes Python {sys.version_info.major}."
+        f"{sys.version_info.minor} after about a minute of use; install another release: "
+        "pip install 'PySide6-Essentials!=6.12.0' (6.11.3 works), or use Python 3.12 or newer."
+    )

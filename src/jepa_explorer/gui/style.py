@@ -8,10 +8,6 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
-from jepa_explorer.gui.compat import protect_none
-
-protect_none()  # before any widget exists: see compat.py (a PySide6 6.12 reference-count bug)
-
 # the same colours as PatchMasks.save_png's palette, so a saved mask PNG looks like the canvas
 CONTEXT_RGB = (40, 120, 255)
 TARGET_RGB = [(255, 80, 60), (255, 190, 30), (60, 200, 90), (200, 80, 255), (0, 200, 220), (255, 120, 200), (150, 110, 60),
