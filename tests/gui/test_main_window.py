@@ -297,3 +297,29 @@ def test_pixel_panel_shows_mae_and_decoded_prediction(qtbot, tmp_path, monkeypat
     assert tiles["mae"].available and tiles["jepa"].available and tiles["actual"].available
     assert "PSNR on targets" in tiles["jepa"].caption.text()
     w.close()
+
+
+def test_surface_tax_toggle_shows_how_each_error_responds(qtbot, settings):
+    from jepa_explorer.gui.main_window import MainWindow
+    from jepa_explorer.resources import default_checkpoint
+    from tests.gui.conftest import TIMEOUT_MS
+
+    w = MainWindow(checkpoint=str(default_checkpoint()), settings=settings, show_dialogs=False)
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    with qtbot.waitSignal(w.predictionShown, timeout=TIMEOUT_MS):
+        w.start()
+    panel = w.pixel_panel
+    assert panel.tax_label.text() == ""
+    with qtbot.waitSignal(w.predictionShown, timeout=TIMEOUT_MS):
+        panel.tax_box.setChecked(True)
+    qtbot.waitUntil(lambda: w.prediction.surface_tax is not None, timeout=TIMEOUT_MS)
+    text = panel.tax_label.text()
+    assert "MAE pixel error +" in text and "JEPA embedding error" in text
+    assert panel.tiles["original"].caption.text().startswith("with unpredictable texture")
+    with qtbot.waitSignal(w.predictionShown, timeout=TIMEOUT_MS):
+        panel.tax_box.setChecked(False)
+    qtbot.waitUntil(lambda: panel.tax_label.text() == "", timeout=TIMEOUT_MS)
+    assert not panel.tiles["original"].caption.text().startswith("with ")
+    w.close()

@@ -68,6 +68,7 @@ class Prediction:
     summary: dict  # "predictor" / baseline -> metric -> {"mean", "median"}
     timings_ms: dict[str, float] = field(default_factory=dict)
     pixels: object | None = None  # engine.pixels.PixelComparison, when a caller asked for it
+    surface_tax: object | None = None  # engine.surface_tax.SurfaceTax, when a caller asked for it
 
     def heatmap(self, metric: str = "loss") -> np.ndarray:
         """float [T, H, W]: per-patch distance, NaN off-target (mean where target groups overlap)."""

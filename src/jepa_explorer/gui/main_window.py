@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         self.distance_panel = DistancePanel()
         self.pca_panel = PcaPanel()
         self.pixel_panel = PixelPanel()
+        self.pixel_panel.tax_box.toggled.connect(lambda _checked: self._submit())
         self.model_panel = ModelPanel()
         self.docks = {}
         for key, title, widget, area in [
@@ -505,7 +506,7 @@ class MainWindow(QMainWindow):
         request = next(self._ids)
         self._last_sent = request
         self._sent_at[request] = time.perf_counter()
-        self.worker.predict(masks.without_empty_targets(), request)
+        self.worker.predict(masks.without_empty_targets(), request, surface_tax=self.pixel_panel.tax_box.isChecked())
 
     def _is_stale(self, request_id: int | None) -> bool:
         return request_id is None or request_id < self._min_valid_request or request_id <= self._displayed_request
@@ -523,7 +524,7 @@ class MainWindow(QMainWindow):
         self.prediction = prediction
         self.distance_panel.show_prediction(prediction)
         self.pca_panel.show_prediction(prediction)
-        self.pixel_panel.show_comparison(prediction.pixels)
+        self.pixel_panel.show_comparison(prediction.pixels, prediction.surface_tax)
         if sent is not None:
             latency = (time.perf_counter() - sent) * 1e3
             self.latencies_ms.append(latency)

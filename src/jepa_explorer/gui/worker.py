@@ -186,7 +186,7 @@ class _Core(QObject):
         self.inputReady.emit(InputView(request_id, feats.key, feats.pixels, feats.actual, coords,
                                        feats.pca.to_rgb(feats.actual), feats.pca, feats.seconds))
 
-    def _do_masks(self, masks, request_id: int) -> None:
+    def _do_masks(self, masks, surface_tax: bool, request_id: int) -> None:
         if self._session is None or self._session.features is None:
             raise JepaError("the model or the image is not ready yet.")
         self.busy.emit("Predicting…")
@@ -195,9 +195,12 @@ class _Core(QObject):
         if self._companions and not self._model.config.encoder.video:
             from jepa_explorer.engine.pixels import compare_pixels
 
-            prediction.pixels = compare_pixels(
-                self._session, prediction, self._companions.get("mae"), self._companions.get("decoder")
-            )
+            mae, decoder = self._companions.get("mae"), self._companions.get("decoder")
+            prediction.pixels = compare_pixels(self._session, prediction, mae, decoder)
+            if surface_tax:
+                from jepa_explorer.engine.surface_tax import surface_tax as measure_tax
+
+                prediction.surface_tax = measure_tax(self._session, masks, mae, decoder)
         prediction.timings_ms["worker_ms"] = (time.perf_counter() - start) * 1e3
         self.predictionReady.emit(prediction)
 
@@ -233,8 +236,8 @@ class ModelWorker(QObject):
     def set_input(self, image: np.ndarray, request_id: int) -> None:
         self._post("input", (np.ascontiguousarray(image), request_id))
 
-    def predict(self, masks, request_id: int) -> None:
-        self._post("masks", (masks.copy(), request_id))
+    def predict(self, masks, request_id: int, surface_tax: bool = False) -> None:
+        self._post("masks", (masks.copy(), surface_tax, request_id))  # the request id stays last
 
     def _post(self, kind: str, payload: tuple) -> None:
         self._core.post(kind, payload)

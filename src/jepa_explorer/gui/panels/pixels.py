@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from jepa_explorer.gui import style
 from jepa_explorer.masks.grid import PatchMasks
@@ -23,6 +23,7 @@ TILES = [
     ("jepa", "JEPA prediction, decoded"),
     ("actual", "Actual features, decoded"),
 ]
+TAX_HINT = "The surface-tax comparison needs the bundled MAE and decoder for this model's patch grid."
 NOT_AVAILABLE = {
     "mae": "not available: no MAE checkpoint bundled",
     "jepa": "not available: no decoder checkpoint bundled",
@@ -102,19 +103,39 @@ class PixelPanel(QWidget):
         for i, (key, _) in enumerate(TILES):
             layout.addWidget(self.tiles[key], 0, i)
             layout.setColumnStretch(i, 1)
+        # the surface-reproduction tax: texture nobody could predict, inside the targets only
+        self.tax_box = QCheckBox("Surface tax: add unpredictable texture inside the targets")
+        self.tax_box.setToolTip(
+            "Adds random high-frequency texture to the target patches and shows how the MAE's pixel error and "
+            "the JEPA's embedding error each respond (needs the bundled MAE)."
+        )
+        self.tax_label = QLabel("")
+        self.tax_label.setWordWrap(True)
+        layout.addWidget(self.tax_box, 1, 0, 1, len(TILES))
+        layout.addWidget(self.tax_label, 2, 0, 1, len(TILES))
         for key, text in NOT_AVAILABLE.items():
             self.tiles[key].show_placeholder(text)
         self.tiles["original"].show_placeholder("no image yet")
         self.tiles["masked"].show_placeholder("no image yet")
 
     def set_original(self, rgb: np.ndarray) -> None:
+        self._original = rgb
         self.tiles["original"].show_image(rgb, f"{rgb.shape[1]}×{rgb.shape[0]} px")
 
     def set_masked(self, square_rgb: np.ndarray, masks: PatchMasks) -> None:
         self.tiles["masked"].show_image(masked_view(square_rgb, masks), f"{masks.stats()['context_fraction']:.0%} visible")
 
-    def show_comparison(self, comparison) -> None:
-        """Fill the MAE / decoder tiles from an engine.pixels.PixelComparison (None: models not bundled)."""
+    def show_comparison(self, comparison, surface_tax=None) -> None:
+        """Fill the MAE / decoder tiles from an engine.pixels.PixelComparison (None: models not bundled);
+        with a SurfaceTax, show the textured input's tiles and how much each error grew."""
+        if surface_tax is not None:
+            comparison = surface_tax.pixels
+            self.tiles["original"].show_image(surface_tax.textured, "with unpredictable texture in the targets")
+            self.tax_label.setText(surface_tax.summary())
+        else:
+            self.tax_label.setText(TAX_HINT if self.tax_box.isChecked() else "")
+            if getattr(self, "_original", None) is not None and self.tiles["original"].caption.text().startswith("with "):
+                self.set_original(self._original)
         images = comparison.images if comparison is not None else {}
         scores = comparison.psnr if comparison is not None else {}
         for kind, key in (("mae", "mae"), ("jepa", "decoded_prediction"), ("actual", "decoded_actual")):
