@@ -19,7 +19,7 @@ def set_masks(qtbot, w, masks):
     return wait_for_current(qtbot, w)
 
 
-def test_startup_shows_a_prediction_in_every_panel(window):
+def test_startup_shows_a_prediction_in_every_panel(window, qtbot):
     w = window
     p = w.prediction
     assert w.model_info.grid_shape == (1, 8, 8)
@@ -31,10 +31,13 @@ def test_startup_shows_a_prediction_in_every_panel(window):
     assert w.distance_panel.table.item(0, 1).text() == f"{p.summary['predictor']['l2']['mean']:.4f}"
     assert len(w.pca_panel.predicted_coordinates()) == sum(len(g.target_indices) for g in p.groups)
     assert "Context" in w.legend.stats_label.text() and "groups" in w.legend.stats_label.text()
-    # the bundled MAE shares this model's 64 px / 8 px grid, so it is shown; the bundled decoder
-    # belongs to ijepa-tiny, not to this checkpoint, so the decoded tiles say what is missing
+    # the pixel comparison runs while its panel is visible; the bundled MAE shares this model's
+    # 64 px / 8 px grid, so it is shown; the bundled decoder belongs to ijepa-tiny, not to this
+    # checkpoint, so the decoded tiles say what is missing
     tiles = w.pixel_panel.tiles
-    assert tiles["masked"].available and tiles["mae"].available
+    assert tiles["masked"].available and not tiles["mae"].available
+    w.docks["pixels"].raise_()
+    qtbot.waitUntil(lambda: tiles["mae"].available, timeout=60_000)
     assert not tiles["jepa"].available and not tiles["actual"].available
     assert "not available" in w.pixel_panel.tiles["jepa"].placeholder.text()
     assert w.latency_label.text().startswith("update:")
@@ -294,7 +297,8 @@ def test_pixel_panel_shows_mae_and_decoded_prediction(qtbot, tmp_path, monkeypat
     with qtbot.waitSignal(w.predictionShown, timeout=TIMEOUT_MS):
         w.start()
     tiles = w.pixel_panel.tiles
-    assert tiles["mae"].available and tiles["jepa"].available and tiles["actual"].available
+    w.docks["pixels"].raise_()
+    qtbot.waitUntil(lambda: tiles["mae"].available and tiles["jepa"].available and tiles["actual"].available, timeout=TIMEOUT_MS)
     assert "PSNR on targets" in tiles["jepa"].caption.text()
     w.close()
 
@@ -311,6 +315,7 @@ def test_surface_tax_toggle_shows_how_each_error_responds(qtbot, settings):
     with qtbot.waitSignal(w.predictionShown, timeout=TIMEOUT_MS):
         w.start()
     panel = w.pixel_panel
+    w.docks["pixels"].raise_()
     assert panel.tax_label.text() == ""
     with qtbot.waitSignal(w.predictionShown, timeout=TIMEOUT_MS):
         panel.tax_box.setChecked(True)

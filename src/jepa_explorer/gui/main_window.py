@@ -159,7 +159,8 @@ class MainWindow(QMainWindow):
             dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable | QDockWidget.DockWidgetClosable)
             self.addDockWidget(area, dock)
             self.docks[key] = dock
-        self.docks["pixels"].visibilityChanged.connect(lambda visible: visible and self._on_masks_changed_view())
+        # the pixel comparison runs only while its panel is visible: showing it asks for a fresh one
+        self.docks["pixels"].visibilityChanged.connect(self._on_pixels_visibility)
         self.tabifyDockWidget(self.docks["pca"], self.docks["pixels"])
         self.tabifyDockWidget(self.docks["pixels"], self.docks["model"])
         self.docks["pca"].raise_()
@@ -490,6 +491,11 @@ class MainWindow(QMainWindow):
         if prediction is not None:
             self._show_prediction(prediction)
 
+    def _on_pixels_visibility(self, visible: bool) -> None:
+        if visible:
+            self._on_masks_changed_view()
+            self._submit()
+
     def _submit(self) -> None:
         if self.model_info is None or self.image_rgb is None:
             return
@@ -506,7 +512,9 @@ class MainWindow(QMainWindow):
         request = next(self._ids)
         self._last_sent = request
         self._sent_at[request] = time.perf_counter()
-        self.worker.predict(masks.without_empty_targets(), request, surface_tax=self.pixel_panel.tax_box.isChecked())
+        shown = not self.pixel_panel.visibleRegion().isEmpty()
+        tax = shown and self.pixel_panel.tax_box.isChecked()
+        self.worker.predict(masks.without_empty_targets(), request, pixels=shown, surface_tax=tax)
 
     def _is_stale(self, request_id: int | None) -> bool:
         return request_id is None or request_id < self._min_valid_request or request_id <= self._displayed_request

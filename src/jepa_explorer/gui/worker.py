@@ -186,13 +186,13 @@ class _Core(QObject):
         self.inputReady.emit(InputView(request_id, feats.key, feats.pixels, feats.actual, coords,
                                        feats.pca.to_rgb(feats.actual), feats.pca, feats.seconds))
 
-    def _do_masks(self, masks, surface_tax: bool, request_id: int) -> None:
+    def _do_masks(self, masks, pixels: bool, surface_tax: bool, request_id: int) -> None:
         if self._session is None or self._session.features is None:
             raise JepaError("the model or the image is not ready yet.")
         self.busy.emit("Predicting…")
         start = time.perf_counter()
         prediction = self._session.predict(masks, request_id)
-        if self._companions and not self._model.config.encoder.video:
+        if pixels and self._companions and not self._model.config.encoder.video:
             from jepa_explorer.engine.pixels import compare_pixels
 
             mae, decoder = self._companions.get("mae"), self._companions.get("decoder")
@@ -236,8 +236,9 @@ class ModelWorker(QObject):
     def set_input(self, image: np.ndarray, request_id: int) -> None:
         self._post("input", (np.ascontiguousarray(image), request_id))
 
-    def predict(self, masks, request_id: int, surface_tax: bool = False) -> None:
-        self._post("masks", (masks.copy(), surface_tax, request_id))  # the request id stays last
+    def predict(self, masks, request_id: int, pixels: bool = True, surface_tax: bool = False) -> None:
+        """`pixels`: also run the MAE / decoder comparison (skipped while the pixel panel is hidden)."""
+        self._post("masks", (masks.copy(), pixels, surface_tax, request_id))  # the request id stays last
 
     def _post(self, kind: str, payload: tuple) -> None:
         self._core.post(kind, payload)
