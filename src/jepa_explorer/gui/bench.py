@@ -14,7 +14,7 @@ import time
 TARGETS = {"gui_max_stall_ms": 50.0, "gui_updates_per_s": 20.0}
 
 
-def run_gui_bench(checkpoint: str | None = None, image: str | None = None, steps: int = 150, step_ms: int = 15,
+def run_gui_bench(checkpoint: str | None = None, image: str | None = None, steps: int = 300, step_ms: int = 8,
                   timeout_s: float = 120.0) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from jepa_explorer.gui.app import make_app
@@ -84,6 +84,7 @@ def run_gui_bench(checkpoint: str | None = None, image: str | None = None, steps
     mover.setInterval(step_ms)
     mover.timeout.connect(step)
     heartbeat.start()
+    first_request = window._last_sent
     stroke_start = time.perf_counter()
     mover.start()
     done.exec()
@@ -99,6 +100,9 @@ def run_gui_bench(checkpoint: str | None = None, image: str | None = None, steps
         "gui_max_stall_ms": max(gaps) if gaps else float("nan"),
         "gui_p99_stall_ms": sorted(gaps)[int(0.99 * (len(gaps) - 1))] if gaps else float("nan"),
         "gui_updates": len(shown),
+        # mask edits the stroke produced (one request each): the update rate cannot exceed this
+        "gui_edits": window._last_sent - first_request,
+        "gui_edits_per_s": (window._last_sent - first_request) / stroke_s if stroke_s > 0 else 0.0,
         "gui_updates_per_s": len(shown) / stroke_s if stroke_s > 0 else 0.0,
         "gui_update_latency_p50_ms": sorted(latencies)[len(latencies) // 2] if latencies else float("nan"),
         "gui_dropped_stale": window.dropped_stale,
