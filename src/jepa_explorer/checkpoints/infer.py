@@ -114,6 +114,7 @@ def infer_encoder_config(
     qkv_bias = "blocks.0.attn.qkv.bias" in state
     heads = _heads(dim, num_heads, where, notes)
     saved = pos[0].float().numpy()
+    shared = dict(embed_dim=dim, depth=depth, num_heads=heads, in_chans=proj.shape[1], mlp_ratio=mlp_ratio, qkv_bias=qkv_bias)
 
     if proj.dim() == 5:  # Conv3d: V-JEPA tubelets
         tubelet, patch = proj.shape[2], proj.shape[3]
@@ -121,16 +122,11 @@ def infer_encoder_config(
         return ViTConfig(
             img_size=grid * patch,
             patch_size=patch,
-            embed_dim=dim,
-            depth=depth,
-            num_heads=heads,
             num_frames=grid_depth * tubelet,
             tubelet_size=tubelet,
             video=True,
-            in_chans=proj.shape[1],
-            mlp_ratio=mlp_ratio,
-            qkv_bias=qkv_bias,
             uniform_power=uniform,
+            **shared,
         )
     if proj.dim() != 4:
         raise CheckpointError(f"{where}: patch_embed.proj.weight has {proj.dim()} dims; expected 4 (image) or 5 (video).")
@@ -140,16 +136,7 @@ def infer_encoder_config(
     if not any(_matches(saved, sincos_2d(dim, grid, first)) for first in (True, False)):
         notes.append(f"{where}: pos_embed is not the standard 2-D sin-cos table; the saved one is used")
     patch = proj.shape[2]
-    return ViTConfig(
-        img_size=grid * patch,
-        patch_size=patch,
-        embed_dim=dim,
-        depth=depth,
-        num_heads=heads,
-        in_chans=proj.shape[1],
-        mlp_ratio=mlp_ratio,
-        qkv_bias=qkv_bias,
-    )
+    return ViTConfig(img_size=grid * patch, patch_size=patch, **shared)
 
 
 def infer_predictor_config(

@@ -37,8 +37,9 @@ def photos(split: str = "train", committed_only: bool = False) -> list[np.ndarra
     return _PHOTO_CACHE[key]
 
 
-def random_resized_crop(rng, img: np.ndarray, size: int, scale=(0.2, 1.0), ratio=(3 / 4, 4 / 3),
-                        blur_p: float = 0.0) -> np.ndarray:
+def random_resized_crop(
+    rng, img: np.ndarray, size: int, scale=(0.2, 1.0), ratio=(3 / 4, 4 / 3), blur_p: float = 0.0
+) -> np.ndarray:
     """torchvision-style random resized crop (area fraction ``scale``, aspect ``ratio``), uint8 out."""
     h, w = img.shape[:2]
     area = h * w
@@ -51,15 +52,13 @@ def random_resized_crop(rng, img: np.ndarray, size: int, scale=(0.2, 1.0), ratio
     else:
         cw = ch = min(h, w)
     x0, y0 = int(rng.integers(0, w - cw + 1)), int(rng.integers(0, h - ch + 1))
-    im = Image.fromarray(img).resize((size, size), Image.BILINEAR, box=(x0, y0, x0 + cw, y0 + ch),
-                                     reducing_gap=2.0)
+    im = Image.fromarray(img).resize((size, size), Image.BILINEAR, box=(x0, y0, x0 + cw, y0 + ch), reducing_gap=2.0)
     if blur_p and rng.random() < blur_p:
         im = im.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.5) * size / 64))
     return np.asarray(im)
 
 
-def colour_augment(rng, x: torch.Tensor, p_jitter: float = 0.8, p_grey: float = 0.1,
-                   strength: float = 0.4) -> torch.Tensor:
+def colour_augment(rng, x: torch.Tensor, p_jitter: float = 0.8, p_grey: float = 0.1, strength: float = 0.4) -> torch.Tensor:
     """Per-image brightness/contrast/saturation jitter and occasional greyscale on float [B,3,S,S] 0..1."""
     b = x.shape[0]
     on = torch.from_numpy(rng.random(b) < p_jitter).float().view(b, 1, 1, 1)
@@ -68,7 +67,7 @@ def colour_augment(rng, x: torch.Tensor, p_jitter: float = 0.8, p_grey: float = 
     x = x * bright
     mean = x.mean(dim=(1, 2, 3), keepdim=True)
     x = mean + contrast * (x - mean)
-    grey = (0.299 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3])
+    grey = 0.299 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3]
     x = grey + sat * (x - grey)
     g = torch.from_numpy(rng.random(b) < p_grey).view(b, 1, 1, 1)
     grey = (0.299 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3]).expand_as(x)
@@ -96,9 +95,17 @@ class ImageBatches:
     With no photographs on disk the whole batch is procedural.
     """
 
-    def __init__(self, split: str = "train", size: int = 64, batch_size: int = 128,
-                 photo_fraction: float = 0.5, seed: int = 0, augment: bool = True,
-                 photo_arrays: list[np.ndarray] | None = None, committed_only: bool = False):
+    def __init__(
+        self,
+        split: str = "train",
+        size: int = 64,
+        batch_size: int = 128,
+        photo_fraction: float = 0.5,
+        seed: int = 0,
+        augment: bool = True,
+        photo_arrays: list[np.ndarray] | None = None,
+        committed_only: bool = False,
+    ):
         self.split, self.size, self.batch_size = split, size, batch_size
         self.seed, self.augment = seed, augment
         self.photos = photo_arrays if photo_arrays is not None else photos(split, committed_only)
@@ -138,25 +145,22 @@ class ImageBatches:
             k += 1
 
 
-def eval_images(domain: str = "photos", size: int = 64, n: int = 64, seed: int = 0,
-                committed_only: bool = True) -> np.ndarray:
+def eval_images(domain: str = "photos", size: int = 64, n: int = 64, seed: int = 0, committed_only: bool = True) -> np.ndarray:
     """Deterministic held-out images, uint8 [n,size,size,3].
 
     photos: crops (area 25-100 %, no colour change) of the held-out photographs, cycling through
     them; by default only those committed to the repo. procedural: held-out seeds (tag 1).
     """
-    if domain == "procedural":
-        return np.stack([procedural.render([TAG_EVAL_PROC, seed, i], size) for i in range(n)])
-    if domain != "photos":
-        raise ValueError(f"unknown domain {domain!r}")
-    held = photos("test", committed_only)
-    if not held:
-        raise FileNotFoundError("no held-out photographs on disk (data/photos)")
-    out = np.empty((n, size, size, 3), np.uint8)
-    for i in range(n):
-        rng = np.random.default_rng([TAG_EVAL_PHOTO, seed, i])
-        out[i] = random_resized_crop(rng, held[i % len(held)], size, scale=(0.25, 1.0))
-    return out
+    return _crops_or_procedural(
+        domain,
+        size,
+        n,
+        seed,
+        TAG_EVAL_PROC,
+        TAG_EVAL_PHOTO,
+        lambda: photos("test", committed_only),
+        "no held-out photographs on disk (data/photos)",
+    )
 
 
 def validation_images(domain: str = "photos", size: int = 64, n: int = 64, seed: int = 0) -> np.ndarray:
@@ -165,16 +169,34 @@ def validation_images(domain: str = "photos", size: int = 64, n: int = 64, seed:
     photos: the held-out photographs that are *not* committed (gathered locally), which the evaluator
     never uses; procedural: their own seed tag. Selecting a checkpoint on these leaves the reported
     held-out numbers untouched by the choice."""
+
+    def local_only():
+        return [a for a, r in zip(*load_photos("test")) if not r["redistributable_in_repo"]]
+
+    return _crops_or_procedural(
+        domain,
+        size,
+        n,
+        seed,
+        TAG_VAL_PROC,
+        TAG_VAL_PHOTO,
+        local_only,
+        "no local-only held-out photographs; run `python -m jepa_explorer.train.photos` first",
+    )
+
+
+def _crops_or_procedural(domain, size, n, seed, proc_tag, photo_tag, held_photos, missing: str) -> np.ndarray:
+    """n procedural images of one seed tag, or n crops (area 25-100 %) cycling through `held_photos()`."""
     if domain == "procedural":
-        return np.stack([procedural.render([TAG_VAL_PROC, seed, i], size) for i in range(n)])
+        return np.stack([procedural.render([proc_tag, seed, i], size) for i in range(n)])
     if domain != "photos":
         raise ValueError(f"unknown domain {domain!r}")
-    held = [a for a, r in zip(*load_photos("test")) if not r["redistributable_in_repo"]]
+    held = held_photos()
     if not held:
-        raise FileNotFoundError("no local-only held-out photographs; run `python -m jepa_explorer.train.photos` first")
+        raise FileNotFoundError(missing)
     out = np.empty((n, size, size, 3), np.uint8)
     for i in range(n):
-        rng = np.random.default_rng([TAG_VAL_PHOTO, seed, i])
+        rng = np.random.default_rng([photo_tag, seed, i])
         out[i] = random_resized_crop(rng, held[i % len(held)], size, scale=(0.25, 1.0))
     return out
 
@@ -200,6 +222,7 @@ def probe_dataset(n_train: int = 400, n_test: int = 400, size: int = 64, seed: i
     oriented 1/f noise, each with random palette, size distribution, lighting, gamma and blur.
     Labels are exactly balanced (i % 4, then shuffled). Train and test come from disjoint seed tags.
     """
+
     def make(n, tag):
         labels = np.arange(n) % 4
         np.random.default_rng([tag, seed]).shuffle(labels)
