@@ -52,8 +52,7 @@ def test_heldout_photos_never_in_train(manifest):
 def test_split_is_stratified_and_reproducible(manifest):
     recs = [dict(r) for r in manifest]
     assign_splits(recs)
-    assert {(r["source"], r["name"]): r["split"] for r in recs} == {
-        (r["source"], r["name"]): r["split"] for r in manifest}
+    assert {(r["source"], r["name"]): r["split"] for r in recs} == {(r["source"], r["name"]): r["split"] for r in manifest}
     for src in {r["source"] for r in manifest}:
         rs = [r for r in manifest if r["source"] == src]
         k = sum(r["split"] == "test" for r in rs)

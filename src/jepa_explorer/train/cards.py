@@ -40,12 +40,7 @@ def write_metrics(checkpoint: str | Path, report: dict) -> Path:
         raise JepaError(f"{card_path}: no card to write metrics into (only bundles carry cards).")
     card = json.loads(card_path.read_text(encoding="utf-8"))
     card["metrics"] = {k: v for k, v in report.items() if k not in ("checkpoint",)}
-    pred = report["prediction"]["photos"]
-    companions = "".join(f" --{k} {Path(v).as_posix()}" for k, v in report.get("companions", {}).items() if v)
-    card["metrics"]["command"] = (
-        f"jepa-explorer eval {Path(report['checkpoint']).as_posix()} --n {pred['images']} "
-        f"--masks {pred['masks_per_image']} --seed {report['seed']}{companions}"
-    )
+    card["metrics"]["command"] = report.get("command") or f"jepa-explorer eval {Path(report['checkpoint']).as_posix()}"
     card_path.write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
     (card_path.parent / "README.md").write_text(model_card_markdown(card), encoding="utf-8")
     return card_path
@@ -150,7 +145,24 @@ def model_card_markdown(card: dict) -> str:
         lines += ["", f"Reproducing the photo set: {data.get('reproduce')}"]
     elif data:
         lines += ["", "## Training data", ""] + [f"- {k}: {v}" for k, v in data.items()]
-    if card.get("metrics", {}).get("prediction"):
+    if card.get("metrics", {}).get("prediction") and "photos" in card["metrics"]["prediction"]:
         lines += ["", "## Metrics (held-out sources, `jepa-explorer eval`)", "", markdown_metrics(card["metrics"])]
         lines += ["", f"Command: `{card['metrics'].get('command')}`"]
     return "\n".join(lines) + "\n"
+
+
+def format_video_report(report: dict) -> str:
+    lines = [f"{report['checkpoint']}: {report['domain']}"]
+    for kind, pred in report["prediction"].items():
+        lines.append(f"\n{kind} ({pred['clips']} clips)")
+        lines.append(f"  {'':18}{'loss':>10}{'cosine':>10}")
+        for name, m in pred["mean"].items():
+            lines.append(f"  {name:18}{m['loss']:10.4f}{m['cosine']:10.4f}")
+        for metric, g in pred["gain"].items():
+            lines.append(f"  gain ({metric}) vs {g['best_baseline']}: {g['gain']:+.1%}")
+    if "motion_probe" in report:
+        p = report["motion_probe"]
+        lines.append(f"\nmotion probe: {p['task']} (chance {p['chance']:.0%}, {p['n_train']} train / {p['n_test']} test)")
+        for name, sc in p["scores"].items():
+            lines.append(f"  {name:24} kNN-20 {sc['knn20']:.1%}   linear {sc['linear']:.1%}")
+    return "\n".join(lines)

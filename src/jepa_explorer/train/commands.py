@@ -12,31 +12,45 @@ def _train(args) -> int:
 
 
 def _eval(args) -> int:
-    from jepa_explorer.train.eval import evaluate
+    from jepa_explorer.checkpoints.load import load_model
+    from jepa_explorer.train import cards
 
-    report = evaluate(
-        args.checkpoint,
-        n_images=args.n,
-        masks_per_image=args.masks,
-        mae=args.mae,
-        decoder=args.decoder,
-        probe_sizes=None if args.no_probe else (args.probe_train, args.probe_test),
-        device=args.device,
-        seed=args.seed,
-        split=args.split,
-    )
-    if args.write_card:
-        from jepa_explorer.train.cards import write_metrics
+    if load_model(args.checkpoint, "cpu").config.encoder.video:
+        from jepa_explorer.resources import default_checkpoint
+        from jepa_explorer.train.eval_video import evaluate_video
 
-        # the MAE's and decoder's cards carry the same report: their PSNRs are measured in it
-        for path in filter(None, (args.checkpoint, args.mae, args.decoder)):
-            write_metrics(path, report)
-    if args.json:
-        print(json.dumps(report, indent=1))
+        image_model = args.image_model or default_checkpoint()
+        report = evaluate_video(
+            args.checkpoint,
+            n_clips=args.n,
+            image_model=image_model,
+            probe=None if args.no_probe else (256, 256),
+            device=args.device,
+            seed=args.seed,
+        )
+        text = cards.format_video_report(report)
+        measured = [args.checkpoint]
     else:
-        from jepa_explorer.train.cards import format_report
+        from jepa_explorer.train.eval import evaluate
 
-        print(format_report(report))
+        report = evaluate(
+            args.checkpoint,
+            n_images=args.n,
+            masks_per_image=args.masks,
+            mae=args.mae,
+            decoder=args.decoder,
+            probe_sizes=None if args.no_probe else (args.probe_train, args.probe_test),
+            device=args.device,
+            seed=args.seed,
+            split=args.split,
+        )
+        text = cards.format_report(report)
+        # the MAE's and decoder's cards carry the same report: their PSNRs are measured in it
+        measured = [args.checkpoint, args.mae, args.decoder]
+    if args.write_card:
+        for path in filter(None, measured):
+            cards.write_metrics(path, report)
+    print(json.dumps(report, indent=1, default=str) if args.json else text)
     return 0
 
 
@@ -56,6 +70,9 @@ def register(sub) -> None:
     p.add_argument("--masks", type=int, default=4, help="multiblock masks per image")
     p.add_argument("--mae", default=None, help="MAE bundle for the pixel comparison")
     p.add_argument("--decoder", default=None, help="decoder bundle for the pixel comparison")
+    p.add_argument(
+        "--image-model", default=None, help="video eval: the single-frame encoder for the motion probe (default: bundled)"
+    )
     p.add_argument("--no-probe", action="store_true")
     p.add_argument("--probe-train", type=int, default=600)
     p.add_argument("--probe-test", type=int, default=400)

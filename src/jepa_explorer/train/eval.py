@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -186,5 +187,11 @@ def evaluate(
     if mae_model is not None or decoder_model is not None:
         report["pixels_psnr_db"] = {d: eval_pixels(model, domains[d][:100], mae_model, decoder_model, seed) for d in domains}
     report["metric_names"] = list(METRICS)
+    companions = "".join(f" --{k} {Path(v).as_posix()}" for k, v in (("mae", mae), ("decoder", decoder)) if v)
+    report["command"] = (
+        f"jepa-explorer eval {Path(checkpoint).as_posix()} --n {n_images} --masks {masks_per_image} --seed {seed}"
+        + (f" --split {split}" if split != "test" else "")
+        + companions
+    )
     report["seconds"] = time.perf_counter() - started
     return report

@@ -114,18 +114,78 @@ _LOMIRI20 = [
     ("Kleiber_by_Lukas_Baubkus", "CC-BY-SA-3.0", "Lukas Baubkus"),
     ("Infinite-Sea_by_Aury88", "CC-BY-SA-3.0", "Aury88"),
 ]
-_MATE = ["Aqua", "Blinds", "Dune", "FreshFlower", "Garden", "GreenMeadow", "LadyBird", "RainDrops",
-         "Storm", "TwoWings", "Wood", "YellowFlower"]
-_PLASMA = ["BytheWater", "ColdRipple", "ColorfulCups", "DarkestHour", "EveningGlow", "FallenLeaf", "Grey",
-           "Kite", "OneStandsOut", "Path", "Volna", "summer_1am"]
+_MATE = [
+    "Aqua",
+    "Blinds",
+    "Dune",
+    "FreshFlower",
+    "Garden",
+    "GreenMeadow",
+    "LadyBird",
+    "RainDrops",
+    "Storm",
+    "TwoWings",
+    "Wood",
+    "YellowFlower",
+]
+_PLASMA = [
+    "BytheWater",
+    "ColdRipple",
+    "ColorfulCups",
+    "DarkestHour",
+    "EveningGlow",
+    "FallenLeaf",
+    "Grey",
+    "Kite",
+    "OneStandsOut",
+    "Path",
+    "Volna",
+    "summer_1am",
+]
 # GIMP patterns that are photographic textures (the Legacy folder and synthetic ones left out)
-_GIMP = ["Fabric/burlap", "Food/java", "Food/choc_swirl", "Water/pool", "Water/rain", "Water/ice",
-         "Paper/crinklepaper", "Paper/paper", "Sky/sky", "Sky/lightning", "Stone/Craters", "Stone/brick",
-         "Stone/rock", "Stone/slate", "Stone/ground1", "Stone/stone33", "Stone/marble3", "Stone/cracked",
-         "Stone/pink_marble", "Stone/marble2", "Stone/marble1", "Stone/terra", "Stone/granite1",
-         "Stone/amethyst", "Stone/Moonfoot", "Animal/leopard", "Animal/leather", "Plant/leaves",
-         "Wood/wood4", "Wood/bark", "Wood/wood3", "Wood/wood1", "Wood/parque2", "Wood/walnut", "Wood/pine",
-         "Wood/parque1", "Wood/wood2", "Wood/wood5", "Wood/parque3", "Wood/corkboard", "Wood/burlwood"]
+_GIMP = [
+    "Fabric/burlap",
+    "Food/java",
+    "Food/choc_swirl",
+    "Water/pool",
+    "Water/rain",
+    "Water/ice",
+    "Paper/crinklepaper",
+    "Paper/paper",
+    "Sky/sky",
+    "Sky/lightning",
+    "Stone/Craters",
+    "Stone/brick",
+    "Stone/rock",
+    "Stone/slate",
+    "Stone/ground1",
+    "Stone/stone33",
+    "Stone/marble3",
+    "Stone/cracked",
+    "Stone/pink_marble",
+    "Stone/marble2",
+    "Stone/marble1",
+    "Stone/terra",
+    "Stone/granite1",
+    "Stone/amethyst",
+    "Stone/Moonfoot",
+    "Animal/leopard",
+    "Animal/leather",
+    "Plant/leaves",
+    "Wood/wood4",
+    "Wood/bark",
+    "Wood/wood3",
+    "Wood/wood1",
+    "Wood/parque2",
+    "Wood/walnut",
+    "Wood/pine",
+    "Wood/parque1",
+    "Wood/wood2",
+    "Wood/wood5",
+    "Wood/parque3",
+    "Wood/corkboard",
+    "Wood/burlwood",
+]
 
 
 def catalogue() -> list[tuple[Spec, Path | None]]:
@@ -135,33 +195,74 @@ def catalogue() -> list[tuple[Spec, Path | None]]:
     out: list[tuple[Spec, Path | None]] = []
     for name, f, lic, cr in _SK:
         out.append((Spec("scikit-image", name, f, lic, cr), sk))
-    out.append((Spec("matplotlib", "grace_hopper", "grace_hopper.jpg", "public-domain",
-                     "US Navy (Grace Hopper), via matplotlib sample data"), _mpl_root()))
-    out.append((Spec("PyWavelets", "ascent", "ascent.npz", "public-domain",
-                     "public-domain-image.com 'accent to the top', via PyWavelets"), pw))
+    out.append(
+        (
+            Spec(
+                "matplotlib",
+                "grace_hopper",
+                "grace_hopper.jpg",
+                "public-domain",
+                "US Navy (Grace Hopper), via matplotlib sample data",
+            ),
+            _mpl_root(),
+        )
+    )
+    out.append(
+        (
+            Spec(
+                "PyWavelets",
+                "ascent",
+                "ascent.npz",
+                "public-domain",
+                "public-domain-image.com 'accent to the top', via PyWavelets",
+            ),
+            pw,
+        )
+    )
     bg = Path("/usr/share/backgrounds")
     for name, lic, cr in _LOMIRI16:
         out.append((Spec("lomiri-wallpapers-16.04", name, f"{name}.jpg", lic, cr), bg))
     for name, lic, cr in _LOMIRI20:
         out.append((Spec("lomiri-wallpapers-20.04", name, f"{name}.jpg", lic, cr), bg))
-    out.append((Spec("xplanet-images", "earth", "earth.jpg", "public-domain",
-                     "NASA (not copyrighted), via xplanet-images"), Path("/usr/share/xplanet/images")))
+    out.append(
+        (
+            Spec("xplanet-images", "earth", "earth.jpg", "public-domain", "NASA (not copyrighted), via xplanet-images"),
+            Path("/usr/share/xplanet/images"),
+        )
+    )
     for name in _MATE:
-        out.append((Spec("mate-backgrounds", name, f"nature/{name}.jpg", "GPL-2+",
-                         "MATE backgrounds contributors (see the package's copyright file)"),
-                    Path("/usr/share/backgrounds/mate")))
+        out.append(
+            (
+                Spec(
+                    "mate-backgrounds",
+                    name,
+                    f"nature/{name}.jpg",
+                    "GPL-2+",
+                    "MATE backgrounds contributors (see the package's copyright file)",
+                ),
+                Path("/usr/share/backgrounds/mate"),
+            )
+        )
     for name in _PLASMA:
-        out.append((Spec("plasma-workspace-wallpapers", name, f"{name}/contents/images/*.jpg", "GPL-2+",
-                         "KDE Visual Design Group"), Path("/usr/share/wallpapers")))
+        out.append(
+            (
+                Spec("plasma-workspace-wallpapers", name, f"{name}/contents/images/*.jpg", "GPL-2+", "KDE Visual Design Group"),
+                Path("/usr/share/wallpapers"),
+            )
+        )
     for name in _GIMP:
-        out.append((Spec("gimp-data", name.replace("/", "_"), f"{name}.pat", "GPL-3+", "GIMP patterns",
-                         kind="texture"), Path("/usr/share/gimp/2.0/patterns")))
+        out.append(
+            (
+                Spec("gimp-data", name.replace("/", "_"), f"{name}.pat", "GPL-3+", "GIMP patterns", kind="texture"),
+                Path("/usr/share/gimp/2.0/patterns"),
+            )
+        )
     return out
 
 
 def read_gimp_pattern(data: bytes) -> np.ndarray:
     """Decode a GIMP .pat file (header size, version, w, h, bytes/pixel, 'GPAT', name, pixels)."""
-    hsize, _ver, w, h, bpp = (int.from_bytes(data[i:i + 4], "big") for i in range(0, 20, 4))
+    hsize, _ver, w, h, bpp = (int.from_bytes(data[i : i + 4], "big") for i in range(0, 20, 4))
     if data[20:24] != b"GPAT":
         raise ValueError("not a GIMP pattern")
     px = np.frombuffer(data, np.uint8, w * h * bpp, hsize).reshape(h, w, bpp)
@@ -208,8 +309,7 @@ def assign_splits(records: list[dict], fraction: float = HELDOUT_FRACTION) -> No
             r["split"] = "test" if i < k else "train"
 
 
-def gather_photos(out_dir: str | os.PathLike = DATA_DIR / "photos", manifest_path=None,
-                  verbose: bool = False) -> list[dict]:
+def gather_photos(out_dir: str | os.PathLike = DATA_DIR / "photos", manifest_path=None, verbose: bool = False) -> list[dict]:
     """Collect every catalogued photograph present in the environment into ``out_dir``.
 
     Returns the manifest records; writes them (JSON) to ``manifest_path`` (default
@@ -240,19 +340,30 @@ def gather_photos(out_dir: str | os.PathLike = DATA_DIR / "photos", manifest_pat
         buf = io.BytesIO()
         Image.fromarray(a).save(buf, "JPEG", quality=90, optimize=True)
         dest.write_bytes(buf.getvalue())
-        records.append({
-            "file": rel, "source": spec.source, "name": spec.name, "kind": spec.kind,
-            "licence": spec.licence, "credit": spec.credit, "original_path": str(path),
-            "original_sha256": hashlib.sha256(raw).hexdigest(),
-            "sha256": hashlib.sha256(buf.getvalue()).hexdigest(),
-            "height": int(a.shape[0]), "width": int(a.shape[1]),
-            "redistributable_in_repo": spec.licence in COMMITTABLE,
-        })
+        records.append(
+            {
+                "file": rel,
+                "source": spec.source,
+                "name": spec.name,
+                "kind": spec.kind,
+                "licence": spec.licence,
+                "credit": spec.credit,
+                "original_path": str(path),
+                "original_sha256": hashlib.sha256(raw).hexdigest(),
+                "sha256": hashlib.sha256(buf.getvalue()).hexdigest(),
+                "height": int(a.shape[0]),
+                "width": int(a.shape[1]),
+                "redistributable_in_repo": spec.licence in COMMITTABLE,
+            }
+        )
     assign_splits(records)
     records.sort(key=lambda r: (r["source"], r["name"]))
-    manifest = {"short_side": SHORT_SIDE, "heldout_fraction": HELDOUT_FRACTION,
-                "split_rule": "per source: round(0.2 n) smallest sha256('<source>/<name>') held out",
-                "photos": records}
+    manifest = {
+        "short_side": SHORT_SIDE,
+        "heldout_fraction": HELDOUT_FRACTION,
+        "split_rule": "per source: round(0.2 n) smallest sha256('<source>/<name>') held out",
+        "photos": records,
+    }
     manifest_path.parent.mkdir(parents=True, exist_ok=True)
     manifest_path.write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
     return records
@@ -262,8 +373,9 @@ def load_manifest(path=MANIFEST) -> list[dict]:
     return json.loads(Path(path).read_text())["photos"]
 
 
-def load_photos(split: str = "train", committed_only: bool = False, data_dir=DATA_DIR,
-                manifest=None) -> tuple[list[np.ndarray], list[dict]]:
+def load_photos(
+    split: str = "train", committed_only: bool = False, data_dir=DATA_DIR, manifest=None
+) -> tuple[list[np.ndarray], list[dict]]:
     """Decoded uint8 [H,W,3] arrays of one split, in manifest order, skipping files not on disk.
 
     ``committed_only`` restricts to the photographs committed to the repo, so that numbers are
@@ -288,6 +400,7 @@ def load_photos(split: str = "train", committed_only: bool = False, data_dir=DAT
 def main(argv=None) -> int:
     recs = gather_photos(DATA_DIR / "photos", MANIFEST, verbose=True)
     from collections import Counter
+
     c = Counter((r["source"], r["split"]) for r in recs)
     for src in sorted({r["source"] for r in recs}):
         lic = sorted({r["licence"] for r in recs if r["source"] == src})

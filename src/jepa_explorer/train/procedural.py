@@ -33,8 +33,7 @@ def _freq(size: int):
     return fy, fx, r
 
 
-def power_noise(rng, size: int, alpha: float = 2.0, n: int = 1, orient: float | None = None,
-                aniso: float = 0.0) -> np.ndarray:
+def power_noise(rng, size: int, alpha: float = 2.0, n: int = 1, orient: float | None = None, aniso: float = 0.0) -> np.ndarray:
     """n fields of 1/f^(alpha/2)-amplitude noise (power spectrum ~ 1/f^alpha), zero mean, unit std."""
     fy, fx, r = _freq(size)
     amp = r ** (-alpha / 2.0)
@@ -43,7 +42,7 @@ def power_noise(rng, size: int, alpha: float = 2.0, n: int = 1, orient: float | 
         c = (fx * np.cos(orient) + fy * np.sin(orient)) / r
         amp = amp * (1 - aniso + aniso * c * c * 2)
     amp[0, 0] = 0.0
-    spec = (rng.standard_normal((n, size, size // 2 + 1)) + 1j * rng.standard_normal((n, size, size // 2 + 1)))
+    spec = rng.standard_normal((n, size, size // 2 + 1)) + 1j * rng.standard_normal((n, size, size // 2 + 1))
     out = np.fft.irfft2(spec * amp, s=(size, size)).astype(np.float32)
     out -= out.mean(axis=(1, 2), keepdims=True)
     out /= out.std(axis=(1, 2), keepdims=True) + 1e-6
@@ -116,7 +115,7 @@ def dead_leaves(rng, size: int, kinds=(0, 1, 2, 3)) -> np.ndarray:
     rmin, rmax = size / 25, size * rng.uniform(0.25, 0.6)
     n = int(rng.integers(150, 260))
     u = rng.random(n)
-    radii = (rmin ** -2 - u * (rmin ** -2 - rmax ** -2)) ** -0.5  # p(r) ~ r^-3 (scale invariant)
+    radii = (rmin**-2 - u * (rmin**-2 - rmax**-2)) ** -0.5  # p(r) ~ r^-3 (scale invariant)
     pal = _palette(rng, int(rng.integers(3, 9)))
     idx = rng.integers(0, len(pal), n)
     cols = (np.clip(pal[idx] + rng.normal(0, 0.05, (n, 3)), 0, 1) * 255).astype(np.uint8)

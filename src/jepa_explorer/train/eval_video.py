@@ -1,0 +1,120 @@
+"""`eval` for video JEPAs: prediction error against leak-free copy baselines on held-out clips, per mask
+kind, and a motion probe that a single frame cannot answer.
+
+Baselines (reference/evaluation.md) see only the context: the target encoder run on the context
+tokens, then copy the nearest context patch, the mean context embedding, or the same (row, column)
+in the latest context time step.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+
+from jepa_explorer.engine.session import Session
+from jepa_explorer.masks.generators import future, multiblock3d
+
+MASK_KINDS = {
+    "future (first half -> second half)": lambda grid, seed: future(grid),
+    "multiblock3d short": lambda grid, seed: multiblock3d(grid, seed=seed, set="short"),
+    "multiblock3d long": lambda grid, seed: multiblock3d(grid, seed=seed, set="long"),
+}
+
+
+def eval_video_prediction(model, clips: np.ndarray, seed: int = 0) -> dict:
+    session = Session(model)
+    pooled: dict[str, dict[str, dict[str, list]]] = {kind: {} for kind in MASK_KINDS}
+    for i, clip in enumerate(clips):
+        session.set_input(clip)
+        for kind, make in MASK_KINDS.items():
+            result = session.predict(make(session.grid_shape, seed * 1_000_003 + i))
+            for g in result.groups:
+                for name, values in [("predictor", g.distances), *g.baselines.items()]:
+                    for metric in ("loss", "cosine"):
+                        pooled[kind].setdefault(name, {}).setdefault(metric, []).append(values[metric])
+    report = {}
+    for kind, names in pooled.items():
+        means = {n: {m: float(np.concatenate(v).mean()) for m, v in metrics.items()} for n, metrics in names.items()}
+        gains = {}
+        for metric in ("loss", "cosine"):
+            best = min((n for n in means if n != "predictor"), key=lambda n: means[n][metric])
+            gains[metric] = {"best_baseline": best, "gain": 1.0 - means["predictor"][metric] / means[best][metric]}
+        report[kind] = {"clips": len(clips), "mean": means, "gain": gains}
+    return report
+
+
+@torch.inference_mode()
+def _pooled(encoder, clips: np.ndarray, mean, std, video: bool, size: int) -> np.ndarray:
+    from jepa_explorer.engine.preprocess import clip_tensor, image_tensor
+
+    device = next(encoder.parameters()).device
+    out = []
+    for clip in clips:
+        if video:
+            x = clip_tensor(clip, size, len(clip), mean, std)
+        else:  # a single-frame encoder sees the middle frame only
+            x = image_tensor(clip[len(clip) // 2], size, mean, std)
+        h = encoder(x.to(device))
+        out.append(torch.nn.functional.layer_norm(h, (h.size(-1),)).mean(1)[0].float().cpu().numpy())
+    return np.stack(out)
+
+
+def eval_motion_probe(model, image_model=None, n_train: int = 256, n_test: int = 256, seed: int = 0) -> dict:
+    from jepa_explorer.train.clips import MOTION_CLASSES, motion_probe
+    from jepa_explorer.train.eval import probe_scores, random_init_like
+
+    enc = model.config.encoder
+    x_train, y_train, x_test, y_test = motion_probe(n_train, n_test, enc.img_size, enc.num_frames, seed)
+    rows = {}
+    candidates = [
+        ("video_trained", model.target_encoder, model, True),
+        ("video_random_init", random_init_like(model, seed), model, True),
+    ]
+    if image_model is not None:
+        candidates.append(("single_frame_image_jepa", image_model.target_encoder, image_model, False))
+    for name, encoder, owner, video in candidates:
+        cfg = owner.config
+        train = _pooled(encoder, x_train, cfg.mean, cfg.std, video, cfg.encoder.img_size)
+        test = _pooled(encoder, x_test, cfg.mean, cfg.std, video, cfg.encoder.img_size)
+        rows[name] = probe_scores(train, y_train, test, y_test, seed)
+    middle = len(x_train[0]) // 2
+    rows["middle_frame_pixels"] = probe_scores(
+        x_train[:, middle].reshape(len(x_train), -1).astype(np.float32),
+        y_train,
+        x_test[:, middle].reshape(len(x_test), -1).astype(np.float32),
+        y_test,
+        seed,
+    )
+    return {
+        "task": "direction of the main sprite: " + ", ".join(MOTION_CLASSES),
+        "chance": 1.0 / len(MOTION_CLASSES),
+        "n_train": n_train,
+        "n_test": n_test,
+        "scores": rows,
+    }
+
+
+def evaluate_video(checkpoint, n_clips: int = 64, image_model=None, probe=(256, 256), device=None, seed: int = 0) -> dict:
+    from jepa_explorer.checkpoints.load import load_model
+    from jepa_explorer.train.clips import eval_clips
+
+    started = time.perf_counter()
+    model = load_model(checkpoint, device)
+    enc = model.config.encoder
+    clips = eval_clips(n_clips, enc.img_size, enc.num_frames, seed)
+    report = {
+        "checkpoint": str(checkpoint),
+        "seed": seed,
+        "domain": "held-out procedural clips (seed tag 11)",
+        "prediction": eval_video_prediction(model, clips, seed),
+    }
+    if probe:
+        image = load_model(image_model, device) if image_model else None
+        report["motion_probe"] = eval_motion_probe(model, image, *probe, seed=seed)
+    report["command"] = f"jepa-explorer eval {checkpoint} --n {n_clips} --seed {seed}" + (
+        f" --image-model {image_model}" if image_model else ""
+    )
+    report["seconds"] = time.perf_counter() - started
+    return report
