@@ -46,15 +46,19 @@ def write_metrics(checkpoint: str | Path, report: dict) -> Path:
     return card_path
 
 
+def _prediction_lines(pred: dict) -> list[str]:
+    """The loss / cosine table of a predictor and its baselines, then the gains."""
+    lines = [f"  {'':18}{'loss':>10}{'cosine':>10}"]
+    lines += [f"  {name:18}{m['loss']:10.4f}{m['cosine']:10.4f}" for name, m in pred["mean"].items()]
+    lines += [f"  gain ({metric}) vs {g['best_baseline']}: {g['gain']:+.1%}" for metric, g in pred["gain"].items()]
+    return lines
+
+
 def format_report(report: dict) -> str:
     lines = [f"{report['checkpoint']}"]
     for domain, pred in report["prediction"].items():
         lines.append(f"\n{domain} (held out: {pred['images']} images × {pred['masks_per_image']} multiblock masks)")
-        lines.append(f"  {'':18}{'loss':>10}{'cosine':>10}")
-        for name, m in pred["mean"].items():
-            lines.append(f"  {name:18}{m['loss']:10.4f}{m['cosine']:10.4f}")
-        for metric, g in pred["gain"].items():
-            lines.append(f"  gain ({metric}) vs {g['best_baseline']}: {g['gain']:+.1%}")
+        lines += _prediction_lines(pred)
     lines.append("\ncollapse (held-out patch embeddings)")
     for name, c in report["collapse"].items():
         lines.append(
@@ -155,11 +159,7 @@ def format_video_report(report: dict) -> str:
     lines = [f"{report['checkpoint']}: {report['domain']}"]
     for kind, pred in report["prediction"].items():
         lines.append(f"\n{kind} ({pred['clips']} clips)")
-        lines.append(f"  {'':18}{'loss':>10}{'cosine':>10}")
-        for name, m in pred["mean"].items():
-            lines.append(f"  {name:18}{m['loss']:10.4f}{m['cosine']:10.4f}")
-        for metric, g in pred["gain"].items():
-            lines.append(f"  gain ({metric}) vs {g['best_baseline']}: {g['gain']:+.1%}")
+        lines += _prediction_lines(pred)
     if "motion_probe" in report:
         p = report["motion_probe"]
         lines.append(f"\nmotion probe: {p['task']} (chance {p['chance']:.0%}, {p['n_train']} train / {p['n_test']} test)")

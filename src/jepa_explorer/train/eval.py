@@ -38,12 +38,18 @@ def eval_prediction(model, images: np.ndarray, masks_per_image: int = 4, seed: i
                 for name, values in [("predictor", g.distances), *g.baselines.items()]:
                     for metric in ("loss", "cosine"):
                         pooled.setdefault(name, {}).setdefault(metric, []).append(values[metric])
+    return {"images": len(images), "masks_per_image": masks_per_image, **means_and_gains(pooled)}
+
+
+def means_and_gains(pooled: dict[str, dict[str, list[np.ndarray]]]) -> dict:
+    """{"mean": name -> metric -> mean over all target patches, "gain": metric -> best baseline and
+    1 - predictor / best baseline}, from per-patch values pooled over images and masks."""
     means = {name: {m: float(np.concatenate(v).mean()) for m, v in metrics.items()} for name, metrics in pooled.items()}
-    report = {"images": len(images), "masks_per_image": masks_per_image, "mean": means, "gain": {}}
+    gains = {}
     for metric in ("loss", "cosine"):
-        best_name = min((n for n in means if n != "predictor"), key=lambda n: means[n][metric])
-        report["gain"][metric] = {"best_baseline": best_name, "gain": 1.0 - means["predictor"][metric] / means[best_name][metric]}
-    return report
+        best = min((n for n in means if n != "predictor"), key=lambda n: means[n][metric])
+        gains[metric] = {"best_baseline": best, "gain": 1.0 - means["predictor"][metric] / means[best][metric]}
+    return {"mean": means, "gain": gains}
 
 
 @torch.inference_mode()

@@ -34,15 +34,9 @@ def eval_video_prediction(model, clips: np.ndarray, seed: int = 0) -> dict:
                 for name, values in [("predictor", g.distances), *g.baselines.items()]:
                     for metric in ("loss", "cosine"):
                         pooled[kind].setdefault(name, {}).setdefault(metric, []).append(values[metric])
-    report = {}
-    for kind, names in pooled.items():
-        means = {n: {m: float(np.concatenate(v).mean()) for m, v in metrics.items()} for n, metrics in names.items()}
-        gains = {}
-        for metric in ("loss", "cosine"):
-            best = min((n for n in means if n != "predictor"), key=lambda n: means[n][metric])
-            gains[metric] = {"best_baseline": best, "gain": 1.0 - means["predictor"][metric] / means[best][metric]}
-        report[kind] = {"clips": len(clips), "mean": means, "gain": gains}
-    return report
+    from jepa_explorer.train.eval import means_and_gains
+
+    return {kind: {"clips": len(clips), **means_and_gains(names)} for kind, names in pooled.items()}
 
 
 @torch.inference_mode()
