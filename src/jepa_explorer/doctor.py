@@ -125,7 +125,7 @@ def _plugin_names(folder: Path) -> list[str]:
     return names
 
 
-def _self_command() -> list[str]:
+def doctor_command() -> list[str]:
     """How to run this module again in a child process, from a checkout or from a frozen bundle."""
     if getattr(sys, "frozen", False):
         return [sys.executable, "doctor"]  # the bundle's launcher dispatches `doctor` to main() below
@@ -158,7 +158,7 @@ def check_qt() -> list[Check]:
         env["QT_QPA_PLATFORM"] = probe_platform
     try:
         proc = subprocess.run(
-            [*_self_command(), "--qt-probe"], capture_output=True, text=True, timeout=QT_PROBE_TIMEOUT_S, env=env
+            [*doctor_command(), "--qt-probe"], capture_output=True, text=True, timeout=QT_PROBE_TIMEOUT_S, env=env
         )
     except subprocess.TimeoutExpired:
         return [

@@ -328,3 +328,14 @@ def test_surface_tax_toggle_shows_how_each_error_responds(qtbot, settings):
     qtbot.waitUntil(lambda: panel.tax_label.text() == "", timeout=TIMEOUT_MS)
     assert not panel.tiles["original"].caption.text().startswith("with ")
     w.close()
+
+
+def test_self_check_menu_runs_doctor_off_the_ui_thread(window, qtbot):
+    w = window
+    assert w.qactions["self_check"].shortcut().toString() == "Ctrl+Shift+D"
+    with qtbot.waitSignal(w.selfCheckFinished, timeout=120_000) as finished:
+        w.qactions["self_check"].trigger()
+        assert w.self_check_report is None  # the window is free while the doctor runs
+    report = w.self_check_report
+    assert "torch" in report and "ckpt ijepa-tiny" in report and "prediction" in report
+    assert finished.args[0] in (0, 1)  # 1 only where a check (e.g. no display) fails

@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
     inputShown = Signal(object)
     modelShown = Signal(object)
     errorShown = Signal(str)
+    selfCheckFinished = Signal(int)  # the doctor's exit code
 
     def __init__(self, checkpoint: str | None = None, image: str | None = None, scene: str | None = None,
                  device: str | None = None, settings: QSettings | None = None, worker: ModelWorker | None = None,
@@ -77,6 +78,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("JEPA Explorer")
         self.settings = settings or QSettings("jepa-explorer", "JEPA Explorer")
         self.show_dialogs = show_dialogs  # tests and screenshots turn modal dialogs into errorShown + status text
+        self._self_check = None  # the running doctor process, if any
+        self.self_check_report: str | None = None
         self._startup = {"checkpoint": checkpoint, "image": image, "scene": scene, "device": device}
         self.worker = worker or ModelWorker(self)
         self.model_info = None
@@ -233,6 +236,9 @@ class MainWindow(QMainWindow):
         a("metric_cycle", "Next metric", "M", "Switch the distance metric (L2, cosine, training loss)", self._cycle_metric)
         a("presentation", "Presentation mode", "F11", "Full screen, large fonts, thick strokes, simplified layout",
           self.toggle_presentation, checkable=True)
+        a("self_check", "Self-check…", "Ctrl+Shift+D",
+          "Check Python, torch, Qt, the bundled checkpoints' hashes and a timed prediction (jepa-explorer doctor)",
+          self.run_self_check)
         a("step", "Step through the JEPA loop", "F5",
           "Reveal mask → encode context → encode target (EMA) → predict → compare, one stage per press", self.step_loop)
 
@@ -273,6 +279,7 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         for dock in self.docks.values():
             menu.addAction(dock.toggleViewAction())
+        self.menuBar().addMenu("&Help").addAction(act["self_check"])
 
         bar = QToolBar("File and masks")
         bar.setObjectName("toolbar_main")
@@ -630,6 +637,34 @@ class MainWindow(QMainWindow):
                                                         self.canvas.masks.grid_shape))
 
     # ================================================================== dialogs, drag and drop
+
+    def run_self_check(self) -> None:
+        """`jepa-explorer doctor` in a child process (never the UI thread); its report in a dialog."""
+        from PySide6.QtCore import QProcess
+
+        from jepa_explorer.doctor import doctor_command
+
+        if self._self_check is not None:
+            return
+        command = doctor_command()
+        process = QProcess(self)
+        process.setProcessChannelMode(QProcess.MergedChannels)
+        process.finished.connect(lambda code, _status: self._self_check_done(process, code))
+        self._self_check = process
+        self._on_busy("Running the self-check…")
+        process.start(command[0], command[1:])
+
+    def _self_check_done(self, process, code: int) -> None:
+        self._self_check = None
+        self.self_check_report = bytes(process.readAllStandardOutput()).decode(errors="replace")
+        self._on_busy("")
+        self.statusBar().showMessage("Self-check passed" if code == 0 else "Self-check found problems", 8000)
+        if self.show_dialogs:
+            box = QMessageBox(QMessageBox.Information if code == 0 else QMessageBox.Warning, "Self-check",
+                              "All checks passed." if code == 0 else "Some checks failed; see the details.", parent=self)
+            box.setDetailedText(self.self_check_report)
+            box.open()
+        self.selfCheckFinished.emit(code)
 
     def _error(self, title: str, message: str) -> None:
         self.last_error = message
