@@ -57,12 +57,19 @@ def _mse(image: np.ndarray, reference: np.ndarray, region: np.ndarray) -> float:
     return float(((image[region].astype(np.float64) - reference[region].astype(np.float64)) ** 2).mean())
 
 
-def surface_tax(session: Session, masks: PatchMasks, mae=None, decoder=None, strength: float = 0.5, seed: int = 0) -> SurfaceTax:
-    """Plain vs textured targets for one image model; `session` keeps its own (plain) input."""
+def surface_tax(
+    session: Session, masks: PatchMasks, mae=None, decoder=None, strength: float = 0.5, seed: int = 0, plain=None
+) -> SurfaceTax:
+    """Plain vs textured targets for one image model; `session` keeps its own (plain) input.
+
+    `plain`: the (Prediction, PixelComparison) the caller already has for these masks on the plain
+    input, so the live app does not compute them twice."""
     patch = session.model.config.encoder.patch_size
     region = np.kron(masks.target_union[0], np.ones((patch, patch), dtype=bool))
-    plain_pred = session.predict(masks)
-    plain_pixels = compare_pixels(session, plain_pred, mae, decoder)
+    if plain is None:
+        plain_pred = session.predict(masks)
+        plain = (plain_pred, compare_pixels(session, plain_pred, mae, decoder))
+    plain_pred, plain_pixels = plain
 
     textured = add_texture(session.features.pixels, region, strength, seed)
     other = Session(session.model)

@@ -144,13 +144,7 @@ class CanvasView(pg.GraphicsView):
 
     def highlight_patch(self, index: int) -> None:
         """Outline patch `index` (flat, frame 0), e.g. when it is hovered in the PCA panel; -1 hides."""
-        height, width = self.grid_hw
-        if index is None or index < 0:
-            self.hover_item.hide()
-            return
-        row, col = divmod(int(index) % (height * width), width)
-        self.hover_item.setRect(QRectF(col, row, 1, 1))
-        self.hover_item.show()
+        style.outline_patch(self.hover_item, index, self.grid_hw)
 
     # ------------------------------------------------------------------ drawing
 

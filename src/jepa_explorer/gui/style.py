@@ -129,3 +129,16 @@ def set_font_scale(app: QApplication, scale: float) -> None:
     font.setPointSizeF(size)
     app.setFont(font)
     app.setStyleSheet(STYLESHEET.replace("__SIZE__", f"{size:.1f}"))
+
+
+def outline_patch(item, index, grid_hw: tuple[int, int]) -> None:
+    """Move a 1×1 rectangle item onto patch `index` (flat, frame 0) of an H×W grid; None or -1 hides it."""
+    from PySide6.QtCore import QRectF
+
+    if index is None or index < 0:
+        item.hide()
+        return
+    height, width = grid_hw
+    row, col = divmod(int(index) % (height * width), width)
+    item.setRect(QRectF(col, row, 1, 1))
+    item.show()

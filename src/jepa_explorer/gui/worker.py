@@ -109,8 +109,14 @@ class _Core(QObject):
                 self.failed.emit(WorkerError(kind, str(e), payload[-1] if kind in ("input", "masks") else None))
             except Exception as e:  # a bug: say so in one line, keep the worker alive
                 traceback.print_exc()
-                self.failed.emit(WorkerError(kind, f"internal error: {type(e).__name__}: {e}",
-                                             payload[-1] if kind in ("input", "masks") else None, internal=True))
+                self.failed.emit(
+                    WorkerError(
+                        kind,
+                        f"internal error: {type(e).__name__}: {e}",
+                        payload[-1] if kind in ("input", "masks") else None,
+                        internal=True,
+                    )
+                )
 
     # ------------------------------------------------------------------ jobs
 
@@ -157,11 +163,21 @@ class _Core(QObject):
         card = dict(model.card or {})
         name = card.get("name") or Path(str(model.path)).name
         self._info = ModelInfo(
-            name=str(name), source=source, family=model.config.family, grid_shape=tuple(enc.grid_shape),
-            img_size=enc.img_size, patch_size=enc.patch_size, card=card, notes=list(model.notes),
-            device=str(model.device), devices=available_devices(), untrained=untrained,
-            has_predictor=model.predictor is not None, video=bool(enc.video),
-            parameters=model.parameter_counts(), seconds=seconds,
+            name=str(name),
+            source=source,
+            family=model.config.family,
+            grid_shape=tuple(enc.grid_shape),
+            img_size=enc.img_size,
+            patch_size=enc.patch_size,
+            card=card,
+            notes=list(model.notes),
+            device=str(model.device),
+            devices=available_devices(),
+            untrained=untrained,
+            has_predictor=model.predictor is not None,
+            video=bool(enc.video),
+            parameters=model.parameter_counts(),
+            seconds=seconds,
         )
         self.modelReady.emit(self._info)
         if self._image is not None:
@@ -183,8 +199,18 @@ class _Core(QObject):
         self.busy.emit("Encoding the image…")
         feats = self._session.set_input(image)
         coords = feats.pca.project(feats.actual)
-        self.inputReady.emit(InputView(request_id, feats.key, feats.pixels, feats.actual, coords,
-                                       feats.pca.to_rgb(feats.actual), feats.pca, feats.seconds))
+        self.inputReady.emit(
+            InputView(
+                request_id,
+                feats.key,
+                feats.pixels,
+                feats.actual,
+                coords,
+                feats.pca.to_rgb(feats.actual),
+                feats.pca,
+                feats.seconds,
+            )
+        )
 
     def _do_masks(self, masks, pixels: bool, surface_tax: bool, request_id: int) -> None:
         if self._session is None or self._session.features is None:
@@ -200,7 +226,7 @@ class _Core(QObject):
             if surface_tax:
                 from jepa_explorer.engine.surface_tax import surface_tax as measure_tax
 
-                prediction.surface_tax = measure_tax(self._session, masks, mae, decoder)
+                prediction.surface_tax = measure_tax(self._session, masks, mae, decoder, plain=(prediction, prediction.pixels))
         prediction.timings_ms["worker_ms"] = (time.perf_counter() - start) * 1e3
         self.predictionReady.emit(prediction)
 

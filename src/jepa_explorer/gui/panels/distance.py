@@ -206,13 +206,7 @@ class DistancePanel(QWidget):
         self._fit_table(len(rows))
 
     def highlight_patch(self, index: int) -> None:
-        height, width = self._grid_hw
-        if index is None or index < 0:
-            self.hover_rect.hide()
-            return
-        row, col = divmod(int(index) % (height * width), width)
-        self.hover_rect.setRect(QRectF(col, row, 1, 1))
-        self.hover_rect.show()
+        style.outline_patch(self.hover_rect, index, self._grid_hw)
 
     # ------------------------------------------------------------------ helpers
 
