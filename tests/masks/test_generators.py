@@ -75,6 +75,8 @@ def test_future_frames():
     assert m.context[:3].all() and not m.context[3:].any() and m.targets[0][3:].all()
     steps = gen.future((8, 4, 4), context_steps=3, split="step")
     assert len(steps.targets) == 5 and all(t.sum() == 16 for t in steps.targets)
+    # every future group is read with the future-frame mask token, whatever its position
+    assert m.token_ids == [gen.FUTURE_TOKEN] and steps.token_ids == [gen.FUTURE_TOKEN] * 5
     with pytest.raises(MaskError, match="video model"):
         gen.future((1, 8, 8))
 

@@ -157,9 +157,22 @@ def test_recipe_fits_the_bundle_budget():
     recipe = load_recipe("vjepa-tiny")
     assert recipe["kind"] == "vjepa"
     modules, enc_cfg, pred_cfg = build_vjepa(recipe, "cpu")
-    assert enc_cfg.video and enc_cfg.grid_shape == (8, 6, 6) and pred_cfg.num_mask_tokens == 2
+    # short, long and future-frame mask sets, one mask token each
+    assert enc_cfg.video and enc_cfg.grid_shape == (8, 6, 6) and pred_cfg.num_mask_tokens == 3
     values = sum(v.numel() for m in modules.values() for v in m.state_dict().values())
-    assert values * 4 < 25 * 2**20  # float32 safetensors bundle under 25 MB
+    assert values * 2 < 25 * 2**20  # the float16 safetensors bundle stays under 25 MB
+
+
+def test_future_mask_set_gives_context_first_steps_target_the_rest():
+    sets = [{"set": "future", "kind": "future", "context_steps": [2, 6]}]
+    seen = set()
+    for seed in range(20):
+        (enc,), (pred,) = collate_multiblock3d(3, (8, 6, 6), np.random.default_rng(seed), sets)
+        k = enc.shape[1] // 36
+        seen.add(k)
+        assert 2 <= k <= 6 and enc.shape == (3, 36 * k) and pred.shape == (3, 36 * (8 - k))
+        assert torch.equal(enc[0], torch.arange(36 * k)) and torch.equal(pred[2], torch.arange(36 * k, 288))
+    assert len(seen) > 2  # k is drawn per batch
 
 
 def test_collate_multiblock3d():

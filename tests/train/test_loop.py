@@ -120,3 +120,28 @@ def test_vjepa_train_resume_export(tmp_path):
     session.set_input(np.zeros((4, 16, 16, 3), dtype=np.uint8))
     result = session.predict(future(session.grid_shape, context_steps=1))
     assert "last_context_step" in result.summary
+
+
+def test_overrides_set_nested_recipe_entries_and_reject_unknown_sections():
+    from jepa_explorer.errors import JepaError
+    from jepa_explorer.train.loop import apply_overrides
+
+    base = load_recipe("ijepa-tiny")
+    r = apply_overrides(base, ["model.predictor.depth=6", "data.photo_fraction=0.75", "name=my-run", "masks.aspect=[1, 2]"])
+    assert r["model"]["predictor"]["depth"] == 6 and r["data"]["photo_fraction"] == 0.75
+    assert r["name"] == "my-run" and r["masks"]["aspect"] == [1, 2]
+    assert base["model"]["predictor"]["depth"] == 3  # the loaded recipe is untouched
+    with pytest.raises(JepaError, match="no section 'modle'"):
+        apply_overrides(base, ["modle.predictor.depth=6"])
+    with pytest.raises(JepaError, match="KEY=VALUE"):
+        apply_overrides(base, ["depth"])
+
+
+def test_time_limit_stops_and_saves_a_resumable_run(tmp_path):
+    lines = []
+    t = Trainer(_tiny("ijepa", steps=50), tmp_path / "r", max_minutes=1e-9)
+    state = t.run(log=lines.append)
+    assert state.step < 50 and any("minute limit" in line for line in lines)
+    again = Trainer(_tiny("ijepa", steps=50), tmp_path / "r", max_steps=state.step + 2)
+    assert again.resume() and again.state.step == state.step
+    assert again.run(log=lambda _: None).step == state.step + 2

@@ -148,6 +148,9 @@ def half(grid: Grid, side: str = "right") -> PatchMasks:
 
 # V-JEPA's released multiblock3d: a short-range set (8 small blocks) and a long-range set (2 large)
 VJEPA_SETS = {"short": dict(num_blocks=8, spatial_scale=(0.15, 0.15)), "long": dict(num_blocks=2, spatial_scale=(0.7, 0.7))}
+# the bundled video recipe trains a third mask token for future-frame targets; a model with two tokens
+# (the official ones) reads slot 2 as slot 0 (the predictor takes mask_index modulo its token count)
+FUTURE_TOKEN = 2
 
 
 def multiblock3d(
@@ -194,14 +197,14 @@ def future(grid: Grid, context_steps: int | None = None, split: str = "joint") -
     context = np.zeros(grid, dtype=bool)
     context[:context_steps] = True
     if split == "joint":
-        return PatchMasks(context, [~context])
+        return PatchMasks(context, [~context], token_ids=[FUTURE_TOKEN])
     if split == "step":
         targets = []
         for step in range(context_steps, t_len):
             t = np.zeros(grid, dtype=bool)
             t[step] = True
             targets.append(t)
-        return PatchMasks(context, targets)
+        return PatchMasks(context, targets, token_ids=[FUTURE_TOKEN] * len(targets))
     raise MaskError(f"future: split must be joint or step, got '{split}'.")
 
 

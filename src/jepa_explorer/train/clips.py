@@ -329,12 +329,23 @@ DEFAULT_SETS = (
 def collate_multiblock3d(batch_size: int, grid: tuple[int, int, int], rng: np.random.Generator, sets=DEFAULT_SETS):
     """(masks_enc, masks_pred): one LongTensor [B, K_i] of context and one [B, M_i] of target indices per
     mask set. As the official collator does, one block shape (aspect) is drawn per set and batch, each
-    sample places its blocks, and index lists are cut to the batch's shortest so they stack."""
+    sample places its blocks, and index lists are cut to the batch's shortest so they stack.
+    A set with ``"kind": "future"`` is the future-frames task instead: context = the first k time steps
+    (k drawn per batch from ``context_steps`` [lo, hi]), target = the rest."""
     from jepa_explorer.masks import generators
 
     masks_enc, masks_pred = [], []
     for spec in sets:
         spec = dict(spec)
+        if spec.get("kind") == "future":
+            # the world-model task: the first k steps are context, the rest the target; k per batch
+            lo, hi = spec.get("context_steps", [1, grid[0] - 1])
+            lo, hi = max(1, min(lo, grid[0] - 1)), max(1, min(hi, grid[0] - 1))  # a shorter clip keeps >= 1 target step
+            m = generators.future(grid, context_steps=int(rng.integers(lo, hi + 1)))
+            masks_enc.append(torch.from_numpy(m.context_indices()).long().expand(batch_size, -1))
+            masks_pred.append(torch.from_numpy(m.target_indices()[0]).long().expand(batch_size, -1))
+            continue
+        spec.pop("kind", None)
         aspect = spec.pop("aspect", (0.75, 1.5))
         a = float(np.exp(rng.uniform(np.log(aspect[0]), np.log(aspect[1]))))
         kwargs = {k: (tuple(v) if isinstance(v, list) else v) for k, v in spec.items()}

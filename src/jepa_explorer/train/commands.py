@@ -8,7 +8,9 @@ import json
 def _train(args) -> int:
     from jepa_explorer.train.loop import train_main
 
-    return train_main(args.recipe, args.out, args.resume, args.device, args.steps, args.export)
+    return train_main(
+        args.recipe, args.out, args.resume, args.device, args.steps, args.export, args.set, args.workers, args.max_minutes
+    )
 
 
 def _eval(args) -> int:
@@ -62,6 +64,13 @@ def register(sub) -> None:
     p.add_argument("--steps", type=int, default=None, help="stop after this many steps (the schedule still spans the recipe's)")
     p.add_argument("--export", default=None, help="write the bundle (safetensors + card) here when done")
     p.add_argument("--device", default=None)
+    p.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="override a recipe entry, e.g. model.predictor.depth=6"
+    )
+    p.add_argument(
+        "--workers", type=int, default=0, help="processes making batches (0: one thread; a GPU wants about one per core)"
+    )
+    p.add_argument("--max-minutes", type=float, default=None, help="stop (and save) after this long; --resume continues")
     p.set_defaults(func=_train)
 
     p = sub.add_parser("eval", help="measure a JEPA on held-out sources against leak-free baselines")

@@ -14,7 +14,6 @@ import json
 import math
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -89,11 +88,23 @@ class RunState:
 class Trainer:
     """One recipe, one run directory. `run()` trains until total_steps, writing checkpoints on the way."""
 
-    def __init__(self, recipe: dict, run_dir: Path, device: str | None = None, max_steps: int | None = None):
+    def __init__(
+        self,
+        recipe: dict,
+        run_dir: Path,
+        device: str | None = None,
+        max_steps: int | None = None,
+        workers: int = 0,
+        max_minutes: float | None = None,
+    ):
         from jepa_explorer.engine.device import pick_device
 
         self.recipe, self.run_dir = recipe, Path(run_dir)
         self.device = pick_device(device)
+        self.workers, self.max_minutes = workers, max_minutes
+        self.command_args = ""  # the --set overrides, so the card's command reproduces the run
+        if self.device.type == "cuda":
+            torch.backends.cuda.matmul.allow_tf32 = True  # tiny matrices: TF32 is plenty and faster
         self.optim_cfg = recipe["optim"]
         self.total_steps = self.optim_cfg["total_steps"]
         self.stop_at = min(self.total_steps, max_steps) if max_steps else self.total_steps
@@ -285,16 +296,18 @@ class Trainer:
         if self.recipe["kind"] in ("ijepa", "vjepa"):
             self.modules["target_encoder"].eval()
         last_save = time.perf_counter()
+        deadline = last_save + 60 * self.max_minutes if self.max_minutes else math.inf
         window_start, window_images, losses = time.perf_counter(), 0, []
-        # the next batch is made while this step computes (numpy and torch release the GIL)
-        pool = ThreadPoolExecutor(max_workers=1)
-        pending = pool.submit(self.batches.batch, self.state.step)
+        from jepa_explorer.train.prefetch import Prefetcher
+
+        prefetch = Prefetcher(self.batches, self.state.step, self.stop_at, self.workers)
         while self.state.step < self.stop_at:
+            if time.perf_counter() > deadline:
+                log(f"stopping at step {self.state.step}: the {self.max_minutes:g}-minute limit is reached (--resume continues)")
+                break
             step = self.state.step
             rng = np.random.default_rng([self.recipe["seed"], step])  # masks depend on (seed, step) only
-            x = pending.result().to(self.device, non_blocking=True)
-            if step + 1 < self.stop_at:
-                pending = pool.submit(self.batches.batch, step + 1)
+            x = prefetch.next().to(self.device, non_blocking=True)
             self._schedules(step)
             started = time.perf_counter()
             loss = step_fn(x, rng)
@@ -327,7 +340,7 @@ class Trainer:
             if time.perf_counter() - last_save > every_s:
                 self.save()
                 last_save = time.perf_counter()
-        pool.shutdown(wait=True)
+        prefetch.close()
         self.save()
         for m in self.modules.values():
             m.eval()
@@ -353,7 +366,7 @@ class Trainer:
                 "compute_seconds": round(self.state.seconds, 1),
                 "hardware": f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads, {self.device}",
                 "torch": torch.__version__,
-                "command": f"jepa-explorer train {self.recipe['name']}"
+                "command": f"jepa-explorer train {self.recipe['name']}{self.command_args}"
                 + (f" --steps {self.state.step}" if self.state.step < self.total_steps else ""),
             },
         }
@@ -389,12 +402,42 @@ class Trainer:
         return save_bundle(out_dir, modules, card, dtype=getattr(torch, self.recipe.get("bundle_dtype", "float16")))
 
 
+def apply_overrides(recipe: dict, overrides: list[str]) -> dict:
+    """A copy of ``recipe`` with each ``dotted.key=JSON`` set (e.g. ``model.predictor.depth=6``)."""
+    recipe = copy.deepcopy(recipe)
+    for item in overrides:
+        key, sep, text = item.partition("=")
+        if not sep or not key:
+            raise JepaError(f"--set {item!r}: write it as KEY=VALUE, e.g. --set optim.total_steps=5000.")
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            value = text  # a bare word is a string (name=my-run)
+        *parents, leaf = key.split(".")
+        node = recipe
+        for part in parents:
+            if not isinstance(node.get(part), dict):
+                raise JepaError(f"--set {item!r}: the recipe has no section '{part}' on the way to '{key}'.")
+            node = node[part]
+        node[leaf] = value
+    return recipe
+
+
 def train_main(
-    recipe_name: str, out: str | None, resume: bool, device: str | None, max_steps: int | None, export: str | None
+    recipe_name: str,
+    out: str | None,
+    resume: bool,
+    device: str | None,
+    max_steps: int | None,
+    export: str | None,
+    overrides: list[str] = (),
+    workers: int = 0,
+    max_minutes: float | None = None,
 ) -> int:
-    recipe = load_recipe(recipe_name)
+    recipe = apply_overrides(load_recipe(recipe_name), list(overrides))
     run_dir = Path(out or Path("runs") / recipe["name"])
-    trainer = Trainer(recipe, run_dir, device, max_steps)
+    trainer = Trainer(recipe, run_dir, device, max_steps, workers, max_minutes)
+    trainer.command_args = "".join(f" --set {item}" for item in overrides)
     if resume and trainer.resume():
         print(f"resumed {run_dir} at step {trainer.state.step}", file=sys.stderr)
     elif trainer.last_path.exists() and not resume:
