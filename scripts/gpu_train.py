@@ -102,7 +102,8 @@ def main(argv=None) -> int:
         if finish(subprocess.Popen(cmd, stdout=log.open("w"), stderr=subprocess.PIPE, cwd=ROOT), log):
             report = json.loads(log.read_text())
             s = score(report)
-            results["variants"][name] = {"overrides": VARIANTS[name], "validation_min_gain": s, "validation": report["prediction"]}
+            entry = {"overrides": VARIANTS[name], "validation_min_gain": s, "validation": report["prediction"]}
+            results["variants"][name] = entry
             print(f"{name}: validation gain (worse domain) {s:+.3f}", flush=True)
             if s > best_score:
                 best, best_score = name, s
@@ -114,7 +115,8 @@ def main(argv=None) -> int:
         results["decoder_ok"] = finish(start(dec, out / "decoder.log"), out / "decoder.log")
     if done.get("vjepa"):
         log = out / "vjepa-eval.json"
-        cmd = cli("eval", str(out / "vjepa-tiny"), "--json", "--device", device, *(["--n", "8", "--no-probe"] if args.quick else []))
+        small = ["--n", "8", "--no-probe"] if args.quick else []
+        cmd = cli("eval", str(out / "vjepa-tiny"), "--json", "--device", device, *small)
         if finish(subprocess.Popen(cmd, stdout=log.open("w"), stderr=subprocess.PIPE, cwd=ROOT), log):
             results["vjepa_eval"] = json.loads(log.read_text())
     results["total_seconds"] = round(time.perf_counter() - t0, 1)

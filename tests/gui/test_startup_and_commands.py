@@ -11,10 +11,17 @@ from .conftest import TIMEOUT_MS, wait_for_current
 
 
 def test_gui_modules_do_not_import_torch():
-    code = ("import sys, jepa_explorer.gui.main_window, jepa_explorer.gui.app; "
-            "print('torch' in sys.modules, 'sklearn' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                         env={"QT_QPA_PLATFORM": "offscreen", **__import__("os").environ})
+    code = (
+        "import sys, jepa_explorer.gui.main_window, jepa_explorer.gui.app; "
+        "print('torch' in sys.modules, 'sklearn' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"QT_QPA_PLATFORM": "offscreen", **__import__("os").environ},
+    )
     assert out.stdout.split() == ["False", "False"], out.stderr
 
 

@@ -49,8 +49,15 @@ def parse_size(text: str) -> tuple[int, int]:
         raise JepaError(f"--size '{text}': use WIDTHxHEIGHT in pixels, e.g. 1280x800 (at least 200x200).") from None
 
 
-def screenshot(out: str, size: str = "1280x800", scene=None, checkpoint=None, image=None, timeout_s: float = 120.0,
-               presentation: bool = False) -> str:
+def screenshot(
+    out: str,
+    size: str = "1280x800",
+    scene=None,
+    checkpoint=None,
+    image=None,
+    timeout_s: float = 120.0,
+    presentation: bool = False,
+) -> str:
     """Render the window offscreen once the first prediction is on screen, and write a PNG."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     width, height = parse_size(size)

@@ -14,8 +14,9 @@ import time
 TARGETS = {"gui_max_stall_ms": 50.0, "gui_updates_per_s": 20.0}
 
 
-def run_gui_bench(checkpoint: str | None = None, image: str | None = None, steps: int = 300, step_ms: int = 8,
-                  timeout_s: float = 120.0) -> dict:
+def run_gui_bench(
+    checkpoint: str | None = None, image: str | None = None, steps: int = 300, step_ms: int = 8, timeout_s: float = 120.0
+) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from jepa_explorer.gui.app import make_app
 
@@ -91,7 +92,7 @@ def run_gui_bench(checkpoint: str | None = None, image: str | None = None, steps
     stroke_s = time.perf_counter() - stroke_start
     heartbeat.stop()
     gaps = [(b - a) * 1e3 for a, b in zip(beats, beats[1:])]
-    latencies = list(window.latencies_ms[-len(shown):]) if shown else []
+    latencies = list(window.latencies_ms[-len(shown) :]) if shown else []
     report = {
         "gui_first_paint_s": first_paint_s,
         "gui_first_prediction_s": first_prediction_s,

@@ -184,7 +184,7 @@ class CanvasView(pg.GraphicsView):
                 label.setText(str(k + 1))
                 label.fill = pg.mkBrush(*style.target_rgb(k), 200)
                 label.setPos(cols.min() + 0.5, rows.min() + 0.5)  # top-left patch of the group: never on a neighbour
-        for label in self._group_labels[len(frame_targets):]:
+        for label in self._group_labels[len(frame_targets) :]:
             label.setVisible(False)
 
     # ------------------------------------------------------------------ mouse
@@ -215,8 +215,15 @@ class CanvasView(pg.GraphicsView):
             base, group = mask_edit.with_new_group(base)
         elif layer == Layer.TARGET:
             group = min(self.current_group, len(base.targets) - 1)
-        self._stroke = {"before": self.masks.copy(), "base": base, "layer": layer, "group": group,
-                        "start": (row, col), "last": (row, col), "cells": np.zeros(self.grid_hw, bool)}
+        self._stroke = {
+            "before": self.masks.copy(),
+            "base": base,
+            "layer": layer,
+            "group": group,
+            "start": (row, col),
+            "last": (row, col),
+            "cells": np.zeros(self.grid_hw, bool),
+        }
         self._stroke_to(row, col)
         ev.accept()
 

@@ -51,8 +51,11 @@ class MaskLegend(QWidget):
             chip.setIcon(style.color_icon(rgb, 14))
             chip.setText(f"{label} ({count})")
             chip.setChecked(i >= 1 and i - 1 == current_group)
-            chip.setToolTip("Context: what the encoder sees" if i == 0 else
-                            f"Target group {i}: predicted in its own sequence; click to paint into it with G")
+            chip.setToolTip(
+                "Context: what the encoder sees"
+                if i == 0
+                else f"Target group {i}: predicted in its own sequence; click to paint into it with G"
+            )
         self.stats_label.setText(mask_edit.describe(masks))
         hint = mask_edit.problem(masks)
         self.hint_label.setText(hint or "")

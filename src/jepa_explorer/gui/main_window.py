@@ -50,17 +50,36 @@ DISPLAY_SIZE = 512  # the canvas image resolution (the model itself may see only
 MAX_RECENT = 8
 
 PRESETS = [  # (key, label, tooltip, function(grid, seed) -> PatchMasks, re-rolls)
-    ("multiblock", "I-JEPA multiblock", "4 target blocks and a large context block, as I-JEPA trains; press again to re-roll",
-     lambda grid, seed: generators.multiblock(grid, seed=seed), True),
-    ("random", "MAE random 75%", "75% of the patches are one target group, as MAE masks; press again to re-roll",
-     lambda grid, seed: generators.random(grid, 0.75, seed=seed), True),
-    ("block", "Single block", "One target block, the rest context; press again to re-roll",
-     lambda grid, seed: generators.block(grid, scale=0.2, seed=seed), True),
+    (
+        "multiblock",
+        "I-JEPA multiblock",
+        "4 target blocks and a large context block, as I-JEPA trains; press again to re-roll",
+        lambda grid, seed: generators.multiblock(grid, seed=seed),
+        True,
+    ),
+    (
+        "random",
+        "MAE random 75%",
+        "75% of the patches are one target group, as MAE masks; press again to re-roll",
+        lambda grid, seed: generators.random(grid, 0.75, seed=seed),
+        True,
+    ),
+    (
+        "block",
+        "Single block",
+        "One target block, the rest context; press again to re-roll",
+        lambda grid, seed: generators.block(grid, scale=0.2, seed=seed),
+        True,
+    ),
     ("centre", "Centre", "The centre quarter is the target", lambda grid, seed: generators.centre(grid), False),
-    ("left", "Left half", "Predict the left half from the right half",
-     lambda grid, seed: generators.half(grid, "left"), False),
-    ("right", "Right half", "Predict the right half from the left half",
-     lambda grid, seed: generators.half(grid, "right"), False),
+    ("left", "Left half", "Predict the left half from the right half", lambda grid, seed: generators.half(grid, "left"), False),
+    (
+        "right",
+        "Right half",
+        "Predict the right half from the left half",
+        lambda grid, seed: generators.half(grid, "right"),
+        False,
+    ),
 ]
 
 
@@ -71,9 +90,16 @@ class MainWindow(QMainWindow):
     errorShown = Signal(str)
     selfCheckFinished = Signal(int)  # the doctor's exit code
 
-    def __init__(self, checkpoint: str | None = None, image: str | None = None, scene: str | None = None,
-                 device: str | None = None, settings: QSettings | None = None, worker: ModelWorker | None = None,
-                 show_dialogs: bool = True):
+    def __init__(
+        self,
+        checkpoint: str | None = None,
+        image: str | None = None,
+        scene: str | None = None,
+        device: str | None = None,
+        settings: QSettings | None = None,
+        worker: ModelWorker | None = None,
+        show_dialogs: bool = True,
+    ):
         super().__init__()
         self.setWindowTitle("JEPA Explorer")
         self.settings = settings or QSettings("jepa-explorer", "JEPA Explorer")
@@ -190,43 +216,103 @@ class MainWindow(QMainWindow):
         self.qactions: dict[str, QAction] = {}
         a = self._action
         a("open_image", "Open image…", QKeySequence.Open, "Open an image file to explore", self.open_image_dialog)
-        a("open_checkpoint", "Open checkpoint…", "Ctrl+Shift+M", "Load a checkpoint file (.pth.tar, .safetensors, bundle)",
-          self.open_checkpoint_dialog)
+        a(
+            "open_checkpoint",
+            "Open checkpoint…",
+            "Ctrl+Shift+M",
+            "Load a checkpoint file (.pth.tar, .safetensors, bundle)",
+            self.open_checkpoint_dialog,
+        )
         a("open_scene", "Open scene…", "Ctrl+Shift+O", "Open a saved scene (model, image, masks, view)", self.open_scene_dialog)
-        a("save_scene", "Save scene…", QKeySequence.Save, "Save model, image, masks and view settings as a scene",
-          self.save_scene_dialog)
+        a(
+            "save_scene",
+            "Save scene…",
+            QKeySequence.Save,
+            "Save model, image, masks and view settings as a scene",
+            self.save_scene_dialog,
+        )
         a("export_window", "Export window PNG…", "Ctrl+E", "Save a picture of the whole window", self.export_window_dialog)
-        a("export_panels", "Export panel PNGs…", "Ctrl+Shift+E", "Save each panel as its own picture into a folder",
-          self.export_panels_dialog)
-        a("export_csv", "Export numbers CSV…", "Ctrl+Alt+C", "Per-patch distances of predictor and baselines as CSV",
-          lambda: self.export_numbers_dialog("csv"))
-        a("export_npz", "Export arrays NPZ…", "Ctrl+Alt+N", "Embeddings, distances and heatmaps as a NumPy archive",
-          lambda: self.export_numbers_dialog("npz"))
+        a(
+            "export_panels",
+            "Export panel PNGs…",
+            "Ctrl+Shift+E",
+            "Save each panel as its own picture into a folder",
+            self.export_panels_dialog,
+        )
+        a(
+            "export_csv",
+            "Export numbers CSV…",
+            "Ctrl+Alt+C",
+            "Per-patch distances of predictor and baselines as CSV",
+            lambda: self.export_numbers_dialog("csv"),
+        )
+        a(
+            "export_npz",
+            "Export arrays NPZ…",
+            "Ctrl+Alt+N",
+            "Embeddings, distances and heatmaps as a NumPy archive",
+            lambda: self.export_numbers_dialog("npz"),
+        )
         a("quit", "Quit", "Ctrl+Q", "Close JEPA Explorer", self.close)
 
         a("undo", "Undo", QKeySequence.Undo, "Undo the last mask edit", self.canvas.undo)
         a("redo", "Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], "Redo the mask edit you undid", self.canvas.redo)
-        a("fill", "Fill context", "F", "Every patch that is not a target becomes context",
-          lambda: self.canvas.apply(mask_edit.fill_context))
-        a("invert", "Invert context", "I", "Swap context and unused patches (targets stay)",
-          lambda: self.canvas.apply(mask_edit.invert_context))
+        a(
+            "fill",
+            "Fill context",
+            "F",
+            "Every patch that is not a target becomes context",
+            lambda: self.canvas.apply(mask_edit.fill_context),
+        )
+        a(
+            "invert",
+            "Invert context",
+            "I",
+            "Swap context and unused patches (targets stay)",
+            lambda: self.canvas.apply(mask_edit.invert_context),
+        )
         a("clear", "Clear masks", "Delete", "Remove all context and targets", lambda: self.canvas.apply(mask_edit.clear))
 
         self.tool_group = QActionGroup(self)
         for name, text, key, tip, layer, rgb in [
             ("tool_context", "Context", "C", "Paint context: the patches the encoder sees", Layer.CONTEXT, style.CONTEXT_RGB),
-            ("tool_target_new", "New target", "T", "Paint a new target group (each stroke starts one)", Layer.TARGET_NEW,
-             style.target_rgb(0)),
-            ("tool_target", "Add to target", "G", "Paint into the current target group (click its legend chip to pick it)",
-             Layer.TARGET, style.target_rgb(1)),
+            (
+                "tool_target_new",
+                "New target",
+                "T",
+                "Paint a new target group (each stroke starts one)",
+                Layer.TARGET_NEW,
+                style.target_rgb(0),
+            ),
+            (
+                "tool_target",
+                "Add to target",
+                "G",
+                "Paint into the current target group (click its legend chip to pick it)",
+                Layer.TARGET,
+                style.target_rgb(1),
+            ),
             ("tool_erase", "Eraser", "E", "Erase context and targets (right-drag erases with any tool)", Layer.ERASE, None),
         ]:
-            action = a(name, text, key, tip, lambda _=False, layer=layer: self.canvas.set_layer(layer), checkable=True,
-                       icon=style.color_icon(rgb, 18, "circle"))
+            action = a(
+                name,
+                text,
+                key,
+                tip,
+                lambda _=False, layer=layer: self.canvas.set_layer(layer),
+                checkable=True,
+                icon=style.color_icon(rgb, 18, "circle"),
+            )
             self.tool_group.addAction(action)
         self.qactions["tool_context"].setChecked(True)
-        a("rect", "Rectangle", "R", "Drag rectangles snapped to patches instead of brushing", self.canvas.set_rect_mode,
-          checkable=True)
+        a(
+            "rect",
+            "Rectangle",
+            "R",
+            "Drag rectangles snapped to patches instead of brushing",
+            self.canvas.set_rect_mode,
+            checkable=True,
+        )
         a("brush_bigger", "Bigger brush", "]", "Brush one patch wider", lambda: self._change_brush(+1))
         a("brush_smaller", "Smaller brush", "[", "Brush one patch narrower", lambda: self._change_brush(-1))
 
@@ -234,13 +320,28 @@ class MainWindow(QMainWindow):
             a(f"preset_{key}", label, str(i + 1), tip, lambda _=False, key=key: self.apply_preset(key))
 
         a("metric_cycle", "Next metric", "M", "Switch the distance metric (L2, cosine, training loss)", self._cycle_metric)
-        a("presentation", "Presentation mode", "F11", "Full screen, large fonts, thick strokes, simplified layout",
-          self.toggle_presentation, checkable=True)
-        a("self_check", "Self-check…", "Ctrl+Shift+D",
-          "Check Python, torch, Qt, the bundled checkpoints' hashes and a timed prediction (jepa-explorer doctor)",
-          self.run_self_check)
-        a("step", "Step through the JEPA loop", "F5",
-          "Reveal mask → encode context → encode target (EMA) → predict → compare, one stage per press", self.step_loop)
+        a(
+            "presentation",
+            "Presentation mode",
+            "F11",
+            "Full screen, large fonts, thick strokes, simplified layout",
+            self.toggle_presentation,
+            checkable=True,
+        )
+        a(
+            "self_check",
+            "Self-check…",
+            "Ctrl+Shift+D",
+            "Check Python, torch, Qt, the bundled checkpoints' hashes and a timed prediction (jepa-explorer doctor)",
+            self.run_self_check,
+        )
+        a(
+            "step",
+            "Step through the JEPA loop",
+            "F5",
+            "Reveal mask → encode context → encode target (EMA) → predict → compare, one stage per press",
+            self.step_loop,
+        )
 
     def _build_menus_and_toolbars(self) -> None:
         act = self.qactions
@@ -264,8 +365,16 @@ class MainWindow(QMainWindow):
         for name in ("undo", "redo", None, "fill", "invert", "clear"):
             menu.addSeparator() if name is None else menu.addAction(act[name])
         menu = self.menuBar().addMenu("&Tools")
-        for name in ("tool_context", "tool_target_new", "tool_target", "tool_erase", None, "rect", "brush_bigger",
-                     "brush_smaller"):
+        for name in (
+            "tool_context",
+            "tool_target_new",
+            "tool_target",
+            "tool_erase",
+            None,
+            "rect",
+            "brush_bigger",
+            "brush_smaller",
+        ):
             menu.addSeparator() if name is None else menu.addAction(act[name])
         menu = self.menuBar().addMenu("&Masks")
         for key, *_ in PRESETS:
@@ -412,8 +521,10 @@ class MainWindow(QMainWindow):
         self.device_box.setCurrentIndex(max(0, self.device_box.findData(info.device.split(":")[0])))
         warnings = []
         if info.untrained:
-            warnings.append("Untrained model: no trained checkpoint is bundled yet, so this JEPA is randomly initialised "
-                            "and its predictions mean nothing. Model ▸ Open checkpoint… to load a trained one.")
+            warnings.append(
+                "Untrained model: no trained checkpoint is bundled yet, so this JEPA is randomly initialised "
+                "and its predictions mean nothing. Model ▸ Open checkpoint… to load a trained one."
+            )
         if not info.has_predictor:
             warnings.append("This checkpoint has no predictor: prediction is unavailable.")
         if info.video:
@@ -559,9 +670,12 @@ class MainWindow(QMainWindow):
             return
         if error.stage == "input" and error.request_id is not None and error.request_id < self._input_request:
             return
-        title = {"model": "Cannot load the model", "input": "Cannot use this image", "device": "Cannot switch device",
-                 "companion": "Cannot load the pixel-panel model"}.get(
-            error.stage, "Error")
+        title = {
+            "model": "Cannot load the model",
+            "input": "Cannot use this image",
+            "device": "Cannot switch device",
+            "companion": "Cannot load the pixel-panel model",
+        }.get(error.stage, "Error")
         if error.stage == "model":
             self.canvas.set_busy("No model loaded")
         self._error(title, error.message)
@@ -599,8 +713,12 @@ class MainWindow(QMainWindow):
         self.canvas.set_layer(Layer.TARGET)
 
     def _on_tool_changed(self) -> None:
-        name = {Layer.CONTEXT: "tool_context", Layer.TARGET_NEW: "tool_target_new", Layer.TARGET: "tool_target",
-                Layer.ERASE: "tool_erase"}[self.canvas.layer]
+        name = {
+            Layer.CONTEXT: "tool_context",
+            Layer.TARGET_NEW: "tool_target_new",
+            Layer.TARGET: "tool_target",
+            Layer.ERASE: "tool_erase",
+        }[self.canvas.layer]
         self.qactions[name].setChecked(True)
         self.qactions["rect"].setChecked(self.canvas.rect_mode)
         if self.brush_spin.value() != self.canvas.brush_size:
@@ -633,8 +751,9 @@ class MainWindow(QMainWindow):
         if index is None or index < 0:
             self.hover_label.setText(" ")
             return
-        self.hover_label.setText(results.describe_patch(self.prediction, index, self.distance_panel.metric_name,
-                                                        self.canvas.masks.grid_shape))
+        self.hover_label.setText(
+            results.describe_patch(self.prediction, index, self.distance_panel.metric_name, self.canvas.masks.grid_shape)
+        )
 
     # ================================================================== dialogs, drag and drop
 
@@ -660,8 +779,12 @@ class MainWindow(QMainWindow):
         self._on_busy("")
         self.statusBar().showMessage("Self-check passed" if code == 0 else "Self-check found problems", 8000)
         if self.show_dialogs:
-            box = QMessageBox(QMessageBox.Information if code == 0 else QMessageBox.Warning, "Self-check",
-                              "All checks passed." if code == 0 else "Some checks failed; see the details.", parent=self)
+            box = QMessageBox(
+                QMessageBox.Information if code == 0 else QMessageBox.Warning,
+                "Self-check",
+                "All checks passed." if code == 0 else "Some checks failed; see the details.",
+                parent=self,
+            )
             box.setDetailedText(self.self_check_report)
             box.open()
         self.selfCheckFinished.emit(code)
@@ -680,8 +803,9 @@ class MainWindow(QMainWindow):
             self.open_image(path)
 
     def open_checkpoint_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open checkpoint", "",
-                                              "Checkpoints (*.pth.tar *.pth *.pt *.safetensors card.json);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open checkpoint", "", "Checkpoints (*.pth.tar *.pth *.pt *.safetensors card.json);;All files (*)"
+        )
         if path:
             if Path(path).name == "card.json":
                 path = str(Path(path).parent)
@@ -718,8 +842,13 @@ class MainWindow(QMainWindow):
         return Scene(self.checkpoint_source, self.image_path, self.canvas.masks.copy(), self._view_settings())
 
     def _view_settings(self) -> dict:
-        return {"metric": self.distance_panel.metric_name, "layer": self.canvas.layer.value, "rect": self.canvas.rect_mode,
-                "brush": self.canvas.brush_size, "seeds": dict(self._preset_seed)}
+        return {
+            "metric": self.distance_panel.metric_name,
+            "layer": self.canvas.layer.value,
+            "rect": self.canvas.rect_mode,
+            "brush": self.canvas.brush_size,
+            "seeds": dict(self._preset_seed),
+        }
 
     def _apply_view(self, view: dict) -> None:
         if view.get("metric"):

@@ -105,9 +105,11 @@ def clear(masks: PatchMasks) -> PatchMasks:
 def describe(masks: PatchMasks) -> str:
     """One line for the always-visible stats: context %, target patches, groups."""
     s = masks.stats()
-    return (f"Context {s['context_fraction']:.0%} ({s['context_patches']} patches)  ·  "
-            f"Targets {s['target_patches']} patches in {s['target_groups']} group{'s' if s['target_groups'] != 1 else ''}  ·  "
-            f"grid {'×'.join(map(str, s['grid'][1:] if s['grid'][0] == 1 else s['grid']))}")
+    return (
+        f"Context {s['context_fraction']:.0%} ({s['context_patches']} patches)  ·  "
+        f"Targets {s['target_patches']} patches in {s['target_groups']} group{'s' if s['target_groups'] != 1 else ''}  ·  "
+        f"grid {'×'.join(map(str, s['grid'][1:] if s['grid'][0] == 1 else s['grid']))}"
+    )
 
 
 def problem(masks: PatchMasks) -> str | None:

@@ -24,8 +24,11 @@ def estimator_label(name: str) -> str:
 def summary_rows(prediction, metric: str) -> list[tuple[str, str, float, float]]:
     """(key, label, mean, median) for the predictor first, then each baseline."""
     order = ["predictor"] + [k for k in prediction.summary if k != "predictor"]
-    return [(k, estimator_label(k), prediction.summary[k][metric]["mean"], prediction.summary[k][metric]["median"])
-            for k in order if k in prediction.summary]
+    return [
+        (k, estimator_label(k), prediction.summary[k][metric]["mean"], prediction.summary[k][metric]["median"])
+        for k in order
+        if k in prediction.summary
+    ]
 
 
 def best_baseline(prediction, metric: str) -> tuple[str, float] | None:
@@ -75,7 +78,8 @@ def describe_patch(prediction, index: int, metric: str, grid_shape) -> str:
         return f"{where}: {'context' if prediction.masks.context.reshape(-1)[index] else 'not used'}"
     g = report["groups"][0]
     baselines = "  ".join(
-        f"{estimator_label(k).lower()} {v:.3f}" for k, v in g.items() if k in ESTIMATOR_LABELS and k != "predictor")
+        f"{estimator_label(k).lower()} {v:.3f}" for k, v in g.items() if k in ESTIMATOR_LABELS and k != "predictor"
+    )
     return f"{where}, target {g['group'] + 1}: {METRIC_LABELS[metric]} {g['predictor']:.3f}   ({baselines})"
 
 

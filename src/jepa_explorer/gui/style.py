@@ -10,8 +10,16 @@ from PySide6.QtWidgets import QApplication
 
 # the same colours as PatchMasks.save_png's palette, so a saved mask PNG looks like the canvas
 CONTEXT_RGB = (40, 120, 255)
-TARGET_RGB = [(255, 80, 60), (255, 190, 30), (60, 200, 90), (200, 80, 255), (0, 200, 220), (255, 120, 200), (150, 110, 60),
-              (255, 255, 255)]
+TARGET_RGB = [
+    (255, 80, 60),
+    (255, 190, 30),
+    (60, 200, 90),
+    (200, 80, 255),
+    (0, 200, 220),
+    (255, 120, 200),
+    (150, 110, 60),
+    (255, 255, 255),
+]
 MASK_ALPHA = 110  # translucent enough to see the image through the mask
 HEATMAP_COLORMAP = "inferno"
 
@@ -111,9 +119,15 @@ def apply_style(app: QApplication, scale: float = 1.0) -> None:
     app.setStyle("Fusion")
     palette = app.palette()
     for role, color in [
-        (QPalette.Window, BACKGROUND), (QPalette.Base, PANEL), (QPalette.AlternateBase, "#2c2e35"),
-        (QPalette.Text, TEXT), (QPalette.WindowText, TEXT), (QPalette.Button, "#33363e"),
-        (QPalette.ButtonText, TEXT), (QPalette.Highlight, "#3b5b9a"), (QPalette.ToolTipBase, PANEL),
+        (QPalette.Window, BACKGROUND),
+        (QPalette.Base, PANEL),
+        (QPalette.AlternateBase, "#2c2e35"),
+        (QPalette.Text, TEXT),
+        (QPalette.WindowText, TEXT),
+        (QPalette.Button, "#33363e"),
+        (QPalette.ButtonText, TEXT),
+        (QPalette.Highlight, "#3b5b9a"),
+        (QPalette.ToolTipBase, PANEL),
         (QPalette.ToolTipText, TEXT),
     ]:
         palette.setColor(role, QColor(color))

@@ -76,8 +76,7 @@ class DistancePanel(QWidget):
         self.heat_plot.addItem(self.hover_rect)
         self.colormap = pg.colormap.get(style.HEATMAP_COLORMAP)
         self.heat_image.setColorMap(self.colormap)
-        self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=self.colormap, interactive=False, width=14,
-                                        colorMapMenu=False)
+        self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=self.colormap, interactive=False, width=14, colorMapMenu=False)
         self.colorbar.setImageItem(self.heat_image, insert_in=self.heat_plot)
 
         self.bar_widget = pg.GraphicsLayoutWidget()
@@ -166,7 +165,8 @@ class DistancePanel(QWidget):
         rows = results.summary_rows(prediction, metric)
         # one colour scale for predictor and baselines, so "dark" means the same across updates of a stroke
         pooled = [g.distances[metric] for g in prediction.groups] + [
-            b[metric] for g in prediction.groups for b in g.baselines.values()]
+            b[metric] for g in prediction.groups for b in g.baselines.values()
+        ]
         values = np.concatenate(pooled) if pooled else np.zeros(1)
         high = float(np.nanpercentile(values, 98)) if values.size else 1.0
         levels = (0.0, high if high > 0 else 1.0)
@@ -181,12 +181,24 @@ class DistancePanel(QWidget):
 
         means = [r[2] for r in rows]
         brushes = [pg.mkBrush(*BAR_COLORS.get(r[0], (120, 120, 120))) for r in rows]
-        self.bars.setOpts(x0=np.zeros(len(rows)), y=np.arange(len(rows)), width=np.array(means), height=0.6, brushes=brushes,
-                          pens=[pg.mkPen(None)] * len(rows))
+        self.bars.setOpts(
+            x0=np.zeros(len(rows)),
+            y=np.arange(len(rows)),
+            width=np.array(means),
+            height=0.6,
+            brushes=brushes,
+            pens=[pg.mkPen(None)] * len(rows),
+        )
         self.median_marks.setData(x=[r[3] for r in rows], y=list(range(len(rows))))
         axis = self.bar_plot.getAxis("left")
-        axis.setTicks([[(i, r[1].replace("Copy nearest context", "nearest ctx").replace("Mean of context", "mean ctx"))
-                        for i, r in enumerate(rows)]])
+        axis.setTicks(
+            [
+                [
+                    (i, r[1].replace("Copy nearest context", "nearest ctx").replace("Mean of context", "mean ctx"))
+                    for i, r in enumerate(rows)
+                ]
+            ]
+        )
         top = max(means + [r[3] for r in rows]) * 1.35 if rows else 1.0
         self.bar_plot.setXRange(0, top if top > 0 else 1.0, padding=0)
         self.bar_plot.setYRange(-0.6, len(rows) - 0.4, padding=0)

@@ -69,8 +69,10 @@ class ModelPanel(QWidget):
     def show_model(self, info) -> None:
         self.select(info.source)
         if info.untrained:
-            self.warning.setText("Untrained model: no bundled checkpoint was found, so this is a randomly initialised "
-                                 "JEPA. Its predictions are meaningless; open a trained checkpoint to learn from them.")
+            self.warning.setText(
+                "Untrained model: no bundled checkpoint was found, so this is a randomly initialised "
+                "JEPA. Its predictions are meaningless; open a trained checkpoint to learn from them."
+            )
         elif not info.has_predictor:
             self.warning.setText("This checkpoint has no predictor: features and PCA work, predictions do not.")
         self.warning.setVisible(info.untrained or not info.has_predictor)
@@ -93,6 +95,8 @@ class ModelPanel(QWidget):
             rows.append((key, text if len(text) < 240 else text[:237] + "…"))
         for note in info.notes:
             rows.append(("note", note))
-        body = "".join(f"<tr><td style='color:{style.MUTED}; padding-right:10px'>{html.escape(k)}</td>"
-                       f"<td>{html.escape(str(v))}</td></tr>" for k, v in rows)
+        body = "".join(
+            f"<tr><td style='color:{style.MUTED}; padding-right:10px'>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>"
+            for k, v in rows
+        )
         self.card.setText(f"<table>{body}</table>")

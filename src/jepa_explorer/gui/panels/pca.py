@@ -27,11 +27,18 @@ class PcaPanel(QWidget):
         self.scatter_plot.hideButtons()
         self.scatter_plot.showGrid(x=True, y=True, alpha=0.15)
         self.arrows = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(255, 255, 255, 140, width=1.5))
-        self.actual_points = pg.ScatterPlotItem(size=8, pen=pg.mkPen(0, 0, 0, 120), hoverable=True,
-                                                hoverPen=pg.mkPen(255, 255, 120, width=2), hoverSize=14)
+        self.actual_points = pg.ScatterPlotItem(
+            size=8, pen=pg.mkPen(0, 0, 0, 120), hoverable=True, hoverPen=pg.mkPen(255, 255, 120, width=2), hoverSize=14
+        )
         self.target_rings = pg.ScatterPlotItem(size=14, brush=None)
-        self.predicted_points = pg.ScatterPlotItem(symbol="star", size=15, pen=pg.mkPen(255, 255, 255, 220), hoverable=True,
-                                                   hoverPen=pg.mkPen(255, 255, 120, width=2), hoverSize=20)
+        self.predicted_points = pg.ScatterPlotItem(
+            symbol="star",
+            size=15,
+            pen=pg.mkPen(255, 255, 255, 220),
+            hoverable=True,
+            hoverPen=pg.mkPen(255, 255, 120, width=2),
+            hoverSize=20,
+        )
         self.highlight = pg.ScatterPlotItem(size=24, brush=None, pen=pg.mkPen(255, 255, 120, width=3))
         for item in (self.arrows, self.actual_points, self.target_rings, self.predicted_points, self.highlight):
             self.scatter_plot.addItem(item)
@@ -110,8 +117,9 @@ class PcaPanel(QWidget):
         self.arrows.setData(np.array(xs, float), np.array(ys, float))
         self.target_rings.setData(x=ring_x, y=ring_y, pen=ring_pens)
         self.predicted_points.setData(x=star_x, y=star_y, brush=star_brushes, data=np.array(star_data, int))
-        self._set_feature_image(self.predicted_image, self.predicted_box,
-                                results.predicted_feature_rgb(prediction, self.input_view))
+        self._set_feature_image(
+            self.predicted_image, self.predicted_box, results.predicted_feature_rgb(prediction, self.input_view)
+        )
 
     def clear_prediction(self) -> None:
         self.prediction = None
