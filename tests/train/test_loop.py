@@ -127,10 +127,10 @@ def test_overrides_set_nested_recipe_entries_and_reject_unknown_sections():
     from jepa_explorer.train.loop import apply_overrides
 
     base = load_recipe("ijepa-tiny")
-    r = apply_overrides(base, ["model.predictor.depth=6", "data.photo_fraction=0.75", "name=my-run", "masks.aspect=[1, 2]"])
-    assert r["model"]["predictor"]["depth"] == 6 and r["data"]["photo_fraction"] == 0.75
+    r = apply_overrides(base, ["model.predictor.depth=2", "data.photo_fraction=0.75", "name=my-run", "masks.aspect=[1, 2]"])
+    assert r["model"]["predictor"]["depth"] == 2 and r["data"]["photo_fraction"] == 0.75
     assert r["name"] == "my-run" and r["masks"]["aspect"] == [1, 2]
-    assert base["model"]["predictor"]["depth"] == 3  # the loaded recipe is untouched
+    assert base["model"]["predictor"]["depth"] == 6  # the loaded recipe is untouched
     with pytest.raises(JepaError, match="no section 'modle'"):
         apply_overrides(base, ["modle.predictor.depth=6"])
     with pytest.raises(JepaError, match="KEY=VALUE"):

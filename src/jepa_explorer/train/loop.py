@@ -348,6 +348,14 @@ class Trainer:
 
     # -------------------------------------------------------------- export
 
+    def _hardware(self, platform) -> str:
+        import os
+
+        cpu = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+        if self.device.type == "cuda":
+            return f"{torch.cuda.get_device_name(self.device)} (CUDA), {cpu}, {self.workers} batch workers"
+        return f"{cpu}, {torch.get_num_threads()} threads, {self.device}"
+
     def export(self, out_dir: Path, extra_card: dict | None = None) -> Path:
         """Write the bundle (safetensors + card) for the app."""
         import platform
@@ -364,7 +372,7 @@ class Trainer:
                 "steps": self.state.step,
                 "images_seen": self.state.images,
                 "compute_seconds": round(self.state.seconds, 1),
-                "hardware": f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads, {self.device}",
+                "hardware": self._hardware(platform),
                 "torch": torch.__version__,
                 "command": f"jepa-explorer train {self.recipe['name']}{self.command_args}"
                 + (f" --steps {self.state.step}" if self.state.step < self.total_steps else ""),
