@@ -161,6 +161,10 @@ def cmd_bench(args) -> int:
     from jepa_explorer.engine.bench import run_bench
 
     report = run_bench(args.checkpoint, args.image, args.edits, args.device)
+    if not args.no_video:
+        from jepa_explorer.engine.bench import run_video_bench
+
+        report["video"] = run_video_bench(args.video_checkpoint, args.clip, device=args.device)
     if not args.no_gui:
         try:
             from jepa_explorer.gui.bench import run_gui_bench
@@ -223,6 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--image", "-i", default=None)
     p.add_argument("--edits", type=int, default=100)
     p.add_argument("--no-gui", action="store_true", help="skip the GUI responsiveness run (scripted brush stroke)")
+    p.add_argument("--no-video", action="store_true", help="skip the video figures (clip encode, edit on a clip)")
+    p.add_argument("--video-checkpoint", default=None, help="default: the bundled video model")
+    p.add_argument("--clip", default=None, help="default: the first bundled clip")
     p.add_argument("--device", default=None)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 DEFAULT_IMAGE_MODEL = "ijepa-tiny"
+DEFAULT_VIDEO_MODEL = "vjepa-tiny"
 
 
 def home() -> Path:
@@ -42,6 +43,19 @@ def bundled_checkpoints() -> list[Path]:
 def default_checkpoint() -> Path | None:
     path = checkpoints_dir() / DEFAULT_IMAGE_MODEL
     return path if (path / "card.json").is_file() else None
+
+
+def default_video_checkpoint() -> Path | None:
+    path = checkpoints_dir() / DEFAULT_VIDEO_MODEL
+    return path if (path / "card.json").is_file() else None
+
+
+def sample_clips() -> list[Path]:
+    """The bundled video clips (assets/clips), for the app's Samples menu."""
+    from jepa_explorer.media.video import VIDEO_SUFFIXES
+
+    root = assets_dir() / "clips"
+    return sorted(p for p in root.glob("*") if p.suffix.lower() in VIDEO_SUFFIXES) if root.is_dir() else []
 
 
 def sample_images() -> list[Path]:

@@ -70,13 +70,15 @@ class Prediction:
     pixels: object | None = None  # engine.pixels.PixelComparison, when a caller asked for it
     surface_tax: object | None = None  # engine.surface_tax.SurfaceTax, when a caller asked for it
 
-    def heatmap(self, metric: str = "loss") -> np.ndarray:
-        """float [T, H, W]: per-patch distance, NaN off-target (mean where target groups overlap)."""
+    def heatmap(self, metric: str = "loss", source: str = "predictor") -> np.ndarray:
+        """float [T, H, W]: per-patch distance of the predictor (or of the baseline named `source`),
+        NaN off-target (mean where target groups overlap)."""
         grid = self.masks.grid_shape
         total = np.zeros(int(np.prod(grid)))
         count = np.zeros_like(total)
         for g in self.groups:
-            np.add.at(total, g.target_indices, g.distances[metric])
+            values = g.distances[metric] if source == "predictor" else g.baselines[source][metric]
+            np.add.at(total, g.target_indices, values)
             np.add.at(count, g.target_indices, 1)
         with np.errstate(invalid="ignore"):
             return np.where(count > 0, total / np.maximum(count, 1), np.nan).reshape(grid)

@@ -21,7 +21,7 @@ from jepa_explorer.masks.grid import PatchMasks
 class CanvasView(pg.GraphicsView):
     masksChanged = Signal(object)  # PatchMasks, on every edit (also mid-stroke)
     strokeFinished = Signal(object)  # PatchMasks, when the mouse is released
-    patchHovered = Signal(int)  # flat patch index on frame 0, or -1
+    patchHovered = Signal(int)  # flat patch index (t·H·W + row·W + col, t the shown time step), or -1
     historyChanged = Signal()
     toolChanged = Signal()
 
@@ -61,6 +61,8 @@ class CanvasView(pg.GraphicsView):
         self.rect_mode = False
         self.brush_size = 1
         self.current_group = 0
+        self.time_step = 0  # the token time step shown and painted on (video; always 0 for images)
+        self.paint_span = "all"  # video: paint a tube through "all" steps, on "this" step, or "from" here to the end
         self.grid_pen_width = 1.0
         self._image: np.ndarray | None = None
         self._stroke: dict | None = None
@@ -95,12 +97,38 @@ class CanvasView(pg.GraphicsView):
             self.history.clear()
         grid_changed = masks.grid_shape != self.masks.grid_shape
         self.masks = masks.copy()
+        self.time_step = min(self.time_step, self.masks.grid_shape[0] - 1)
         self.current_group = min(self.current_group, max(0, len(self.masks.targets) - 1))
         if grid_changed:
             self._place_items()
         self._redraw()
         self.historyChanged.emit()
         self.masksChanged.emit(self.masks.copy())
+
+    def set_time_step(self, step: int) -> None:
+        """Show (and paint on) token time step `step` of a video grid."""
+        step = int(np.clip(step, 0, self.masks.grid_shape[0] - 1))
+        if step != self.time_step:
+            self.time_step = step
+            self._redraw()
+
+    def set_paint_span(self, span: str) -> None:
+        if span not in ("all", "this", "from"):
+            raise ValueError(f"paint span must be all, this or from, not {span!r}")
+        self.paint_span = span
+        self.toolChanged.emit()
+
+    def painted_steps(self) -> np.ndarray | None:
+        """bool [T] of the steps a stroke writes to, or None for all of them."""
+        t_len = self.masks.grid_shape[0]
+        if t_len == 1 or self.paint_span == "all":
+            return None
+        steps = np.zeros(t_len, dtype=bool)
+        if self.paint_span == "this":
+            steps[self.time_step] = True
+        else:
+            steps[self.time_step :] = True
+        return steps
 
     def set_layer(self, layer: Layer) -> None:
         self.layer = Layer(layer)
@@ -143,7 +171,8 @@ class CanvasView(pg.GraphicsView):
         self.set_masks(edit(self.masks), record=True)
 
     def highlight_patch(self, index: int) -> None:
-        """Outline patch `index` (flat, frame 0), e.g. when it is hovered in the PCA panel; -1 hides."""
+        """Outline patch `index` (flat; its row and column on the shown step), e.g. when it is hovered in
+        the PCA panel; -1 hides."""
         style.outline_patch(self.hover_item, index, self.grid_hw)
 
     # ------------------------------------------------------------------ drawing
@@ -165,8 +194,9 @@ class CanvasView(pg.GraphicsView):
         self.viewbox.setRange(rect, padding=0.01)
 
     def _redraw(self) -> None:
-        frame_targets = [t[0] for t in self.masks.targets]
-        self.overlay_item.setImage(style.mask_overlay(self.masks.context[0], frame_targets), levels=(0, 255))
+        t = self.time_step
+        frame_targets = [target[t] for target in self.masks.targets]
+        self.overlay_item.setImage(style.mask_overlay(self.masks.context[t], frame_targets), levels=(0, 255))
         font = QFont()
         font.setBold(True)
         font.setPointSize(11)
@@ -233,7 +263,8 @@ class CanvasView(pg.GraphicsView):
             self._stroke_to(row, col)
             ev.accept()
             return
-        index = row * self.grid_hw[1] + col if self._inside(row, col) else -1
+        height, width = self.grid_hw
+        index = (self.time_step * height + row) * width + col if self._inside(row, col) else -1
         if index != self._hover:
             self._hover = index
             self.highlight_patch(index)
@@ -277,19 +308,19 @@ class CanvasView(pg.GraphicsView):
                 return
             stroke["cells"] = stroke["cells"] | mask_edit.line_cells(self.grid_hw, stroke["last"], (row, col), self.brush_size)
             stroke["last"] = (row, col)
-        edited = mask_edit.paint(stroke["base"], stroke["cells"], stroke["layer"], stroke["group"])
+        edited = mask_edit.paint(stroke["base"], stroke["cells"], stroke["layer"], stroke["group"], self.painted_steps())
         if edited != self.masks:
             self.masks = edited
             self._redraw_timer.start()
             self.masksChanged.emit(self.masks.copy())
-        self.highlight_patch(row_c * width + col_c)
+        self.highlight_patch((self.time_step * height + row_c) * width + col_c)
 
 
 def legend_entries(masks: PatchMasks) -> list[tuple[str, tuple[int, int, int], int]]:
     """(label, colour, patches) for the legend: context, then each target group."""
-    entries = [("Context", style.CONTEXT_RGB, int(masks.context[0].sum()))]
+    entries = [("Context", style.CONTEXT_RGB, int(masks.context.sum()))]
     for k, target in enumerate(masks.targets):
-        entries.append((f"Target {k + 1}", style.target_rgb(k), int(target[0].sum())))
+        entries.append((f"Target {k + 1}", style.target_rgb(k), int(target.sum())))
     return entries
 
 

@@ -40,11 +40,19 @@ from jepa_explorer.gui.panels.model import ModelPanel
 from jepa_explorer.gui.panels.pca import PcaPanel
 from jepa_explorer.gui.panels.pixels import PixelPanel
 from jepa_explorer.gui.scene import Scene, load_scene, save_scene
+from jepa_explorer.gui.timeline import Timeline
 from jepa_explorer.gui.worker import ModelWorker
 from jepa_explorer.masks import generators
 from jepa_explorer.masks.grid import PatchMasks
 from jepa_explorer.media.images import IMAGE_SUFFIXES, fit_square, load_image
-from jepa_explorer.resources import bundled_checkpoints, sample_images
+from jepa_explorer.media.video import VIDEO_SUFFIXES
+from jepa_explorer.resources import (
+    bundled_checkpoints,
+    default_checkpoint,
+    default_video_checkpoint,
+    sample_clips,
+    sample_images,
+)
 
 DISPLAY_SIZE = 512  # the canvas image resolution (the model itself may see only 64 px)
 MAX_RECENT = 8
@@ -80,7 +88,33 @@ PRESETS = [  # (key, label, tooltip, function(grid, seed) -> PatchMasks, re-roll
         lambda grid, seed: generators.half(grid, "right"),
         False,
     ),
+    (
+        "future",
+        "Future frames",
+        "What will happen next? Context = the first half of the clip, target = the rest (video models)",
+        lambda grid, seed: generators.future(grid),
+        False,
+    ),
 ]
+# on a video grid these presets become their V-JEPA counterparts: (label, tooltip, function(grid, seed))
+VIDEO_PRESETS = {
+    "multiblock": (
+        "V-JEPA tubes",
+        "8 short-range target tubes through every time step, as V-JEPA trains; press again to re-roll",
+        lambda grid, seed: generators.multiblock3d(grid, seed=seed, set="short"),
+    ),
+    "random": (
+        "Random tubes 75%",
+        "75% of the spatial positions are targets through all time steps (tube masking); press again to re-roll",
+        lambda grid, seed: generators.random_tubes(grid, 0.75, seed=seed),
+    ),
+}
+
+
+def is_video_path(path: str | Path) -> bool:
+    """A video file or a folder of frames (both open as clips)."""
+    path = Path(path)
+    return path.is_dir() or path.suffix.lower() in VIDEO_SUFFIXES
 
 
 class MainWindow(QMainWindow):
@@ -113,6 +147,9 @@ class MainWindow(QMainWindow):
         self.prediction = None
         self.image_rgb: np.ndarray | None = None
         self.image_path: str | None = None
+        self.clip_view = None  # worker.ClipView while a video is the input
+        self._clip_requested = False  # a clip is being decoded for the next input
+        self.display_frames: list | None = None  # the canvas picture of each time step (video)
         self.display_square: np.ndarray | None = None
         self.pixel_square: np.ndarray | None = None
         self.checkpoint_source: str | None = checkpoint
@@ -166,6 +203,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         layout.addWidget(self.stage_label)
         layout.addWidget(self.canvas, 1)
+        self.timeline = Timeline()  # video models only
+        self.timeline.hide()
+        layout.addWidget(self.timeline)
         layout.addWidget(self.legend)
         layout.addWidget(self.hover_label)
         self.setCentralWidget(central)
@@ -215,7 +255,13 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         self.qactions: dict[str, QAction] = {}
         a = self._action
-        a("open_image", "Open image…", QKeySequence.Open, "Open an image file to explore", self.open_image_dialog)
+        a(
+            "open_image",
+            "Open image or video…",
+            QKeySequence.Open,
+            "Open an image, a video (MP4, WebM, GIF, AVI…) or a folder of frames to explore",
+            self.open_image_dialog,
+        )
         a(
             "open_checkpoint",
             "Open checkpoint…",
@@ -343,6 +389,16 @@ class MainWindow(QMainWindow):
             self.step_loop,
         )
 
+        a("time_prev", "Previous time step", ",", "Show the previous time step of the clip", lambda: self._step_time(-1))
+        a("time_next", "Next time step", ".", "Show the next time step of the clip", lambda: self._step_time(+1))
+        a(
+            "play",
+            "Play / pause",
+            "P",
+            "Play the clip's time steps in a loop",
+            lambda: self.timeline.set_playing(not self.timeline.play_button.isChecked()),
+        )
+
     def _build_menus_and_toolbars(self) -> None:
         act = self.qactions
         menu = self.menuBar().addMenu("&File")
@@ -383,8 +439,8 @@ class MainWindow(QMainWindow):
         menu.addAction(act["open_checkpoint"])
         self.device_menu = menu.addMenu("Device")
         menu = self.menuBar().addMenu("&View")
-        for name in ("metric_cycle", "presentation", "step"):
-            menu.addAction(act[name])
+        for name in ("metric_cycle", "presentation", "step", None, "time_prev", "time_next", "play"):
+            menu.addSeparator() if name is None else menu.addAction(act[name])
         menu.addSeparator()
         for dock in self.docks.values():
             menu.addAction(dock.toggleViewAction())
@@ -459,6 +515,10 @@ class MainWindow(QMainWindow):
         self.worker.modelReady.connect(self._on_model_ready)
         self.worker.inputReady.connect(self._on_input_ready)
         self.worker.predictionReady.connect(self._on_prediction)
+        self.worker.clipReady.connect(self._on_clip_ready)
+        self.timeline.stepChanged.connect(self.set_time_step)
+        self.timeline.spanChanged.connect(self.canvas.set_paint_span)
+        self.distance_panel.metricChanged.connect(lambda _: self._show_timeline_prediction())
         self.worker.failed.connect(self._on_failed)
         self.worker.busy.connect(self._on_busy)
         self.setAcceptDrops(True)
@@ -527,8 +587,6 @@ class MainWindow(QMainWindow):
             )
         if not info.has_predictor:
             warnings.append("This checkpoint has no predictor: prediction is unavailable.")
-        if info.video:
-            warnings.append("This is a video model; the GUI shows image models only for now.")
         self.banner.setText("  ".join(warnings))
         self.banner.setVisible(bool(warnings))
         blank = not self.canvas.masks.context.any() and not self.canvas.masks.targets
@@ -538,13 +596,42 @@ class MainWindow(QMainWindow):
         if self._pending_view:
             self._apply_view(self._pending_view)
             self._pending_view = {}
+        self._show_media_kind(info.video)
         self.modelShown.emit(info)
         self._refresh_input_panels()
+        # the input must suit the model: a video model gets a clip, an image model a picture
+        if info.video and self.clip_view is None and not self._clip_requested:
+            clips = sample_clips()
+            if clips:
+                self.open_video(str(clips[0]))
+            else:
+                self.canvas.set_busy("Open a video (Ctrl+O) for this video model")
+        elif not info.video and self.clip_view is not None:
+            samples = sample_images()
+            if not (samples and self.open_image(str(samples[0]))):
+                self._set_demo_image()
+
+    def _show_media_kind(self, video: bool) -> None:
+        """Timeline and video presets for a video model; the image ones otherwise."""
+        self.timeline.setVisible(video)
+        for key, label, tip, *_ in PRESETS:
+            action = self.qactions[f"preset_{key}"]
+            text, tooltip = VIDEO_PRESETS[key][:2] if video and key in VIDEO_PRESETS else (label, tip)
+            action.setText(text)
+            action.setToolTip(f"{text} ({action.shortcut().toString()}): {tooltip}")
+        self.qactions["preset_future"].setEnabled(video)
+        for name in ("time_prev", "time_next", "play"):
+            self.qactions[name].setEnabled(video)
+        if not video:
+            self.timeline.set_playing(False)
 
     # ================================================================== image
 
     def open_image(self, path: str) -> bool:
-        """Open an image file; on failure show why and keep the current image and masks."""
+        """Open an image file, or a video / frame folder (``open_video``); on failure show why and keep
+        the current input and masks."""
+        if is_video_path(path):
+            return self.open_video(path)
         try:
             rgb = load_image(path)
         except JepaError as e:
@@ -553,7 +640,86 @@ class MainWindow(QMainWindow):
         self.set_image(rgb, str(path))
         return True
 
+    def open_video(self, path: str) -> bool:
+        """Open a video file or a folder of frames for the video model (switching to the bundled one if an
+        image model is loaded). Decoding runs in the worker; a file that cannot be read changes nothing."""
+        from jepa_explorer.media.video import probe_video
+
+        try:
+            probe_video(path)  # reads the header only: a broken file is refused before anything changes
+        except JepaError as e:
+            self._error("Cannot open the video", str(e))
+            return False
+        if self.model_info is None or not self.model_info.video:
+            video_model = default_video_checkpoint()
+            if video_model is None:
+                self._error("Cannot open the video", f"{path}: no video model is bundled; open a V-JEPA checkpoint first.")
+                return False
+            if self.model_info is not None or self.checkpoint_source != str(video_model):
+                self.load_checkpoint(str(video_model))
+        request = next(self._ids)
+        self._input_request = request
+        self._min_valid_request = request
+        self._clip_requested = True
+        self.timeline.set_playing(False)
+        self.canvas.set_busy("Decoding the video…")
+        self.distance_panel.clear("Decoding the video…")
+        self.worker.open_clip(str(path), DISPLAY_SIZE, request)
+        return True
+
+    def _on_clip_ready(self, view) -> None:
+        if view.request_id < self._input_request:
+            self.dropped_stale += 1
+            return
+        self._clip_requested = False
+        self.clip_view = view
+        self.display_frames = view.display
+        self.image_rgb = np.stack(view.display)  # [T, S, S, 3]: marks that an input is there
+        self.image_path = view.path
+        self.input_view = None
+        self.prediction = None
+        step = min(self.canvas.time_step, len(view.display) - 1)
+        self.display_square = view.display[step]
+        self.pixel_square = None
+        self.setWindowTitle(f"JEPA Explorer — {Path(view.path).name}")
+        self.canvas.set_image(self.display_square)
+        self.canvas.set_busy(None)
+        self.timeline.set_clip(view.steps, view.stride, view.info)
+        self.timeline.set_step(step)
+        self.timeline.set_masks(self.canvas.masks)
+        for kind in ("original", "masked", "mae", "jepa", "actual"):
+            self.pixel_panel.tiles[kind].show_placeholder("no pixel models for video yet")
+        self._refresh_input_panels()
+        self.distance_panel.clear("Encoding the clip…")
+        self._submit()
+
+    def set_time_step(self, step: int) -> None:
+        """Show time step `step` of the clip on the canvas and in the distance heatmap."""
+        if not self.display_frames:
+            return
+        step = int(np.clip(step, 0, len(self.display_frames) - 1))
+        self.canvas.set_time_step(step)
+        self.display_square = self.display_frames[step]
+        self.canvas.set_image(self.display_square)
+        self.distance_panel.set_background(self.display_square, self.canvas.grid_hw)
+        self.distance_panel.set_time_step(step)
+        if self.timeline.step != step:
+            self.timeline.set_step(step)
+
+    def _step_time(self, delta: int) -> None:
+        if self.display_frames:
+            self.timeline.set_step(int(np.clip(self.timeline.step + delta, 0, len(self.display_frames) - 1)))
+
+    def _show_timeline_prediction(self) -> None:
+        if self.clip_view is not None and self.prediction is not None:
+            self.timeline.show_prediction(self.prediction, self.distance_panel.metric_name)
+
     def set_image(self, rgb: np.ndarray, path: str | None) -> None:
+        if self.model_info is not None and self.model_info.video and default_checkpoint() is not None:
+            self.load_checkpoint(str(default_checkpoint()))  # a picture needs an image model; it loads first
+        self.clip_view, self.display_frames, self._clip_requested = None, None, False
+        self.canvas.set_time_step(0)
+        self.timeline.set_playing(False)
         self.image_rgb, self.image_path = rgb, path
         self.display_square = fit_square(rgb, DISPLAY_SIZE)
         self.pixel_square = fit_square(rgb, DISPLAY_SIZE // 2)  # the pixel tiles are small: half the work
@@ -575,7 +741,7 @@ class MainWindow(QMainWindow):
     def _refresh_input_panels(self) -> None:
         grid_hw = self.canvas.grid_hw
         self.distance_panel.set_background(self.display_square, grid_hw)
-        if self.display_square is not None:
+        if self.pixel_square is not None:
             self.pixel_panel.set_masked(self.pixel_square, self.canvas.masks)
 
     def _on_input_ready(self, view) -> None:
@@ -603,7 +769,9 @@ class MainWindow(QMainWindow):
             self._masks_dirty = False
             masks = self.canvas.masks
             self.legend.update_masks(masks, self.canvas.current_group)
-            if self.display_square is not None and not self.pixel_panel.visibleRegion().isEmpty():
+            if self.clip_view is not None:
+                self.timeline.set_masks(masks)
+            if self.pixel_square is not None and not self.pixel_panel.visibleRegion().isEmpty():
                 self.pixel_panel.set_masked(self.pixel_square, masks)
         prediction, self._pending_prediction = self._pending_prediction, None
         if prediction is not None:
@@ -650,7 +818,10 @@ class MainWindow(QMainWindow):
         self.prediction = prediction
         self.distance_panel.show_prediction(prediction)
         self.pca_panel.show_prediction(prediction)
-        self.pixel_panel.show_comparison(prediction.pixels, prediction.surface_tax)
+        if self.clip_view is None:
+            self.pixel_panel.show_comparison(prediction.pixels, prediction.surface_tax)
+        else:
+            self.timeline.show_prediction(prediction, self.distance_panel.metric_name)
         if sent is not None:
             latency = (time.perf_counter() - sent) * 1e3
             self.latencies_ms.append(latency)
@@ -668,11 +839,15 @@ class MainWindow(QMainWindow):
             self.distance_panel.clear(error.message)
             self.last_error = error.message
             return
-        if error.stage == "input" and error.request_id is not None and error.request_id < self._input_request:
+        if error.stage in ("input", "clip") and error.request_id is not None and error.request_id < self._input_request:
             return
+        if error.stage == "clip":
+            self._clip_requested = False
+            self.canvas.set_busy(None if self.image_rgb is not None else "Open a video (Ctrl+O)")
         title = {
             "model": "Cannot load the model",
             "input": "Cannot use this image",
+            "clip": "Cannot open the video",
             "device": "Cannot switch device",
             "companion": "Cannot load the pixel-panel model",
         }.get(error.stage, "Error")
@@ -698,8 +873,9 @@ class MainWindow(QMainWindow):
         entry = next(p for p in PRESETS if p[0] == key)
         if reroll and entry[4]:
             self._preset_seed[key] += 1
+        make = VIDEO_PRESETS[key][2] if grid[0] > 1 and key in VIDEO_PRESETS else entry[3]
         try:
-            return entry[3](tuple(grid), self._preset_seed[key])
+            return make(tuple(grid), self._preset_seed[key])
         except JepaError as e:
             self._error("Cannot make these masks", str(e))
             return None
@@ -797,8 +973,10 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, title, message)
 
     def open_image_dialog(self) -> None:
-        patterns = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
-        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", f"Images ({patterns});;All files (*)")
+        images = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
+        videos = " ".join(f"*{s}" for s in VIDEO_SUFFIXES)
+        filters = f"Images and videos ({images} {videos});;Images ({images});;Videos ({videos});;All files (*)"
+        path, _ = QFileDialog.getOpenFileName(self, "Open image or video", "", filters)
         if path:
             self.open_image(path)
 
@@ -818,6 +996,14 @@ class MainWindow(QMainWindow):
             action = self.samples_menu.addAction(QIcon(str(path)), path.stem.replace("_", " "))
             action.setToolTip(f"Open the bundled sample {path.name}")
             action.triggered.connect(lambda _=False, p=str(path): self.open_image(p))
+        clips = sample_clips()
+        if clips:
+            self.samples_menu.addSeparator()
+            for path in clips:
+                action = self.samples_menu.addAction(f"▶ {path.stem.replace('_', ' ')} (video)")
+                action.setToolTip(f"Open the bundled clip {path.name} with the video model")
+                action.triggered.connect(lambda _=False, p=str(path): self.open_image(p))
+            self.samples_menu.addSeparator()
         demo = self.samples_menu.addAction("Generated demo picture")
         demo.setToolTip("A generated picture with simple shapes (always available)")
         demo.triggered.connect(self._set_demo_image)
@@ -848,6 +1034,8 @@ class MainWindow(QMainWindow):
             "rect": self.canvas.rect_mode,
             "brush": self.canvas.brush_size,
             "seeds": dict(self._preset_seed),
+            "time_step": self.canvas.time_step,
+            "span": self.canvas.paint_span,
         }
 
     def _apply_view(self, view: dict) -> None:
@@ -858,6 +1046,10 @@ class MainWindow(QMainWindow):
         self.canvas.set_rect_mode(bool(view.get("rect", False)))
         self.canvas.set_brush_size(int(view.get("brush", 1)))
         self._preset_seed.update(view.get("seeds", {}))
+        if view.get("span") in ("all", "this", "from"):
+            self.timeline.set_span(view["span"])
+            self.canvas.set_paint_span(view["span"])
+        self.set_time_step(int(view.get("time_step", 0)))
 
     def save_scene(self, path: str) -> None:
         save_scene(self.current_scene(), path)

@@ -54,12 +54,19 @@ def rect_cells(grid_hw: tuple[int, int], corner_a: tuple[int, int], corner_b: tu
     return cells
 
 
-def paint(masks: PatchMasks, cells: np.ndarray, layer: Layer, group: int | None = None) -> PatchMasks:
-    """A new PatchMasks with `cells` (bool [H, W], applied through all frames) written into `layer`.
+def paint(
+    masks: PatchMasks, cells: np.ndarray, layer: Layer, group: int | None = None, steps: np.ndarray | None = None
+) -> PatchMasks:
+    """A new PatchMasks with `cells` (bool [H, W]) written into `layer` on the time steps `steps`
+    (bool [T]; None: all of them, a tube through the clip; images have one step).
 
     For TARGET / TARGET_NEW `group` is the target group to write (it must exist)."""
     out = masks.copy()
-    tube = np.broadcast_to(cells[None], out.context.shape)
+    if steps is None:
+        tube = np.broadcast_to(cells[None], out.context.shape)
+    else:
+        tube = np.zeros(out.context.shape, dtype=bool)
+        tube[np.asarray(steps, dtype=bool)] = cells
     if layer == Layer.CONTEXT:
         out.context |= tube
         for target in out.targets:

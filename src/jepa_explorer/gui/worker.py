@@ -58,6 +58,18 @@ class InputView:
 
 
 @dataclass
+class ClipView:
+    """A video opened for a video model: its sampled frames as the canvas shows them, per token step."""
+
+    request_id: int
+    path: str
+    display: list  # uint8 [S, S, 3] per token time step (the first frame of each tubelet), centre-cropped
+    steps: list  # per token time step, the source frame indices it covers
+    info: dict  # media.video.VideoInfo.to_dict()
+    stride: int  # source frames between two sampled frames
+
+
+@dataclass
 class WorkerError:
     stage: str  # "model", "device", "input", "predict"
     message: str
@@ -71,6 +83,7 @@ class _Core(QObject):
     modelReady = Signal(object)  # ModelInfo
     inputReady = Signal(object)  # InputView
     predictionReady = Signal(object)  # engine.session.Prediction (numpy + PatchMasks only)
+    clipReady = Signal(object)  # ClipView
     failed = Signal(object)  # WorkerError
     busy = Signal(str)  # "" when idle
 
@@ -87,11 +100,13 @@ class _Core(QObject):
     # called from the UI thread
     def post(self, kind: str, payload: tuple) -> None:
         with self._lock:
+            if kind in ("clip", "input"):  # a new image and a new clip replace each other: the latest wins
+                self._pending.pop("input" if kind == "clip" else "clip", None)
             self._pending[kind] = payload
 
     def _take(self):
         with self._lock:
-            for kind in ("model", "device", "input", "masks"):
+            for kind in ("model", "device", "clip", "input", "masks"):
                 if kind in self._pending:
                     return kind, self._pending.pop(kind)
         return None, None
@@ -106,14 +121,14 @@ class _Core(QObject):
             try:
                 getattr(self, f"_do_{kind}")(*payload)
             except JepaError as e:
-                self.failed.emit(WorkerError(kind, str(e), payload[-1] if kind in ("input", "masks") else None))
+                self.failed.emit(WorkerError(kind, str(e), payload[-1] if kind in ("clip", "input", "masks") else None))
             except Exception as e:  # a bug: say so in one line, keep the worker alive
                 traceback.print_exc()
                 self.failed.emit(
                     WorkerError(
                         kind,
                         f"internal error: {type(e).__name__}: {e}",
-                        payload[-1] if kind in ("input", "masks") else None,
+                        payload[-1] if kind in ("clip", "input", "masks") else None,
                         internal=True,
                     )
                 )
@@ -212,6 +227,23 @@ class _Core(QObject):
             )
         )
 
+    def _do_clip(self, path: str, display_size: int, request_id: int) -> None:
+        """Decode a video here, off the UI thread: the model's frame count at its stride, then encode it."""
+        if self._session is None:
+            raise JepaError("the model is still loading; open the video again in a moment.")
+        from jepa_explorer.engine.video import clip_for_model, token_steps
+        from jepa_explorer.media.images import fit_square
+
+        self.busy.emit("Decoding the video…")
+        clip = clip_for_model(self._model, path)
+        tubelet = self._model.config.encoder.tubelet_size
+        steps = token_steps(clip.indices, tubelet)
+        display = [fit_square(clip.frames[t * tubelet], display_size) for t in range(len(steps))]
+        stride = int(clip.indices[1] - clip.indices[0]) if len(clip.indices) > 1 else 1
+        view = ClipView(request_id, str(path), display, [s.tolist() for s in steps], clip.info.to_dict(), stride)
+        self.clipReady.emit(view)
+        self._do_input(clip.frames, request_id)
+
     def _do_masks(self, masks, pixels: bool, surface_tax: bool, request_id: int) -> None:
         if self._session is None or self._session.features is None:
             raise JepaError("the model or the image is not ready yet.")
@@ -237,6 +269,7 @@ class ModelWorker(QObject):
     modelReady = Signal(object)
     inputReady = Signal(object)
     predictionReady = Signal(object)
+    clipReady = Signal(object)
     failed = Signal(object)
     busy = Signal(str)
     _wake = Signal()
@@ -248,7 +281,7 @@ class ModelWorker(QObject):
         self._core = _Core()
         self._core.moveToThread(self._thread)
         self._wake.connect(self._core.drain)  # queued: runs in the worker thread
-        for name in ("modelReady", "inputReady", "predictionReady", "failed", "busy"):
+        for name in ("modelReady", "inputReady", "predictionReady", "clipReady", "failed", "busy"):
             getattr(self._core, name).connect(getattr(self, name))  # queued back into the UI thread
         self._thread.start()
 
@@ -261,6 +294,10 @@ class ModelWorker(QObject):
 
     def set_input(self, image: np.ndarray, request_id: int) -> None:
         self._post("input", (np.ascontiguousarray(image), request_id))
+
+    def open_clip(self, path: str, display_size: int, request_id: int) -> None:
+        """Decode and encode a video for the loaded video model; `clipReady`, then `inputReady`."""
+        self._post("clip", (str(path), display_size, request_id))
 
     def predict(self, masks, request_id: int, pixels: bool = True, surface_tax: bool = False) -> None:
         """`pixels`: also run the MAE / decoder comparison (skipped while the pixel panel is hidden)."""

@@ -161,7 +161,7 @@ class DistancePanel(QWidget):
     def show_prediction(self, prediction) -> None:
         self.prediction = prediction
         metric = self.metric_name
-        heat = prediction.heatmap(metric)[0]  # frame 0 of [T, H, W]
+        heat = self._step_of(prediction.heatmap(metric))  # the shown time step of [T, H, W]
         rows = results.summary_rows(prediction, metric)
         # one colour scale for predictor and baselines, so "dark" means the same across updates of a stroke
         pooled = [g.distances[metric] for g in prediction.groups] + [
@@ -173,7 +173,8 @@ class DistancePanel(QWidget):
         self.heat_image.setImage(heat, levels=levels, autoLevels=False)
         self.heat_image.setRect(QRectF(0, 0, heat.shape[1], heat.shape[0]))
         self.colorbar.setLevels(levels)
-        self.heat_plot.setTitle(f"{METRIC_LABELS[metric]} per patch")
+        video = prediction.masks.grid_shape[0] > 1
+        self.heat_plot.setTitle(f"{METRIC_LABELS[metric]} per patch" + (f" · step {self.time_step + 1}" if video else ""))
 
         sentence, good = results.verdict(prediction, metric)
         self.verdict_label.setText(sentence)
@@ -219,6 +220,19 @@ class DistancePanel(QWidget):
 
     def highlight_patch(self, index: int) -> None:
         style.outline_patch(self.hover_rect, index, self._grid_hw)
+
+    time_step = 0  # video: the token time step whose heatmap is shown
+
+    def set_time_step(self, step: int) -> None:
+        """Show another time step's heatmap of the current prediction (same colour scale)."""
+        self.time_step = int(step)
+        if self.prediction is not None and self.prediction.masks.grid_shape[0] > 1:
+            self.heat_plot.setTitle(f"{METRIC_LABELS[self.metric_name]} per patch · step {self.time_step + 1}")
+        if self.prediction is not None and self.heat_image.image is not None:
+            self.heat_image.setImage(self._step_of(self.prediction.heatmap(self.metric_name)), autoLevels=False)
+
+    def _step_of(self, heat: np.ndarray) -> np.ndarray:
+        return heat[min(self.time_step, len(heat) - 1)]
 
     # ------------------------------------------------------------------ helpers
 

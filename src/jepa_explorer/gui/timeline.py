@@ -1,0 +1,242 @@
+"""Timeline: the time axis of a video model's input, under the canvas.
+
+- a strip of the clip's token time steps: how much of each is context (top half, blue) and target
+  (bottom half, orange), the shown step outlined; click or drag to move through time;
+- a scrubber, play/pause and a line saying which source frames the shown step covers;
+- how far a stroke reaches in time (a tube through every step, this step only, this step onwards);
+- error over time: the predictor's mean distance per step beside the baselines', so "the further
+  into the future, the harder" is a curve, not a claim.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QToolButton, QVBoxLayout, QWidget
+
+from jepa_explorer.engine.video import per_step
+from jepa_explorer.gui import style
+
+SPANS = [  # (key, label, tooltip)
+    ("all", "Tube: all steps", "A stroke paints the same patches on every time step (a spatio-temporal tube)"),
+    ("this", "This step only", "A stroke paints only the time step shown"),
+    ("from", "This step → end", "A stroke paints the shown step and every later one"),
+]
+LINES = [  # (source, label, colour)
+    ("predictor", "predictor", (255, 170, 60)),
+    ("last_context_step", "copy last context step", (140, 200, 255)),
+    ("mean_context", "mean of context", (170, 170, 170)),
+]
+PLAY_INTERVAL_MS = 350
+
+
+class StepStrip(QWidget):
+    """One cell per time step: context fraction on top, target fraction below; click to select."""
+
+    stepClicked = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.context = np.zeros(1)
+        self.target = np.zeros(1)
+        self.current = 0
+        self.setMinimumHeight(34)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        self.setToolTip("Time steps: blue = share of context, orange = share of target; click to show a step")
+
+    def set_coverage(self, context: np.ndarray, target: np.ndarray) -> None:
+        self.context, self.target = np.asarray(context, float), np.asarray(target, float)
+        self.update()
+
+    def set_current(self, step: int) -> None:
+        self.current = step
+        self.update()
+
+    def _cell(self, i: int) -> QRectF:
+        width = self.width() / max(1, len(self.context))
+        return QRectF(i * width + 1, 1, width - 2, self.height() - 2)
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        ctx_rgb, tgt_rgb = style.CONTEXT_RGB, style.target_rgb(0)
+        for i, (c, t) in enumerate(zip(self.context, self.target)):
+            cell = self._cell(i)
+            painter.fillRect(cell, QColor(40, 40, 46))
+            top = QRectF(cell.x(), cell.y(), cell.width(), cell.height() / 2)
+            bottom = QRectF(cell.x(), cell.center().y(), cell.width(), cell.height() / 2)
+            painter.fillRect(top, QColor(*ctx_rgb, int(40 + 215 * c)))
+            painter.fillRect(bottom, QColor(*tgt_rgb, int(40 + 215 * t)) if t > 0 else QColor(40, 40, 46))
+            painter.setPen(QColor(230, 230, 230))
+            painter.drawText(cell, Qt.AlignCenter, str(i + 1))
+        painter.setPen(QPen(QColor(255, 255, 120), 3))
+        painter.drawRect(self._cell(self.current))
+        painter.end()
+
+    def mousePressEvent(self, event) -> None:
+        self._select(event.position().x())
+
+    def mouseMoveEvent(self, event) -> None:
+        if event.buttons() & Qt.LeftButton:
+            self._select(event.position().x())
+
+    def _select(self, x: float) -> None:
+        n = len(self.context)
+        self.stepClicked.emit(int(np.clip(x / max(1.0, self.width()) * n, 0, n - 1)))
+
+
+class Timeline(QWidget):
+    stepChanged = Signal(int)
+    spanChanged = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.steps: list[list[int]] = [[0]]
+        self.stride = 1
+        self.strip = StepStrip()
+        self.slider = QSlider(Qt.Horizontal)
+        self.slider.setRange(0, 0)
+        self.slider.setToolTip("Move through the clip's time steps (Left / Right arrow keys on the canvas: , and .)")
+        self.play_button = QToolButton()
+        self.play_button.setText("▶")
+        self.play_button.setCheckable(True)
+        self.play_button.setToolTip("Play / pause (Space)")
+        self.span_box = QComboBox()
+        for key, label, tip in SPANS:
+            self.span_box.addItem(label, key)
+            self.span_box.setItemData(self.span_box.count() - 1, tip, Qt.ToolTipRole)
+        self.span_box.setToolTip("How far in time a stroke paints")
+        self.info_label = QLabel(" ")
+        self.info_label.setStyleSheet(f"color: {style.MUTED};")
+
+        self.plot = pg.PlotWidget(background=style.BACKGROUND)
+        self.plot.setMinimumHeight(110)
+        self.plot.setMaximumHeight(170)
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(False, False)
+        self.plot.hideButtons()
+        self.plot.setLabel("bottom", "time step")
+        self.plot.setLabel("left", "mean distance")
+        self.plot.setTitle("Error over time")
+        # top left: future-frame targets (the usual case) leave the early steps of the plot empty
+        self.legend = self.plot.addLegend(offset=(8, 4), labelTextColor=style.TEXT, brush=pg.mkBrush(30, 31, 36, 200))
+        self.curves = {}
+        for source, label, rgb in LINES:
+            width = 3 if source == "predictor" else 2
+            symbol = "o" if source == "predictor" else None
+            self.curves[source] = self.plot.plot(
+                [], [], pen=pg.mkPen(*rgb, width=width), symbol=symbol, symbolBrush=pg.mkBrush(*rgb), symbolSize=7, name=label
+            )
+        self.cursor = pg.InfiniteLine(pos=1, angle=90, pen=pg.mkPen(255, 255, 120, 200, width=2))
+        self.plot.addItem(self.cursor)
+        self.plot.scene().sigMouseClicked.connect(self._plot_clicked)
+
+        row = QHBoxLayout()
+        row.addWidget(self.play_button)
+        row.addWidget(self.slider, 1)
+        row.addWidget(self.span_box)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(3)
+        layout.addWidget(self.strip)
+        layout.addLayout(row)
+        layout.addWidget(self.info_label)
+        layout.addWidget(self.plot)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(PLAY_INTERVAL_MS)
+        self._timer.timeout.connect(self.advance)
+        self.play_button.toggled.connect(self.set_playing)
+        self.slider.valueChanged.connect(self._on_slider)
+        self.strip.stepClicked.connect(self.set_step)
+        self.span_box.currentIndexChanged.connect(lambda _i: self.spanChanged.emit(self.span))
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def step(self) -> int:
+        return self.slider.value()
+
+    @property
+    def span(self) -> str:
+        return self.span_box.currentData()
+
+    def set_span(self, span: str) -> None:
+        index = self.span_box.findData(span)
+        if index >= 0:
+            self.span_box.setCurrentIndex(index)
+
+    def set_clip(self, steps: list[list[int]], stride: int, info: dict | None = None) -> None:
+        """The source frames of each token step (``engine.video.token_steps``) and the sampling stride."""
+        self.steps, self.stride, self.info = steps, stride, info or {}
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, len(steps) - 1)
+        self.slider.setValue(0)
+        self.slider.blockSignals(False)
+        self.plot.setXRange(0.6, len(steps) + 0.4, padding=0)
+        self.strip.set_current(0)
+        self._describe()
+
+    def set_step(self, step: int) -> None:
+        self.slider.setValue(int(step))  # emits stepChanged through _on_slider when it changes
+
+    def advance(self) -> None:
+        self.set_step((self.step + 1) % max(1, len(self.steps)))
+
+    def set_playing(self, on: bool) -> None:
+        if self.play_button.isChecked() != on:
+            self.play_button.setChecked(on)  # re-enters through toggled
+            return
+        self.play_button.setText("❚❚" if on else "▶")
+        self._timer.start() if on else self._timer.stop()
+
+    def set_masks(self, masks) -> None:
+        """Per-step coverage for the strip."""
+        context = masks.context.reshape(masks.grid_shape[0], -1).mean(1)
+        target = masks.target_union.reshape(masks.grid_shape[0], -1).mean(1)
+        self.strip.set_coverage(context, target)
+        self._describe(masks)
+
+    def show_prediction(self, prediction, metric: str) -> None:
+        """Mean distance per time step for the predictor and the baselines that exist."""
+        x = np.arange(1, prediction.masks.grid_shape[0] + 1)
+        for source, curve in self.curves.items():
+            if source != "predictor" and not (prediction.groups and source in prediction.groups[0].baselines):
+                curve.setData([], [])
+                continue
+            y = per_step(prediction.heatmap(metric, source))
+            keep = np.isfinite(y)
+            curve.setData(x[keep], y[keep])
+
+    def clear_prediction(self) -> None:
+        for curve in self.curves.values():
+            curve.setData([], [])
+
+    def curve_data(self, source: str = "predictor") -> tuple[np.ndarray, np.ndarray]:
+        """(steps, values) of a line in the error-over-time plot (tests read it)."""
+        x, y = self.curves[source].getData()
+        return (np.array([]) if x is None else x), (np.array([]) if y is None else y)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _on_slider(self, value: int) -> None:
+        self.strip.set_current(value)
+        self.cursor.setValue(value + 1)
+        self._describe()
+        self.stepChanged.emit(value)
+
+    def _plot_clicked(self, event) -> None:
+        point = self.plot.getPlotItem().vb.mapSceneToView(event.scenePos())
+        self.set_step(int(np.clip(round(point.x()) - 1, 0, len(self.steps) - 1)))
+
+    def _describe(self, masks=None) -> None:
+        frames = self.steps[self.step] if self.steps else [0]
+        first, last = frames[0], frames[-1]
+        text = f"step {self.step + 1} of {len(self.steps)} · source frame{'s' if first != last else ''} {first}"
+        text += f"–{last}" if first != last else ""
+        fps = (getattr(self, "info", {}) or {}).get("fps")
+        if fps:
+            text += f" ({first / fps:.2f} s)"
+        text += f" · sampled every {self.stride} frames" if self.stride > 1 else " · every frame sampled"
+        self.info_label.setText(text)

@@ -1,0 +1,133 @@
+"""Video in the window: a clip opens with the video model, the timeline moves through time, masks are
+painted across time steps, future-frame predictions show error per step, bad files change nothing."""
+
+import numpy as np
+import pytest
+
+from jepa_explorer.resources import default_checkpoint, default_video_checkpoint, sample_clips
+
+from .conftest import TIMEOUT_MS, stroke, wait_for_current
+
+pytestmark = pytest.mark.skipif(
+    default_video_checkpoint() is None or default_checkpoint() is None or not sample_clips(),
+    reason="needs the bundled video and image models and clips",
+)
+
+
+@pytest.fixture
+def video_window(qtbot, settings):
+    """The window opened on the first bundled clip (the video model loads by itself)."""
+    from jepa_explorer.gui.main_window import MainWindow
+
+    w = MainWindow(image=str(sample_clips()[0]), settings=settings, show_dialogs=False)
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    with qtbot.waitSignal(w.predictionShown, timeout=TIMEOUT_MS):
+        w.start()
+    yield w
+    w.close()
+
+
+def test_a_clip_opens_with_the_video_model_and_its_timeline(video_window):
+    w = video_window
+    t_len, height, width = w.model_info.grid_shape
+    assert w.model_info.video and t_len > 1 and w.clip_view is not None
+    assert w.timeline.isVisible() and w.timeline.slider.maximum() == t_len - 1
+    assert len(w.display_frames) == t_len and w.canvas.masks.grid_shape == (t_len, height, width)
+    assert w.prediction.masks.grid_shape == (t_len, height, width)
+    assert "source frame" in w.timeline.info_label.text()
+    assert w.qactions["preset_multiblock"].text() == "V-JEPA tubes" and w.qactions["preset_future"].isEnabled()
+
+
+def test_future_frames_preset_predicts_the_second_half_and_plots_error_per_step(qtbot, video_window):
+    w = video_window
+    t_len = w.model_info.grid_shape[0]
+    w.apply_preset("future")
+    prediction = wait_for_current(qtbot, w)
+    masks = prediction.masks
+    half = t_len // 2
+    assert masks.context[:half].all() and not masks.context[half:].any() and masks.targets[0][half:].all()
+    steps, values = w.timeline.curve_data("predictor")
+    assert list(steps) == list(range(half + 1, t_len + 1)) and np.all(np.isfinite(values))
+    copy_steps, copy_values = w.timeline.curve_data("last_context_step")
+    assert list(copy_steps) == list(steps)  # the leak-free "copy the last context step" baseline beside it
+    # the heatmap follows the timeline: a context step has no target patches, a future step has all
+    w.timeline.set_step(0)
+    assert np.isnan(w.distance_panel.heatmap_data()).all()
+    w.timeline.set_step(t_len - 1)
+    assert np.isfinite(w.distance_panel.heatmap_data()).all()
+    assert w.canvas.time_step == t_len - 1
+    assert np.array_equal(w.canvas._image, w.display_frames[t_len - 1])
+
+
+def test_stepping_through_time_with_keys_and_playing(qtbot, video_window):
+    w = video_window
+    w.qactions["time_next"].trigger()
+    w.qactions["time_next"].trigger()
+    assert w.timeline.step == 2 and w.canvas.time_step == 2
+    w.qactions["time_prev"].trigger()
+    assert w.canvas.time_step == 1
+    w.qactions["play"].trigger()
+    qtbot.waitUntil(lambda: w.canvas.time_step != 1, timeout=5000)
+    w.qactions["play"].trigger()
+    assert not w.timeline.play_button.isChecked()
+
+
+def test_painting_on_one_step_or_through_all_of_them(qtbot, video_window):
+    w = video_window
+    w.qactions["clear"].trigger()
+    w.timeline.set_step(3)
+    w.timeline.set_span("this")
+    w.qactions["tool_context"].trigger()
+    stroke(qtbot, w.canvas, [(0, 0), (0, 1), (1, 1)])
+    context = w.canvas.masks.context
+    assert context[3, 0, 0] and context[3, 1, 1] and context.sum() == 3  # only the shown step
+    w.timeline.set_span("all")
+    w.qactions["tool_target_new"].trigger()
+    stroke(qtbot, w.canvas, [(4, 4), (4, 5)])
+    target = w.canvas.masks.targets[0]
+    assert target[:, 4, 4].all() and target[:, 4, 5].all() and target.sum() == 2 * w.model_info.grid_shape[0]
+    prediction = wait_for_current(qtbot, w)
+    assert prediction.masks.target_union.sum() == target.sum()
+    strip = w.timeline.strip
+    assert strip.context[3] > 0 and strip.context[0] == 0 and np.all(strip.target > 0)
+
+
+def test_a_broken_video_changes_nothing(qtbot, video_window, tmp_path):
+    w = video_window
+    bad = tmp_path / "broken.mp4"
+    bad.write_bytes(b"this is not a video")
+    before = w.canvas.masks.copy()
+    errors = []
+    w.errorShown.connect(errors.append)
+    assert not w.open_image(str(bad))
+    assert errors and "broken.mp4" in errors[0]
+    assert w.canvas.masks == before and w.clip_view is not None and w.model_info.video
+
+
+def test_an_image_after_a_clip_switches_back_to_the_image_model(qtbot, video_window):
+    from jepa_explorer.resources import sample_images
+
+    w = video_window
+    with qtbot.waitSignal(w.modelShown, timeout=TIMEOUT_MS):
+        assert w.open_image(str(sample_images()[0]))
+    qtbot.waitUntil(lambda: w.prediction is not None and w.prediction.masks.grid_shape[0] == 1, timeout=TIMEOUT_MS)
+    assert not w.model_info.video and not w.timeline.isVisible() and w.clip_view is None
+    assert w.canvas.time_step == 0
+
+
+def test_a_scene_keeps_the_clip_and_the_time_step(qtbot, video_window, tmp_path):
+    w = video_window
+    w.apply_preset("future")
+    wait_for_current(qtbot, w)
+    w.timeline.set_step(5)
+    path = tmp_path / "clip-scene.json"
+    w.save_scene(str(path))
+    w.timeline.set_step(0)
+    w.apply_preset("multiblock")
+    wait_for_current(qtbot, w)
+    w.open_scene(str(path))
+    qtbot.waitUntil(lambda: w.clip_view is not None and w.canvas.time_step == 5, timeout=TIMEOUT_MS)
+    prediction = wait_for_current(qtbot, w)
+    assert prediction.masks.context[:4].all() and not prediction.masks.context[4:].any()
