@@ -92,3 +92,6 @@ def test_bench_json(capsys):
     for key in ("edit_p50_ms", "edit_p95_ms", "full_recompute_p50_ms", "incremental_speedup", "model_load_ms", "peak_rss_mb"):
         assert report[key] > 0
     assert set(report["meets_targets"]) == {"edit_p50_ms", "incremental_speedup", "peak_rss_mb"}
+    video = report["video"]  # the bundled video model on the first bundled clip
+    assert video["grid"] == [8, 6, 6] and video["video_edit_p50_ms"] > 0 and video["encode_clip_ms"] > 0
+    assert set(video["meets_targets"]) == {"video_edit_p50_ms"}

@@ -164,7 +164,7 @@ def cmd_bench(args) -> int:
     if not args.no_video:
         from jepa_explorer.engine.bench import run_video_bench
 
-        report["video"] = run_video_bench(args.video_checkpoint, args.clip, device=args.device)
+        report["video"] = run_video_bench(args.video_checkpoint, args.clip, min(40, args.edits), args.device)
     if not args.no_gui:
         try:
             from jepa_explorer.gui.bench import run_gui_bench
