@@ -121,6 +121,18 @@ def test_vjepa_train_resume_export(tmp_path):
     result = session.predict(future(session.grid_shape, context_steps=1))
     assert "last_context_step" in result.summary
 
+    # a pixel decoder for the video model: trained on clips, one token -> its tubelet of frames
+    recipe = load_recipe("vjepa-tiny-decoder")
+    recipe["jepa"] = str(tmp_path / "bundle")
+    recipe["data"].update(size=16, num_frames=4, batch_size=2)
+    recipe["optim"].update(total_steps=2, warmup_steps=1)
+    dec = Trainer(recipe, tmp_path / "dec")
+    first_loss = dec.run(log=lambda _: None)
+    decoder, card = load_decoder(dec.export(tmp_path / "dec-bundle"), "cpu")
+    assert decoder.cfg.tubelet_size == 2 and decoder(torch.randn(3, 192)).shape == (3, 2 * 8 * 8 * 3)
+    assert card["input"]["num_frames"] == 4 and "clips" in card["training_data"]
+    assert first_loss.step == 2
+
 
 def test_overrides_set_nested_recipe_entries_and_reject_unknown_sections():
     from jepa_explorer.errors import JepaError

@@ -12,18 +12,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from jepa_explorer.models.mae import patchify, unpatchify
+from jepa_explorer.models.mae import patchify, patchify_video, unpatchify, unpatchify_video
 
 
 @dataclass
 class PixelComparison:
-    images: dict[str, np.ndarray]  # name -> uint8 [S, S, 3]
+    images: dict[str, np.ndarray]  # name -> uint8 [S, S, 3] (video: [T, S, S, 3], every clip frame)
     psnr: dict[str, float] = field(default_factory=dict)  # name -> dB on the target region
     unavailable: dict[str, str] = field(default_factory=dict)  # name -> why
 
 
 def psnr(a: np.ndarray, b: np.ndarray, region: np.ndarray) -> float:
-    """PSNR in dB between uint8 images over the pixels where `region` [S, S] is True."""
+    """PSNR in dB between uint8 images (or clips) over the pixels where `region` [(T,) S, S] is True."""
     if not region.any():
         return float("nan")
     diff = a[region].astype(np.float64) - b[region].astype(np.float64)
@@ -32,42 +32,49 @@ def psnr(a: np.ndarray, b: np.ndarray, region: np.ndarray) -> float:
 
 
 def _to_uint8(x: torch.Tensor, mean, std) -> np.ndarray:
-    x = x.detach().cpu()[0] * torch.tensor(std).view(3, 1, 1) + torch.tensor(mean).view(3, 1, 1)
-    return (x.clamp(0, 1).permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
+    """[1, 3, (T,) S, S] normalised -> uint8 [(T,) S, S, 3]."""
+    x = x.detach().cpu()[0]
+    shape = (3,) + (1,) * (x.dim() - 1)
+    x = x * torch.tensor(std).view(shape) + torch.tensor(mean).view(shape)
+    return (x.clamp(0, 1).movedim(0, -1).numpy() * 255.0 + 0.5).astype(np.uint8)
 
 
 def compare_pixels(session, prediction, mae=None, decoder=None) -> PixelComparison:
-    """Images and PSNRs for one image prediction (video: the caller passes per-frame sessions)."""
+    """Images and PSNRs for one prediction: of the image, or of every frame of a clip (no MAE for video)."""
     feats = session.features
     cfg = session.model.config
-    patch = cfg.encoder.patch_size
+    enc = cfg.encoder
+    patch, tubelet = enc.patch_size, (enc.tubelet_size if enc.video else 1)
     masks = prediction.masks
-    target_grid = masks.target_union[0]
-    region = np.kron(target_grid, np.ones((patch, patch), dtype=bool))
-    shown = np.kron(masks.context[0], np.ones((patch, patch), dtype=bool))
+    block = np.ones((tubelet, patch, patch), dtype=bool)
+    region = np.kron(masks.target_union, block)  # [T·tubelet, S, S]
+    shown = np.kron(masks.context, block)
+    if not enc.video:
+        region, shown = region[0], shown[0]
     original = feats.pixels
     masked = np.where(shown[..., None], original, (original * 0.25 + 96).astype(np.uint8))
     out = PixelComparison({"original": original, "masked": masked})
-    x_tokens = patchify(feats.x.cpu(), patch)  # [1, N, p·p·3] normalised pixels
+    x = feats.x.cpu()
+    x_tokens = patchify_video(x, patch, tubelet) if enc.video else patchify(x, patch)  # [1, N, pixels] normalised
+    targets = np.flatnonzero(masks.target_union)
 
     def compose(tokens_for_targets: dict[int, torch.Tensor]) -> np.ndarray:
         tokens = x_tokens.clone()
         for index, value in tokens_for_targets.items():
             tokens[0, index] = value
-        return _to_uint8(unpatchify(tokens, patch), cfg.mean, cfg.std)
+        image = unpatchify_video(tokens, masks.grid_shape, patch, tubelet) if enc.video else unpatchify(tokens, patch)
+        return _to_uint8(image, cfg.mean, cfg.std)
 
     with torch.inference_mode():
-        if mae is not None:
+        if mae is not None and not enc.video:
             visible = torch.from_numpy(masks.context_indices()).long().unsqueeze(0)
             recon = mae(feats.x.to(next(mae.parameters()).device), visible.to(next(mae.parameters()).device)).cpu()
-            targets = np.flatnonzero(target_grid)
             out.images["mae"] = compose({int(i): recon[0, i] for i in targets})
         else:
-            out.unavailable["mae"] = "no MAE checkpoint loaded"
+            out.unavailable["mae"] = "no MAE for video models" if enc.video else "no MAE checkpoint loaded"
         if decoder is not None:
             device = next(decoder.parameters()).device
             actual = decoder(torch.from_numpy(feats.actual).to(device)).cpu()
-            targets = np.flatnonzero(target_grid)
             out.images["decoded_actual"] = compose({int(i): actual[i] for i in targets})
             predicted: dict[int, list[torch.Tensor]] = {}
             for g in prediction.groups:
@@ -81,3 +88,9 @@ def compare_pixels(session, prediction, mae=None, decoder=None) -> PixelComparis
         if name != "original":
             out.psnr[name] = psnr(image, original, region)
     return out
+
+
+def frame_of(comparison: PixelComparison, frame: int) -> PixelComparison:
+    """One frame of a clip's comparison (images [T, S, S, 3] -> [S, S, 3]; the PSNRs stay the clip's)."""
+    images = {k: (v[min(frame, len(v) - 1)] if v.ndim == 4 else v) for k, v in comparison.images.items()}
+    return PixelComparison(images, dict(comparison.psnr), dict(comparison.unavailable))

@@ -622,6 +622,7 @@ class MainWindow(QMainWindow):
         self.qactions["preset_future"].setEnabled(video)
         for name in ("time_prev", "time_next", "play"):
             self.qactions[name].setEnabled(video)
+        self.pixel_panel.tax_box.setEnabled(not video)
         if not video:
             self.timeline.set_playing(False)
 
@@ -688,7 +689,7 @@ class MainWindow(QMainWindow):
         self.timeline.set_step(step)
         self.timeline.set_masks(self.canvas.masks)
         for kind in ("original", "masked", "mae", "jepa", "actual"):
-            self.pixel_panel.tiles[kind].show_placeholder("no pixel models for video yet")
+            self.pixel_panel.tiles[kind].show_placeholder("waiting for the first prediction")
         self._refresh_input_panels()
         self.distance_panel.clear("Encoding the clip…")
         self._submit()
@@ -703,8 +704,24 @@ class MainWindow(QMainWindow):
         self.canvas.set_image(self.display_square)
         self.distance_panel.set_background(self.display_square, self.canvas.grid_hw)
         self.distance_panel.set_time_step(step)
+        if self.clip_view is not None and self.prediction is not None:
+            self._show_clip_pixels()
         if self.timeline.step != step:
             self.timeline.set_step(step)
+
+    def _show_clip_pixels(self) -> None:
+        """The pixel tiles of the shown time step (its first frame), when the video model has a decoder."""
+        comparison = self.prediction.pixels if self.prediction is not None else None
+        if comparison is None:
+            for kind in ("original", "masked", "mae", "jepa", "actual"):
+                self.pixel_panel.tiles[kind].show_placeholder("no pixel decoder for this video model")
+            return
+        from jepa_explorer.engine.pixels import frame_of
+
+        frame = frame_of(comparison, self.canvas.time_step * len(self.clip_view.steps[0]))
+        self.pixel_panel.set_original(frame.images["original"])
+        self.pixel_panel.tiles["masked"].show_image(frame.images["masked"], f"step {self.canvas.time_step + 1}")
+        self.pixel_panel.show_comparison(frame)
 
     def _step_time(self, delta: int) -> None:
         if self.display_frames:
@@ -799,7 +816,7 @@ class MainWindow(QMainWindow):
         self._last_sent = request
         self._sent_at[request] = time.perf_counter()
         shown = not self.pixel_panel.visibleRegion().isEmpty()
-        tax = shown and self.pixel_panel.tax_box.isChecked()
+        tax = shown and self.pixel_panel.tax_box.isChecked() and self.clip_view is None  # needs the image MAE
         self.worker.predict(masks.without_empty_targets(), request, pixels=shown, surface_tax=tax)
 
     def _is_stale(self, request_id: int | None) -> bool:
@@ -822,6 +839,7 @@ class MainWindow(QMainWindow):
             self.pixel_panel.show_comparison(prediction.pixels, prediction.surface_tax)
         else:
             self.timeline.show_prediction(prediction, self.distance_panel.metric_name)
+            self._show_clip_pixels()
         if sent is not None:
             latency = (time.perf_counter() - sent) * 1e3
             self.latencies_ms.append(latency)

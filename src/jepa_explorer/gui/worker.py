@@ -250,7 +250,7 @@ class _Core(QObject):
         self.busy.emit("Predicting…")
         start = time.perf_counter()
         prediction = self._session.predict(masks, request_id)
-        if pixels and self._companions and not self._model.config.encoder.video:
+        if pixels and self._companions:
             from jepa_explorer.engine.pixels import compare_pixels
 
             mae, decoder = self._companions.get("mae"), self._companions.get("decoder")

@@ -22,6 +22,7 @@ class DecoderConfig:
     depth: int = 2  # hidden layers
     patch_size: int = 8
     in_chans: int = 3
+    tubelet_size: int = 1  # video: one token holds `tubelet_size` frames of its patch
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -36,10 +37,10 @@ class PatchDecoder(nn.Module):
         for _ in range(cfg.depth):
             layers += [nn.Linear(width, cfg.hidden_dim), nn.GELU()]
             width = cfg.hidden_dim
-        layers.append(nn.Linear(width, cfg.patch_size**2 * cfg.in_chans))
+        layers.append(nn.Linear(width, cfg.tubelet_size * cfg.patch_size**2 * cfg.in_chans))
         self.net = nn.Sequential(*layers)
         _init_weights(self)
 
     def forward(self, embeddings: torch.Tensor) -> torch.Tensor:
-        """[..., D] layer-normed patch embeddings -> [..., p·p·C] normalised pixels."""
+        """[..., D] layer-normed patch embeddings -> [..., (tubelet·)p·p·C] normalised pixels."""
         return self.net(embeddings)

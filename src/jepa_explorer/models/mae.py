@@ -42,6 +42,24 @@ def unpatchify(tokens: torch.Tensor, patch: int, channels: int = 3) -> torch.Ten
     return x.permute(0, 5, 1, 3, 2, 4).reshape(b, channels, g * patch, g * patch)
 
 
+def patchify_video(x: torch.Tensor, patch: int, tubelet: int) -> torch.Tensor:
+    """[B, C, T, H, W] -> [B, N, tubelet·patch·patch·C], tokens ordered (t, row, col) as the 3-D encoder
+    orders them, pixels (frame, row, col, channel) inside."""
+    b, c, t, h, w = x.shape
+    x = x.reshape(b, c, t // tubelet, tubelet, h // patch, patch, w // patch, patch)
+    x = x.permute(0, 2, 4, 6, 3, 5, 7, 1)
+    return x.reshape(b, (t // tubelet) * (h // patch) * (w // patch), tubelet * patch * patch * c)
+
+
+def unpatchify_video(tokens: torch.Tensor, grid: tuple[int, int, int], patch: int, tubelet: int, channels: int = 3):
+    """[B, N, tubelet·patch·patch·C] -> [B, C, T, H, W] for a (steps, rows, cols) token grid."""
+    b = tokens.shape[0]
+    steps, rows, cols = grid
+    x = tokens.reshape(b, steps, rows, cols, tubelet, patch, patch, channels)
+    x = x.permute(0, 7, 1, 4, 2, 5, 3, 6)
+    return x.reshape(b, channels, steps * tubelet, rows * patch, cols * patch)
+
+
 class MaskedAutoencoder(nn.Module):
     def __init__(self, encoder_cfg: ViTConfig, decoder_cfg: MaeDecoderConfig = MaeDecoderConfig()):
         super().__init__()

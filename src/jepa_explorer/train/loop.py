@@ -121,7 +121,7 @@ class Trainer:
             betas=tuple(self.optim_cfg.get("betas", (0.9, 0.999))),
         )
         data = recipe["data"]
-        if recipe["kind"] == "vjepa":
+        if recipe["kind"] == "vjepa" or data.get("source") == "clips":
             from jepa_explorer.train.clips import ClipBatches
 
             self.batches = ClipBatches(
@@ -182,7 +182,12 @@ class Trainer:
             jepa = load_model(self._resolve(self.recipe["jepa"]), self.device)
             self.jepa_target = jepa.target_encoder.eval().requires_grad_(False)
             self.enc_cfg = jepa.config.encoder
-            cfg = DecoderConfig(embed_dim=self.enc_cfg.embed_dim, patch_size=self.enc_cfg.patch_size, **model["decoder"])
+            cfg = DecoderConfig(
+                embed_dim=self.enc_cfg.embed_dim,
+                patch_size=self.enc_cfg.patch_size,
+                tubelet_size=self.enc_cfg.tubelet_size if self.enc_cfg.video else 1,
+                **model["decoder"],
+            )
             self.trainable = ("decoder",)
             return {"decoder": PatchDecoder(cfg).to(self.device)}
         raise JepaError(f"recipe {self.recipe['name']}: unknown kind '{kind}' (ijepa, vjepa, mae or decoder).")
@@ -269,12 +274,14 @@ class Trainer:
         return loss.item()
 
     def _step_decoder(self, x: torch.Tensor, rng: np.random.Generator) -> float:
-        from jepa_explorer.models.mae import patchify
+        from jepa_explorer.models.mae import patchify, patchify_video
 
         with torch.no_grad():
             h = self.jepa_target(x)
             h = F.layer_norm(h, (h.size(-1),))
-        loss = F.mse_loss(self.modules["decoder"](h), patchify(x, self.enc_cfg.patch_size))
+        cfg = self.enc_cfg
+        pixels = patchify_video(x, cfg.patch_size, cfg.tubelet_size) if cfg.video else patchify(x, cfg.patch_size)
+        loss = F.mse_loss(self.modules["decoder"](h), pixels)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
@@ -381,7 +388,8 @@ class Trainer:
         data = self.recipe["data"]
         from jepa_explorer.train.cards import training_data_summary
 
-        if kind == "vjepa":
+        clips = kind == "vjepa" or data.get("source") == "clips"
+        if clips:
             card["training_data"] = {
                 "clips": "procedural sprite clips: bouncing, colliding and occluding sprites at constant velocity over "
                 "procedural textures (jepa_explorer.train.clips; training seed tag 10, held-out evaluation tag 11)",
@@ -390,7 +398,7 @@ class Trainer:
         else:
             card["training_data"] = training_data_summary(data.get("photo_fraction", 0.5))
         card["input"] = {"size": data["size"], "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}
-        if kind == "vjepa":
+        if clips:
             card["input"]["num_frames"] = data["num_frames"]
         if kind in ("ijepa", "vjepa"):
             card["family"] = kind
