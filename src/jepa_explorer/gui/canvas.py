@@ -42,6 +42,7 @@ class CanvasView(pg.GraphicsView):
         self.overlay_item.setZValue(5)
         self.grid_item = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(255, 255, 255, 70, width=1))
         self.grid_item.setZValue(6)
+        self.grid_item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)  # changes only with the grid or the view size
         self.hover_item = QGraphicsRectItem()
         self.hover_item.setPen(pg.mkPen(255, 255, 120, 230, width=3, cosmetic=True))
         self.hover_item.setZValue(10)

@@ -10,6 +10,8 @@ from jepa_explorer.gui import mask_edit, style
 from jepa_explorer.gui.canvas import legend_entries
 from jepa_explorer.masks.grid import PatchMasks
 
+PREMADE_CHIPS = 6  # context + 5 target groups
+
 
 class MaskLegend(QWidget):
     groupSelected = Signal(int)
@@ -30,10 +32,55 @@ class MaskLegend(QWidget):
         layout.addWidget(self.stats_label)
         layout.addWidget(self.hint_label)
         self._chips: list[QToolButton] = []
+        # made up front, hidden: creating a chip mid-stroke (a new target group) polished a new button and
+        # re-laid out the window in the same pass as a prediction (~10 ms of the longest stall)
+        self._ensure_chips(PREMADE_CHIPS)
+        for i, chip in enumerate(self._chips):
+            chip.setVisible(False)
+            if i:  # polish it and render its icon and text once now, not on its first show (~30 ms measured then)
+                self._style_chip(chip, i, f"Target {i}", style.target_rgb(i - 1))
+                chip.setText(f"Target {i} (0)")
+                chip.ensurePolished()
+                chip.sizeHint()
 
     def update_masks(self, masks: PatchMasks, current_group: int) -> None:
         entries = legend_entries(masks)
-        while len(self._chips) < len(entries):
+        self._ensure_chips(len(entries))
+        for i, chip in enumerate(self._chips):
+            visible = i < len(entries)
+            if chip.isVisibleTo(self) != visible:
+                chip.setVisible(visible)
+            if not visible:
+                continue
+            label, rgb, count = entries[i]
+            self._style_chip(chip, i, label, rgb)
+            text = f"{label} ({count})"
+            if chip.text() != text:
+                chip.setText(text)
+            checked = i >= 1 and i - 1 == current_group
+            if chip.isChecked() != checked:
+                chip.setChecked(checked)
+        stats = mask_edit.describe(masks)
+        if self.stats_label.text() != stats:
+            self.stats_label.setText(stats)
+        hint = mask_edit.problem(masks) or ""
+        if self.hint_label.text() != hint:
+            self.hint_label.setText(hint)
+        if self.hint_label.isVisibleTo(self) != bool(hint):
+            self.hint_label.setVisible(bool(hint))
+
+    def _style_chip(self, chip: QToolButton, i: int, label: str, rgb) -> None:
+        if chip.property("rgb") != rgb:  # a new icon per update is slow: the colour of chip i never changes
+            chip.setProperty("rgb", rgb)
+            chip.setIcon(style.color_icon(rgb, 14))
+            chip.setToolTip(
+                "Context: what the encoder sees"
+                if i == 0
+                else f"Target group {i}: predicted in its own sequence; click to paint into it with G"
+            )
+
+    def _ensure_chips(self, count: int) -> None:
+        while len(self._chips) < count:
             chip = QToolButton()
             chip.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
             chip.setCheckable(True)
@@ -42,24 +89,6 @@ class MaskLegend(QWidget):
             chip.clicked.connect(lambda _=False, i=index: self._chip_clicked(i))
             self._chips_row.insertWidget(len(self._chips), chip)
             self._chips.append(chip)
-        for i, chip in enumerate(self._chips):
-            visible = i < len(entries)
-            chip.setVisible(visible)
-            if not visible:
-                continue
-            label, rgb, count = entries[i]
-            chip.setIcon(style.color_icon(rgb, 14))
-            chip.setText(f"{label} ({count})")
-            chip.setChecked(i >= 1 and i - 1 == current_group)
-            chip.setToolTip(
-                "Context: what the encoder sees"
-                if i == 0
-                else f"Target group {i}: predicted in its own sequence; click to paint into it with G"
-            )
-        self.stats_label.setText(mask_edit.describe(masks))
-        hint = mask_edit.problem(masks)
-        self.hint_label.setText(hint or "")
-        self.hint_label.setVisible(bool(hint))
 
     def _chip_clicked(self, index: int) -> None:
         if index >= 1:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QDockWidget,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -93,6 +94,16 @@ class DistancePanel(QWidget):
         self.median_marks = pg.ScatterPlotItem(symbol="|", size=22, pen=pg.mkPen(style.TEXT, width=2), brush=None)
         self.bar_plot.addItem(self.median_marks)
         self._bar_texts: list[pg.TextItem] = []
+        for axis in ("left", "bottom"):  # the axes change only with the tick labels or the scale: blit them otherwise
+            self.bar_plot.getAxis(axis).setCacheMode(pg.QtWidgets.QGraphicsItem.DeviceCoordinateCache)
+        self._bar_ticks = None
+        self._bar_top = None
+        self._bar_brushes = {key: pg.mkBrush(*rgb) for key, rgb in BAR_COLORS.items()}
+        self._no_pen = pg.mkPen(None)
+        self._shown_title = None
+        self._heat_shape = None
+        self._verdict_style = None
+        self._pending = None  # a prediction that arrived while the panel was hidden: drawn when it is shown
 
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["estimate", "mean", "median"])
@@ -130,6 +141,7 @@ class DistancePanel(QWidget):
             self.base_image.setImage(rgb.mean(axis=2).astype(np.uint8), levels=(0, 255))  # grey: the heat reads on it
             self.base_image.setRect(QRectF(0, 0, grid_hw[1], grid_hw[0]))
         self.heat_image.setRect(QRectF(0, 0, grid_hw[1], grid_hw[0]))
+        self._heat_shape = None  # the rectangle is set again with the next heatmap (it scales the image it has)
         self.heat_plot.setRange(QRectF(0, 0, grid_hw[1], grid_hw[0]), padding=0.02)
 
     def set_metric(self, metric: str) -> None:
@@ -151,15 +163,47 @@ class DistancePanel(QWidget):
     def clear(self, message: str) -> None:
         self.prediction = None
         self.heat_image.clear()
+        self._pending = None
         self.verdict_label.setText(message)
-        self.verdict_label.setStyleSheet(f"color: {style.MUTED};")
+        self._set_verdict_style(style.MUTED)
         self.bars.setOpts(x0=[0], y=[0], width=[0])
+        self._bar_top = None
         self.median_marks.clear()
         self._set_bar_texts([])
         self.table.setRowCount(0)
 
     def show_prediction(self, prediction) -> None:
         self.prediction = prediction
+        if not self._on_screen():  # a closed dock or a hidden tab: draw it when it is shown
+            self._pending = prediction
+            return
+        self._pending = None
+        self._draw(prediction)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._flush()
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.ParentChange and isinstance(self.parentWidget(), QDockWidget):
+            # a tab of docks keeps its hidden pages "visible": their dock says when they come to the front
+            self.parentWidget().visibilityChanged.connect(self._on_dock_visibility)
+        return super().event(event)
+
+    def _on_dock_visibility(self, visible: bool) -> None:
+        if visible:
+            self._flush()
+
+    def _on_screen(self) -> bool:
+        """False for a closed dock, a hidden tab or a window not shown: drawing for nobody is skipped."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
+    def _flush(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None and pending is self.prediction:
+            self._draw(pending)
+
+    def _draw(self, prediction) -> None:
         metric = self.metric_name
         heat = self._step_of(prediction.heatmap(metric))  # the shown time step of [T, H, W]
         rows = results.summary_rows(prediction, metric)
@@ -171,51 +215,61 @@ class DistancePanel(QWidget):
         high = float(np.nanpercentile(values, 98)) if values.size else 1.0
         levels = (0.0, high if high > 0 else 1.0)
         self.heat_image.setImage(heat, levels=levels, autoLevels=False)
-        self.heat_image.setRect(QRectF(0, 0, heat.shape[1], heat.shape[0]))
+        if heat.shape != self._heat_shape:
+            self._heat_shape = heat.shape
+            self.heat_image.setRect(QRectF(0, 0, heat.shape[1], heat.shape[0]))
         self.colorbar.setLevels(levels)
         video = prediction.masks.grid_shape[0] > 1
-        self.heat_plot.setTitle(f"{METRIC_LABELS[metric]} per patch" + (f" · step {self.time_step + 1}" if video else ""))
+        title = f"{METRIC_LABELS[metric]} per patch" + (f" · step {self.time_step + 1}" if video else "")
+        if title != self._shown_title:  # a new title re-lays out the plot
+            self._shown_title = title
+            self.heat_plot.setTitle(title)
 
         sentence, good = results.verdict(prediction, metric)
-        self.verdict_label.setText(sentence)
-        self.verdict_label.setStyleSheet(f"color: {style.GOOD if good else style.BAD if good is False else style.MUTED};")
+        if self.verdict_label.text() != sentence:
+            self.verdict_label.setText(sentence)
+        self._set_verdict_style(style.GOOD if good else style.BAD if good is False else style.MUTED)
 
         means = [r[2] for r in rows]
-        brushes = [pg.mkBrush(*BAR_COLORS.get(r[0], (120, 120, 120))) for r in rows]
         self.bars.setOpts(
             x0=np.zeros(len(rows)),
             y=np.arange(len(rows)),
             width=np.array(means),
             height=0.6,
-            brushes=brushes,
-            pens=[pg.mkPen(None)] * len(rows),
+            brushes=[self._bar_brushes.get(r[0]) or pg.mkBrush(120, 120, 120) for r in rows],
+            pens=[self._no_pen] * len(rows),
         )
         self.median_marks.setData(x=[r[3] for r in rows], y=list(range(len(rows))))
-        axis = self.bar_plot.getAxis("left")
-        axis.setTicks(
-            [
-                [
-                    (i, r[1].replace("Copy nearest context", "nearest ctx").replace("Mean of context", "mean ctx"))
-                    for i, r in enumerate(rows)
-                ]
-            ]
-        )
-        top = max(means + [r[3] for r in rows]) * 1.35 if rows else 1.0
-        self.bar_plot.setXRange(0, top if top > 0 else 1.0, padding=0)
-        self.bar_plot.setYRange(-0.6, len(rows) - 0.4, padding=0)
+        ticks = [
+            (i, r[1].replace("Copy nearest context", "nearest ctx").replace("Mean of context", "mean ctx"))
+            for i, r in enumerate(rows)
+        ]
+        if ticks != self._bar_ticks:  # new ticks re-render the axis: only when the estimators change
+            self._bar_ticks = ticks
+            self.bar_plot.getAxis("left").setTicks([ticks])
+            self.bar_plot.setYRange(-0.6, len(rows) - 0.4, padding=0)
+        top = nice_ceiling(max(means + [r[3] for r in rows]) * 1.35) if rows else 1.0
+        if top != self._bar_top:  # a rounded scale: it changes (and redraws the axis) only when the bars outgrow it
+            self._bar_top = top
+            self.bar_plot.setXRange(0, top if top > 0 else 1.0, padding=0)
         self._set_bar_texts([(f"{m:.3f}", m, i) for i, m in enumerate(means)])
 
-        self.table.setRowCount(len(rows))
+        if self.table.rowCount() != len(rows):
+            self.table.setRowCount(len(rows))
         for i, (key, label, mean, median) in enumerate(rows):
             for j, text in enumerate([label, f"{mean:.4f}", f"{median:.4f}"]):
-                item = QTableWidgetItem(text)
-                if key == "predictor":
-                    font = item.font()
-                    font.setBold(True)
+                item = self.table.item(i, j)
+                if item is None:  # items are reused: only their text changes during a stroke
+                    item = QTableWidgetItem(text)
+                    if j:
+                        item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                    self.table.setItem(i, j, item)
+                elif item.text() != text:
+                    item.setText(text)
+                font = item.font()
+                if font.bold() != (key == "predictor"):
+                    font.setBold(key == "predictor")
                     item.setFont(font)
-                if j:
-                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
-                self.table.setItem(i, j, item)
         self._fit_table(len(rows))
 
     def highlight_patch(self, index: int) -> None:
@@ -227,7 +281,8 @@ class DistancePanel(QWidget):
         """Show another time step's heatmap of the current prediction (same colour scale)."""
         self.time_step = int(step)
         if self.prediction is not None and self.prediction.masks.grid_shape[0] > 1:
-            self.heat_plot.setTitle(f"{METRIC_LABELS[self.metric_name]} per patch · step {self.time_step + 1}")
+            self._shown_title = f"{METRIC_LABELS[self.metric_name]} per patch · step {self.time_step + 1}"
+            self.heat_plot.setTitle(self._shown_title)
         if self.prediction is not None and self.heat_image.image is not None:
             self.heat_image.setImage(self._step_of(self.prediction.heatmap(self.metric_name)), autoLevels=False)
 
@@ -236,8 +291,14 @@ class DistancePanel(QWidget):
 
     # ------------------------------------------------------------------ helpers
 
+    def _set_verdict_style(self, color: str) -> None:
+        if color != self._verdict_style:  # a style sheet re-polishes the widget: set it only when the colour changes
+            self._verdict_style = color
+            self.verdict_label.setStyleSheet(f"color: {color};")
+
     def heatmap_data(self) -> np.ndarray | None:
         """The array the heatmap shows (tests read it)."""
+        self._flush()
         return None if self.heat_image.image is None else np.array(self.heat_image.image)
 
     def _set_bar_texts(self, texts) -> None:
@@ -249,9 +310,24 @@ class DistancePanel(QWidget):
             item.setVisible(entry is not None)
             if entry is not None:
                 text, x, y = entry
-                item.setText(text)
+                if item.toPlainText() != text:
+                    item.setText(text)
                 item.setPos(x, y)
 
     def _fit_table(self, rows: int) -> None:
         height = self.table.horizontalHeader().sizeHint().height() + rows * self.table.verticalHeader().defaultSectionSize() + 4
-        self.table.setFixedHeight(height)
+        if self.table.height() != height or self.table.minimumHeight() != height:
+            self.table.setFixedHeight(height)
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 (x 10^k) at or above `value`: a bar-chart scale that
+    stays put while the bars move a little, so its axis is not redrawn on every update."""
+    if not np.isfinite(value) or value <= 0:
+        return 1.0
+    exponent = np.floor(np.log10(value))
+    for step in (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
+        top = float(step * 10.0**exponent)
+        if top >= value * (1 - 1e-12):
+            return top
+    return float(10.0 ** (exponent + 1))

@@ -1,14 +1,91 @@
-"""PcaPanel: all actual patch embeddings in the image's PCA plane, predicted target embeddings with lines to
+"""PcaPanel: all actual patch embeddings in the image's PCA plane, predicted target embeddings with arrows to
 their actual ones, and the PCA-RGB feature images (actual, and context + predictions)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QRectF, QTimer, Signal
+from PySide6.QtGui import QPainterPath
+from PySide6.QtWidgets import QDockWidget, QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from jepa_explorer.gui import results, style
+
+
+def arrowhead_polygons(tails: np.ndarray, tips: np.ndarray, size: float) -> np.ndarray:
+    """[M, 3, 2] triangles (tip, left, right) for arrows from `tails` [M, 2] to `tips` [M, 2], in the same
+    (device) units as `size`, the head's length; a head is never longer than 60% of its arrow, and
+    zero-length arrows get none (M counts only the arrows that get one)."""
+    tails, tips = np.asarray(tails, float).reshape(-1, 2), np.asarray(tips, float).reshape(-1, 2)
+    delta = tips - tails
+    length = np.hypot(delta[:, 0], delta[:, 1])
+    keep = length > 1e-6
+    tips, delta, length = tips[keep], delta[keep], length[keep]
+    unit = delta / length[:, None] if length.size else delta
+    normal = np.column_stack([-unit[:, 1], unit[:, 0]])
+    head = np.minimum(size, 0.6 * length)[:, None]
+    base = tips - unit * head
+    return np.stack([tips, base + normal * head * 0.45, base - normal * head * 0.45], axis=1)
+
+
+class ArrowHeads(pg.GraphicsObject):
+    """Filled arrowheads of a fixed size on screen for many arrows at once: one item, one path per paint.
+    `setData` only stores the arrays; the triangles are made in device coordinates when painting, so they
+    keep their shape whatever the plot's aspect ratio or zoom."""
+
+    def __init__(self, size: float = 9.0, pen=None, brush=None):
+        super().__init__()
+        self.size = float(size)
+        self.pen = pg.mkPen(pen if pen is not None else (255, 255, 255, 170))
+        self.brush = pg.mkBrush(brush if brush is not None else (255, 255, 255, 170))
+        self.tails = np.zeros((0, 2))
+        self.tips = np.zeros((0, 2))
+
+    def setData(self, tails, tips) -> None:
+        self.prepareGeometryChange()
+        self.tails = np.asarray(tails, float).reshape(-1, 2)
+        self.tips = np.asarray(tips, float).reshape(-1, 2)
+        self.informViewBoundsChanged()
+        self.update()
+
+    def clear(self) -> None:
+        self.setData(np.zeros((0, 2)), np.zeros((0, 2)))
+
+    def dataBounds(self, ax, frac=1.0, orthoRange=None):
+        if not len(self.tips):
+            return (None, None)
+        return (float(self.tips[:, ax].min()), float(self.tips[:, ax].max()))
+
+    def boundingRect(self):
+        if not len(self.tips):
+            return QRectF()
+        (x0, y0), (x1, y1) = self.tips.min(axis=0), self.tips.max(axis=0)
+        pad_x, pad_y = self.pixelWidth() * self.size, self.pixelHeight() * self.size  # 0 before the item is in a view
+        return QRectF(x0 - pad_x, y0 - pad_y, x1 - x0 + 2 * pad_x, y1 - y0 + 2 * pad_y)
+
+    def viewTransformChanged(self):
+        self.prepareGeometryChange()  # the padding is in pixels: a zoom changes the bounding rectangle
+
+    def paint(self, painter, *args):
+        if not len(self.tips):
+            return
+        t = painter.transform()
+        m = np.array([[t.m11(), t.m12()], [t.m21(), t.m22()]])
+        offset = np.array([t.dx(), t.dy()])
+        triangles = arrowhead_polygons(self.tails @ m + offset, self.tips @ m + offset, self.size)
+        path = QPainterPath()
+        for tri in triangles:
+            path.moveTo(*tri[0])
+            path.lineTo(*tri[1])
+            path.lineTo(*tri[2])
+            path.closeSubpath()
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(painter.RenderHint.Antialiasing)
+        painter.setPen(self.pen)
+        painter.setBrush(self.brush)
+        painter.drawPath(path)
+        painter.restore()
 
 
 class PcaPanel(QWidget):
@@ -40,8 +117,26 @@ class PcaPanel(QWidget):
             hoverSize=20,
         )
         self.highlight = pg.ScatterPlotItem(size=24, brush=None, pen=pg.mkPen(255, 255, 120, width=3))
-        for item in (self.arrows, self.actual_points, self.target_rings, self.predicted_points, self.highlight):
+        self.arrowheads = ArrowHeads(size=9, pen=pg.mkPen(255, 255, 255, 170, width=1), brush=pg.mkBrush(255, 255, 255, 170))
+        for item in (self.arrows, self.arrowheads, self.actual_points, self.target_rings, self.predicted_points, self.highlight):
             self.scatter_plot.addItem(item)
+        # the range follows the points on a coarse grid (see _fit_range), not pyqtgraph's per-update auto range
+        self.scatter_plot.disableAutoRange()
+        self._user_range = False
+        self._shown_range = None
+        self.scatter_plot.vb.sigRangeChangedManually.connect(self._on_manual_range)
+        # the axes (and their grid lines) change only with the range: blit them from a cache otherwise
+        for axis in ("left", "bottom"):
+            self.scatter_plot.getAxis(axis).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self._ring_pens: list = []
+        self._star_brushes: list = []
+        self._pending = None  # the prediction to draw next: on the next event-loop pass, or when the panel is shown
+        # drawn one pass after the distance panel: the window then paints the two in separate passes, so input is
+        # handled between them instead of after both (halves the longest stall); several results in one pass cost one draw
+        self._draw_timer = QTimer(self)
+        self._draw_timer.setSingleShot(True)
+        self._draw_timer.setInterval(0)
+        self._draw_timer.timeout.connect(self._flush)
         self.actual_points.sigHovered.connect(self._on_hover)
         self.predicted_points.sigHovered.connect(self._on_hover)
 
@@ -53,7 +148,7 @@ class PcaPanel(QWidget):
         self.plots.ci.layout.setColumnStretchFactor(0, 3)
         self.plots.ci.layout.setColumnStretchFactor(1, 1)
 
-        self.caption = QLabel("★ predicted embedding  —  line to its actual embedding (ringed in its group's colour)")
+        self.caption = QLabel("★ predicted embedding  —  arrow to its actual embedding (ringed in its group's colour)")
         self.caption.setStyleSheet(f"color: {style.MUTED};")
         self.caption.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -91,39 +186,73 @@ class PcaPanel(QWidget):
         self._set_feature_image(self.actual_image, self.actual_box, input_view.actual_rgb)
         self._set_feature_image(self.predicted_image, self.predicted_box, input_view.actual_rgb)
         self.arrows.setData([], [])
+        self.arrowheads.clear()
         self.target_rings.clear()
         self.predicted_points.clear()
-        self.scatter_plot.autoRange()
+        self._pending = None
+        self._user_range = False
+        self._shown_range = None
+        self._fit_range(xy)
 
     def show_prediction(self, prediction) -> None:
         if self.input_view is None:
             return
-        self.prediction = prediction
-        xs, ys, ring_pens, star_x, star_y, star_brushes, star_data, ring_x, ring_y = [], [], [], [], [], [], [], [], []
+        self.prediction = self._pending = prediction
+        if self._on_screen():  # a closed dock or a hidden tab draws it when it is shown
+            self._draw_timer.start()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._flush()
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.ParentChange and isinstance(self.parentWidget(), QDockWidget):
+            # a tab of docks keeps its hidden pages "visible": their dock says when they come to the front
+            self.parentWidget().visibilityChanged.connect(self._on_dock_visibility)
+        return super().event(event)
+
+    def _on_dock_visibility(self, visible: bool) -> None:
+        if visible:
+            self._flush()
+
+    def _on_screen(self) -> bool:
+        """False for a closed dock, a hidden tab or a window not shown: drawing for nobody is skipped."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
+    def _flush(self) -> None:
+        self._draw_timer.stop()
+        pending, self._pending = self._pending, None
+        if pending is not None and pending is self.prediction:
+            self._draw(pending)
+
+    def _draw(self, prediction) -> None:
+        preds, actuals, ring_pens, star_brushes, star_data = [], [], [], [], []
         for k, group in enumerate(prediction.groups):
             pred = np.zeros((len(group.target_indices), 2))
             pred[:, : min(2, group.predicted_pca.shape[1])] = group.predicted_pca[:, :2]
-            actual = self._xy[group.target_indices]
-            for (px, py), (ax, ay) in zip(pred, actual):
-                xs += [px, ax]
-                ys += [py, ay]
-            ring_x += list(actual[:, 0])
-            ring_y += list(actual[:, 1])
-            ring_pens += [pg.mkPen(*style.target_rgb(k), width=2.5)] * len(actual)
-            star_x += list(pred[:, 0])
-            star_y += list(pred[:, 1])
-            star_brushes += [pg.mkBrush(*style.target_rgb(k))] * len(pred)
-            star_data += list(group.target_indices)
-        self.arrows.setData(np.array(xs, float), np.array(ys, float))
-        self.target_rings.setData(x=ring_x, y=ring_y, pen=ring_pens)
-        self.predicted_points.setData(x=star_x, y=star_y, brush=star_brushes, data=np.array(star_data, int))
-        self._set_feature_image(
-            self.predicted_image, self.predicted_box, results.predicted_feature_rgb(prediction, self.input_view)
+            preds.append(pred)
+            actuals.append(self._xy[group.target_indices])
+            ring_pen, star_brush = self._group_style(k)
+            ring_pens += [ring_pen] * len(pred)
+            star_brushes += [star_brush] * len(pred)
+            star_data.append(np.asarray(group.target_indices, int))
+        pred = np.concatenate(preds) if preds else np.zeros((0, 2))
+        actual = np.concatenate(actuals) if actuals else np.zeros((0, 2))
+        segments = np.stack([pred, actual], axis=1).reshape(-1, 2)  # pred, actual, pred, actual, ...
+        self.arrows.setData(segments[:, 0], segments[:, 1])
+        self.arrowheads.setData(pred, actual)  # each head sits on the actual embedding, pointing away from the prediction
+        self.target_rings.setData(x=actual[:, 0], y=actual[:, 1], pen=ring_pens)
+        self.predicted_points.setData(
+            x=pred[:, 0], y=pred[:, 1], brush=star_brushes, data=np.concatenate(star_data) if star_data else np.zeros(0, int)
         )
+        self.predicted_image.setImage(self._grid_rgb(results.predicted_feature_rgb(prediction, self.input_view)), levels=(0, 255))
+        self._fit_range(np.concatenate([self._xy, pred]))
 
     def clear_prediction(self) -> None:
         self.prediction = None
+        self._pending = None
         self.arrows.setData([], [])
+        self.arrowheads.clear()
         self.target_rings.clear()
         self.predicted_points.clear()
 
@@ -142,15 +271,49 @@ class PcaPanel(QWidget):
 
     def predicted_coordinates(self) -> np.ndarray:
         """[M, 2] coordinates of the predicted points shown (tests read them)."""
+        self._flush()
         x, y = self.predicted_points.getData()
         return np.column_stack([x, y]) if x is not None else np.zeros((0, 2))
 
     # ------------------------------------------------------------------ helpers
 
+    def arrow_geometry(self) -> tuple[np.ndarray, np.ndarray]:
+        """(tails, tips) [M, 2] of the arrows shown: from each predicted embedding to its actual one."""
+        self._flush()
+        return self.arrowheads.tails.copy(), self.arrowheads.tips.copy()
+
+    def _group_style(self, k: int):
+        """The ring pen and star brush of target group k, made once (new pens per update are slow)."""
+        while len(self._ring_pens) <= k:
+            rgb = style.target_rgb(len(self._ring_pens))
+            self._ring_pens.append(pg.mkPen(*rgb, width=2.5))
+            self._star_brushes.append(pg.mkBrush(*rgb))
+        return self._ring_pens[k], self._star_brushes[k]
+
+    def _fit_range(self, xy: np.ndarray) -> None:
+        """Show all points, the range snapped outward to 1/8 of the actual cloud's extent: it changes (and the
+        axes are redrawn) only when a prediction leaves the current cells; a zoom by the user is kept."""
+        if self._user_range or not len(xy):
+            return
+        extent = np.ptp(self._xy, axis=0) if len(self._xy) else np.ones(2)
+        step = np.where(extent > 0, extent / 8, 1.0)
+        low = np.floor(xy.min(axis=0) / step) * step
+        high = np.ceil(xy.max(axis=0) / step) * step
+        wanted = (float(low[0]), float(high[0]), float(low[1]), float(high[1]))
+        if wanted != self._shown_range:
+            self._shown_range = wanted
+            self.scatter_plot.setRange(xRange=wanted[:2], yRange=wanted[2:], padding=0.04)
+
+    def _on_manual_range(self, *_) -> None:
+        self._user_range = True
+
+    def _grid_rgb(self, rgb_flat: np.ndarray) -> np.ndarray:
+        height, width = self._grid_hw
+        return rgb_flat[: height * width].reshape(height, width, 3)
+
     def _set_feature_image(self, item: pg.ImageItem, box, rgb_flat: np.ndarray) -> None:
         height, width = self._grid_hw
-        rgb = rgb_flat[: height * width].reshape(height, width, 3)
-        item.setImage(rgb, levels=(0, 255))
+        item.setImage(self._grid_rgb(rgb_flat), levels=(0, 255))
         item.setRect(QRectF(0, 0, width, height))
         box.setRange(QRectF(0, 0, width, height), padding=0.02)
 

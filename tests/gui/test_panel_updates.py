@@ -1,0 +1,117 @@
+"""How the panels update: arrowheads from prediction to actual, hidden panels deferring their work until shown,
+and the exact final state after a stroke (however many intermediate results were coalesced)."""
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from jepa_explorer.gui.mask_edit import Layer
+from jepa_explorer.gui.panels.distance import nice_ceiling
+from jepa_explorer.gui.panels.pca import arrowhead_polygons
+from jepa_explorer.masks.generators import centre
+
+from .conftest import stroke, wait_for_current
+
+
+def test_arrowhead_polygons_point_from_tail_to_tip():
+    tails = np.array([[0.0, 0.0], [10.0, 10.0], [5.0, 5.0]])
+    tips = np.array([[100.0, 0.0], [10.0, 14.0], [5.0, 5.0]])  # long, short, zero length
+    triangles = arrowhead_polygons(tails, tips, size=9.0)
+    assert triangles.shape == (2, 3, 2)  # the zero-length arrow gets no head
+    for (tail, tip), tri in zip([(tails[0], tips[0]), (tails[1], tips[1])], triangles):
+        assert np.allclose(tri[0], tip)  # the point of the head is on the tip
+        base = (tri[1] + tri[2]) / 2
+        direction = (tip - tail) / np.linalg.norm(tip - tail)
+        assert np.dot(tip - base, direction) > 0  # the head points along tail -> tip
+        assert np.linalg.norm(tip - base) <= 0.6 * np.linalg.norm(tip - tail) + 1e-9  # never longer than its arrow
+        assert np.isclose(np.dot(tri[1] - tri[2], direction), 0)  # symmetric about the shaft
+    assert np.isclose(np.linalg.norm(triangles[0][0] - (triangles[0][1] + triangles[0][2]) / 2), 9.0)
+
+
+def test_nice_ceiling_is_a_stable_scale_at_or_above_the_value():
+    assert nice_ceiling(0.41) == pytest.approx(0.5)
+    assert nice_ceiling(0.5) == pytest.approx(0.5)
+    assert nice_ceiling(1.7) == pytest.approx(2.0)
+    assert nice_ceiling(13.0) == pytest.approx(15.0)
+    assert nice_ceiling(0.0) == 1.0 and nice_ceiling(float("nan")) == 1.0
+    values = np.linspace(0.42, 0.49, 20)  # a stroke that moves the bars a little keeps one scale
+    assert len({nice_ceiling(v) for v in values}) == 1
+
+
+def test_pca_arrows_go_from_each_prediction_to_its_actual_embedding(window):
+    w = window
+    p = w.prediction
+    tails, tips = w.pca_panel.arrow_geometry()
+    predicted = np.concatenate([g.predicted_pca[:, :2] for g in p.groups])
+    actual = np.concatenate([w.pca_panel._xy[g.target_indices] for g in p.groups])
+    assert len(tails) == len(tips) == sum(len(g.target_indices) for g in p.groups) > 0
+    assert np.allclose(tails, predicted) and np.allclose(tips, actual)
+    assert np.allclose(w.pca_panel.predicted_coordinates(), predicted)
+    # one item draws every head; it is in the scatter plot and covers the tips
+    assert w.pca_panel.arrowheads in w.pca_panel.scatter_plot.items
+    rect = w.pca_panel.arrowheads.boundingRect()
+    assert rect.left() <= tips[:, 0].min() and rect.right() >= tips[:, 0].max()
+    # it paints: the scatter plot renders differently without it
+    view = w.pca_panel.plots
+    QApplication.processEvents()
+    with_heads = view.grab().toImage()
+    w.pca_panel.arrowheads.hide()
+    QApplication.processEvents()
+    without_heads = view.grab().toImage()
+    w.pca_panel.arrowheads.show()
+    assert with_heads != without_heads
+
+
+def test_hidden_panels_defer_their_work_until_shown(qtbot, window, monkeypatch):
+    w = window
+    qtbot.waitUntil(lambda: w.pca_panel._pending is None)  # the start-up prediction is drawn
+    draws = {"pca": 0, "distance": 0}
+    for name, panel in (("pca", w.pca_panel), ("distance", w.distance_panel)):
+        original = panel._draw
+
+        def counted(prediction, _original=original, _name=name):
+            draws[_name] += 1
+            return _original(prediction)
+
+        monkeypatch.setattr(panel, "_draw", counted)
+    w.docks["model"].raise_()  # the PCA panel goes behind another tab
+    w.docks["distance"].hide()  # the distance dock is closed
+    qtbot.waitUntil(lambda: not w.pca_panel._on_screen() and not w.distance_panel._on_screen())
+    w.canvas.set_masks(centre((1, 8, 8)))
+    p = wait_for_current(qtbot, w)
+    QApplication.processEvents()
+    assert draws == {"pca": 0, "distance": 0}
+    w.docks["pca"].raise_()
+    w.docks["distance"].show()
+    qtbot.waitUntil(lambda: draws["pca"] == 1 and draws["distance"] == 1)
+    heat = p.heatmap(w.distance_panel.metric_name)[0]
+    assert np.array_equal(np.nan_to_num(w.distance_panel.heat_image.image, nan=-1), np.nan_to_num(heat, nan=-1))
+    assert len(w.pca_panel.predicted_points.getData()[0]) == sum(len(g.target_indices) for g in p.groups)
+
+
+def test_the_final_state_after_a_stroke_is_shown_exactly(qtbot, window):
+    w = window
+    wait_for_current(qtbot, w)
+    w.canvas.set_layer(Layer.TARGET_NEW)
+    stroke(qtbot, w.canvas, [(0, c) for c in range(8)] + [(1, c) for c in reversed(range(8))])
+    p = wait_for_current(qtbot, w)
+    qtbot.waitUntil(lambda: w.pca_panel._pending is None)  # the PCA panel draws one event-loop pass later
+    assert p.masks == w.canvas.masks.without_empty_targets()
+    metric = w.distance_panel.metric_name
+    shown = w.distance_panel.heat_image.image
+    assert np.array_equal(np.nan_to_num(shown, nan=-1), np.nan_to_num(p.heatmap(metric)[0], nan=-1))
+    # the heatmap covers the patch grid exactly (its rectangle follows the image it shows)
+    rect = w.distance_panel.heat_image.mapRectToParent(w.distance_panel.heat_image.boundingRect())
+    assert (rect.width(), rect.height()) == pytest.approx((8, 8))
+    assert w.distance_panel.table.item(0, 1).text() == f"{p.summary['predictor'][metric]['mean']:.4f}"
+    assert w.distance_panel.colorbar.values[1] > 0
+    low, high = w.distance_panel.bar_plot.viewRange()[0]
+    assert low == 0 and high >= max(r[metric]["mean"] for r in p.summary.values())
+    tails, tips = w.pca_panel.arrowheads.tails, w.pca_panel.arrowheads.tips
+    assert np.allclose(tails, np.concatenate([g.predicted_pca[:, :2] for g in p.groups]))
+    assert np.allclose(tips, np.concatenate([w.pca_panel._xy[g.target_indices] for g in p.groups]))
+    # every predicted point is inside the scatter plot's range
+    (x0, x1), (y0, y1) = w.pca_panel.scatter_plot.viewRange()
+    assert (tails[:, 0] >= x0).all() and (tails[:, 0] <= x1).all() and (tails[:, 1] >= y0).all() and (tails[:, 1] <= y1).all()
+    chip = w.legend._chips[len(p.groups)]  # chip 0 is the context, chip k target group k
+    assert chip.isVisible() and chip.text() == f"Target {len(p.groups)} ({int(p.masks.targets[-1][0].sum())})"
