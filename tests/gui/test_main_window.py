@@ -28,7 +28,7 @@ def test_startup_shows_a_prediction_in_every_panel(window, qtbot):
     targets = w.canvas.masks.target_union[0]
     assert np.isfinite(heat[targets]).all() and np.isnan(heat[~targets]).all()
     assert w.distance_panel.table.rowCount() == 3  # predictor + two baselines
-    assert w.distance_panel.table.item(0, 1).text() == f"{p.summary['predictor']['l2']['mean']:.4f}"
+    assert w.distance_panel.table.item(0, 1).text() == f"{p.summary['predictor']['loss']['mean']:.4f}"
     assert len(w.pca_panel.predicted_coordinates()) == sum(len(g.target_indices) for g in p.groups)
     assert "Context" in w.legend.stats_label.text() and "groups" in w.legend.stats_label.text()
     # the pixel comparison runs while its panel is visible; the bundled MAE shares this model's
@@ -191,10 +191,10 @@ def test_metric_switch_changes_heatmap(qtbot, window):
     w = window
     heat = w.distance_panel.heatmap_data()
     w.qactions["metric_cycle"].trigger()
-    assert w.distance_panel.metric_name == "cosine"  # L2 -> cosine -> training loss -> L2
+    assert w.distance_panel.metric_name == "l2"  # training loss (the default) -> L2 -> cosine -> training loss
     assert not np.allclose(np.nan_to_num(heat), np.nan_to_num(w.distance_panel.heatmap_data()))
-    assert "cosine" in w.distance_panel.heat_plot.titleLabel.text
-    assert w.distance_panel.table.item(0, 1).text() == f"{w.prediction.summary['predictor']['cosine']['mean']:.4f}"
+    assert "L2" in w.distance_panel.heat_plot.titleLabel.text
+    assert w.distance_panel.table.item(0, 1).text() == f"{w.prediction.summary['predictor']['l2']['mean']:.4f}"
 
 
 def test_linked_hover_between_canvas_and_pca(qtbot, window):
@@ -275,6 +275,32 @@ def test_presentation_mode_and_step_through(qtbot, window):
     assert w.docks["distance"].isVisible()
     w.qactions["presentation"].trigger()
     assert not w.presentation and QApplication.font().pointSizeF() == pytest.approx(size)
+
+
+def test_step_through_draws_each_stage_on_the_canvas(qtbot, window):
+    w = window
+    masks, view, prediction = w.canvas.masks, w.input_view, w.prediction
+    overlays = []
+    for _ in range(5):
+        w.qactions["step"].trigger()
+        overlays.append(None if w.canvas.stage_overlay is None else w.canvas.stage_overlay.copy())
+    mask_stage, context_stage, target_stage, predict_stage, compare_stage = overlays
+    assert mask_stage is None  # 1: the masks themselves
+    hidden = context_stage[..., 3] > 0  # 2: the context encoder sees only the context
+    assert np.array_equal(hidden, ~masks.context)
+    grid = masks.grid_shape
+    assert np.array_equal(target_stage[..., :3].reshape(-1, 3), view.actual_rgb)  # 3: the answers as PCA colours
+    group = prediction.groups[0]
+    flat = predict_stage.reshape(-1, 4)  # 4: predictions in the same colours
+    assert np.array_equal(flat[group.target_indices, :3], view.pca.to_rgb(group.predicted))
+    assert (flat[masks.context.reshape(-1), 3] == 0).all()
+    heat = prediction.heatmap(w.distance_panel.metric_name).reshape(-1)  # 5: distance per target patch
+    worst, best = np.nanargmax(heat), np.nanargmin(heat)
+    shown = compare_stage.reshape(-1, 4)[:, :3].astype(int).sum(1)
+    assert shown[worst] > shown[best]  # inferno: larger distance, brighter colour
+    assert compare_stage.shape == (*grid, 4)
+    w.qactions["step"].trigger()  # a sixth press ends it: the masks are back
+    assert w.canvas.stage_overlay is None
 
 
 def test_every_action_has_shortcut_and_tooltip(window):

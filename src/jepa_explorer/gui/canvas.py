@@ -106,6 +106,13 @@ class CanvasView(pg.GraphicsView):
         self.historyChanged.emit()
         self.masksChanged.emit(self.masks.copy())
 
+    stage_overlay: np.ndarray | None = None  # uint8 RGBA [T, H, W, 4] replacing the mask layer (step-through)
+
+    def set_stage_overlay(self, rgba: np.ndarray | None) -> None:
+        """Show a picture per patch over the image instead of the masks (None: the masks again)."""
+        self.stage_overlay = rgba
+        self._redraw()
+
     def set_time_step(self, step: int) -> None:
         """Show (and paint on) token time step `step` of a video grid."""
         step = int(np.clip(step, 0, self.masks.grid_shape[0] - 1))
@@ -197,7 +204,11 @@ class CanvasView(pg.GraphicsView):
     def _redraw(self) -> None:
         t = self.time_step
         frame_targets = [target[t] for target in self.masks.targets]
-        self.overlay_item.setImage(style.mask_overlay(self.masks.context[t], frame_targets), levels=(0, 255))
+        if self.stage_overlay is not None:  # the step-through shows a stage of the loop instead of the masks
+            overlay = self.stage_overlay[min(t, len(self.stage_overlay) - 1)]
+        else:
+            overlay = style.mask_overlay(self.masks.context[t], frame_targets)
+        self.overlay_item.setImage(overlay, levels=(0, 255))
         font = QFont()
         font.setBold(True)
         font.setPointSize(11)

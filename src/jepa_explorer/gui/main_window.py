@@ -704,6 +704,7 @@ class MainWindow(QMainWindow):
         self.canvas.set_image(self.display_square)
         self.distance_panel.set_background(self.display_square, self.canvas.grid_hw)
         self.distance_panel.set_time_step(step)
+        self.pca_panel.set_time_step(step)
         if self.clip_view is not None and self.prediction is not None:
             self._show_clip_pixels()
         if self.timeline.step != step:
@@ -736,6 +737,8 @@ class MainWindow(QMainWindow):
             self.load_checkpoint(str(default_checkpoint()))  # a picture needs an image model; it loads first
         self.clip_view, self.display_frames, self._clip_requested = None, None, False
         self.canvas.set_time_step(0)
+        self.distance_panel.set_time_step(0)
+        self.pca_panel.set_time_step(0)
         self.timeline.set_playing(False)
         self.image_rgb, self.image_path = rgb, path
         self.display_square = fit_square(rgb, DISPLAY_SIZE)
@@ -786,6 +789,10 @@ class MainWindow(QMainWindow):
             self._masks_dirty = False
             masks = self.canvas.masks
             self.legend.update_masks(masks, self.canvas.current_group)
+            if getattr(self, "_step", None) is not None:
+                from jepa_explorer.gui.presentation import refresh_stage
+
+                refresh_stage(self)
             if self.clip_view is not None:
                 self.timeline.set_masks(masks)
             if self.pixel_square is not None and not self.pixel_panel.visibleRegion().isEmpty():
@@ -845,6 +852,10 @@ class MainWindow(QMainWindow):
             self.latencies_ms.append(latency)
             del self.latencies_ms[:-200]
             self.latency_label.setText(f"update: {latency:.0f} ms (model {prediction.timings_ms.get('total_ms', 0):.0f} ms)")
+        if getattr(self, "_step", None) is not None:  # the step-through draws the new result on the canvas
+            from jepa_explorer.gui.presentation import refresh_stage
+
+            refresh_stage(self)
         for old in [k for k in self._sent_at if k < prediction.request_id]:
             self._sent_at.pop(old, None)
         self.predictionShown.emit(prediction)

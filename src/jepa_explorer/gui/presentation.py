@@ -3,10 +3,13 @@
 Presentation mode: full screen, fonts ×1.6, thick grid and highlight strokes, only the canvas and the
 distance panel. The step-through reveals one stage of the loop per press, with a sentence for each:
 mask -> encode context -> encode target (EMA encoder) -> predict -> compare; a sixth press ends it.
+Each stage is also drawn on the canvas (``stage_overlay``): what the context encoder sees, the target
+encoder's answers as PCA colours, the predictions in the same colours, then the distance per patch.
 """
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -68,10 +71,57 @@ def set_presentation(window, on: bool) -> None:
         for key, visible in getattr(window, "_docks_before", {}).items():
             window.docks[key].setVisible(visible)
         window._step = None
+        window.canvas.set_stage_overlay(None)
         window.legend.setToolTip("")
         window.showNormal()
         QTimer.singleShot(0, window.layout_docks)
     window.hover_label.setText(" ")
+
+
+HIDDEN = (12, 12, 16, 215)  # patches a stage does not show: nearly black
+
+
+def stage_overlay(window, step: int) -> np.ndarray | None:
+    """uint8 RGBA [T, H, W, 4] drawn over the image for stage `step`, or None for the plain masks."""
+    if step == 0:
+        return None
+    masks, view, prediction = window.canvas.masks, window.input_view, window.prediction
+    grid = masks.grid_shape
+    rgba = np.zeros((*grid, 4), dtype=np.uint8)
+    if step == 1:  # the context encoder sees the context patches only
+        rgba[~masks.context] = HIDDEN
+        return rgba
+    if view is None:
+        return None
+    if step == 2:  # the target encoder sees everything: its embeddings as PCA colours
+        rgba[..., :3] = view.actual_rgb.reshape(*grid, 3)
+        rgba[..., 3] = 235
+        return rgba
+    if prediction is None or prediction.masks.grid_shape != grid:
+        return None
+    rgba[...] = HIDDEN
+    rgba[masks.context] = 0
+    flat = rgba.reshape(-1, 4)
+    if step == 3:  # predictions in the colours of the actual embeddings: similar colour = good guess
+        for group in prediction.groups:
+            flat[group.target_indices, :3] = view.pca.to_rgb(group.predicted)
+            flat[group.target_indices, 3] = 255
+        return rgba
+    import pyqtgraph as pg
+
+    heat = prediction.heatmap(window.distance_panel.metric_name).reshape(-1)
+    on = np.isfinite(heat)
+    high = float(np.nanpercentile(heat, 98)) if on.any() else 1.0
+    colours = pg.colormap.get(style.HEATMAP_COLORMAP).map(np.clip(heat[on] / max(high, 1e-12), 0, 1), mode="byte")
+    flat[on, :3] = colours[:, :3]
+    flat[on, 3] = 235
+    return rgba
+
+
+def refresh_stage(window) -> None:
+    """Redraw the current stage (after an edit or a new prediction)."""
+    step = getattr(window, "_step", None)
+    window.canvas.set_stage_overlay(None if step is None else stage_overlay(window, step))
 
 
 def step_loop(window) -> None:
@@ -84,6 +134,7 @@ def step_loop(window) -> None:
             dock.setVisible(key != "model" or not window.presentation)
         window.docks["pca"].raise_()
         window.stage_label.hide()
+        window.canvas.set_stage_overlay(None)
         window.busy_label.setText("Step-through finished")
         return
     window._step = step
@@ -98,3 +149,4 @@ def step_loop(window) -> None:
     window.stage_label.setText(f"<b>{title}</b><br>{text}<br><i>F5: next stage</i>")
     window.stage_label.show()
     window.busy_label.setText(title)
+    refresh_stage(window)

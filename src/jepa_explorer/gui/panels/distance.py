@@ -30,7 +30,7 @@ class DistancePanel(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.metric_name = "l2"
+        self.metric_name = "loss"  # the training loss: what the JEPA minimises and what `eval` reports
         self.prediction = None
         self._grid_hw = (8, 8)
 

@@ -307,9 +307,21 @@ class PcaPanel(QWidget):
     def _on_manual_range(self, *_) -> None:
         self._user_range = True
 
+    time_step = 0  # video: the time step whose feature images are shown
+
+    def set_time_step(self, step: int) -> None:
+        self.time_step = int(step)
+        if self.input_view is not None:
+            self._set_feature_image(self.actual_image, self.actual_box, self.input_view.actual_rgb)
+            shown = self.prediction if self.prediction is not None else None
+            rgb = results.predicted_feature_rgb(shown, self.input_view) if shown is not None else self.input_view.actual_rgb
+            self.predicted_image.setImage(self._grid_rgb(rgb), levels=(0, 255))
+
     def _grid_rgb(self, rgb_flat: np.ndarray) -> np.ndarray:
         height, width = self._grid_hw
-        return rgb_flat[: height * width].reshape(height, width, 3)
+        frames = max(1, len(rgb_flat) // (height * width))
+        start = min(self.time_step, frames - 1) * height * width
+        return rgb_flat[start : start + height * width].reshape(height, width, 3)
 
     def _set_feature_image(self, item: pg.ImageItem, box, rgb_flat: np.ndarray) -> None:
         height, width = self._grid_hw
