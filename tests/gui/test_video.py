@@ -131,3 +131,23 @@ def test_a_scene_keeps_the_clip_and_the_time_step(qtbot, video_window, tmp_path)
     qtbot.waitUntil(lambda: w.clip_view is not None and w.canvas.time_step == 5, timeout=TIMEOUT_MS)
     prediction = wait_for_current(qtbot, w)
     assert prediction.masks.context[:4].all() and not prediction.masks.context[4:].any()
+
+
+def test_hovering_a_patch_draws_its_path_through_time_in_the_pca_plot(qtbot, video_window):
+    w = video_window
+    t_len, height, width = w.model_info.grid_shape
+    w.apply_preset("future")
+    wait_for_current(qtbot, w)
+    w.timeline.set_step(t_len - 1)
+    w.docks["pca"].raise_()
+    qtbot.mouseMove(w.canvas.viewport(), w.canvas.patch_center(2, 3))
+    qtbot.waitUntil(lambda: len(w.pca_panel.path_data()[0]) == t_len, timeout=5000)
+    actual, predicted = w.pca_panel.path_data()
+    half = t_len // 2
+    # the dashed path leaves the last context step and runs through the predicted future steps
+    assert len(predicted) == t_len - half + 1
+    np.testing.assert_allclose(predicted[0], actual[half - 1])
+    index = ((t_len - 1) * height + 2) * width + 3
+    group = w.prediction.groups[0]
+    row = int(np.flatnonzero(group.target_indices == index)[0])
+    np.testing.assert_allclose(predicted[-1], group.predicted_pca[row, :2], rtol=1e-5)

@@ -38,7 +38,7 @@ from jepa_explorer.gui.mask_edit import Layer
 from jepa_explorer.gui.panels.distance import DistancePanel
 from jepa_explorer.gui.panels.model import ModelPanel
 from jepa_explorer.gui.panels.pca import PcaPanel
-from jepa_explorer.gui.panels.pixels import PixelPanel
+from jepa_explorer.gui.panels.pixels import PixelPanel, masked_view
 from jepa_explorer.gui.scene import Scene, load_scene, save_scene
 from jepa_explorer.gui.timeline import Timeline
 from jepa_explorer.gui.worker import ModelWorker
@@ -713,8 +713,13 @@ class MainWindow(QMainWindow):
     def _show_clip_pixels(self) -> None:
         """The pixel tiles of the shown time step (its first frame), when the video model has a decoder."""
         comparison = self.prediction.pixels if self.prediction is not None else None
-        if comparison is None:
-            for kind in ("original", "masked", "mae", "jepa", "actual"):
+        if comparison is None:  # the frame and what the encoder sees, without decoded tiles
+            step = self.canvas.time_step
+            self.pixel_panel.set_original(self.display_square)
+            self.pixel_panel.tiles["masked"].show_image(
+                masked_view(self.display_square, self.canvas.masks, step), f"step {step + 1}"
+            )
+            for kind in ("mae", "jepa", "actual"):
                 self.pixel_panel.tiles[kind].show_placeholder("no pixel decoder for this video model")
             return
         from jepa_explorer.engine.pixels import frame_of

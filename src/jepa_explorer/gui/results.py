@@ -70,7 +70,7 @@ def describe_patch(prediction, index: int, metric: str, grid_shape) -> str:
     _, height, width = grid_shape
     t, rest = divmod(index, height * width)
     row, col = divmod(rest, width)
-    where = f"patch row {row}, col {col}" + (f", step {t}" if grid_shape[0] > 1 else "")
+    where = f"patch row {row}, col {col}" + (f", step {t + 1}" if grid_shape[0] > 1 else "")  # steps count from 1
     if prediction is None:
         return where
     report = patch_report(prediction, index, metric)

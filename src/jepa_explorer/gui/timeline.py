@@ -118,6 +118,7 @@ class Timeline(QWidget):
         self.plot.hideButtons()
         self.plot.setLabel("bottom", "time step")
         self.plot.setLabel("left", "mean distance")
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.plot.setTitle("Error over time")
         # top left: future-frame targets (the usual case) leave the early steps of the plot empty
         self.legend = self.plot.addLegend(offset=(8, 4), labelTextColor=style.TEXT, brush=pg.mkBrush(30, 31, 36, 200))

@@ -79,6 +79,7 @@ class DistancePanel(QWidget):
         self.heat_image.setColorMap(self.colormap)
         self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=self.colormap, interactive=False, width=14, colorMapMenu=False)
         self.colorbar.setImageItem(self.heat_image, insert_in=self.heat_plot)
+        self.colorbar.getAxis("right").setWidth(44)  # room for "0.15" (training loss) as well as "6" (L2)
 
         self.bar_widget = pg.GraphicsLayoutWidget()
         self.bar_widget.setMinimumHeight(110)
@@ -89,6 +90,7 @@ class DistancePanel(QWidget):
         self.bar_plot.invertY(True)
         self.bar_plot.showGrid(x=True, alpha=0.2)
         self.bar_plot.setLabel("bottom", "bar = mean,  | = median")
+        self.bar_plot.getAxis("bottom").enableAutoSIPrefix(False)  # plain 0.1, not "100 (x0.001)"
         self.bars = pg.BarGraphItem(x0=[0], y=[0], height=0.6, width=[0])
         self.bar_plot.addItem(self.bars)
         self.median_marks = pg.ScatterPlotItem(symbol="|", size=22, pen=pg.mkPen(style.TEXT, width=2), brush=None)

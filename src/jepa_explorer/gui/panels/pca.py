@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QRectF, QTimer, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QDockWidget, QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
@@ -118,7 +118,11 @@ class PcaPanel(QWidget):
         )
         self.highlight = pg.ScatterPlotItem(size=24, brush=None, pen=pg.mkPen(255, 255, 120, width=3))
         self.arrowheads = ArrowHeads(size=9, pen=pg.mkPen(255, 255, 255, 170, width=1), brush=pg.mkBrush(255, 255, 255, 170))
-        for item in (self.arrows, self.arrowheads, self.actual_points, self.target_rings, self.predicted_points, self.highlight):
+        # video: the hovered position's path through time, actual (solid) and predicted (dashed, where it is a target)
+        self.actual_path = pg.PlotCurveItem(pen=pg.mkPen(255, 255, 120, 230, width=2.5))
+        self.predicted_path = pg.PlotCurveItem(pen=pg.mkPen(255, 170, 60, 230, width=2.5, style=Qt.DashLine))
+        items = (self.arrows, self.arrowheads, self.actual_points, self.target_rings, self.predicted_points, self.highlight)
+        for item in (*items, self.actual_path, self.predicted_path):
             self.scatter_plot.addItem(item)
         # the range follows the points on a coarse grid (see _fit_range), not pyqtgraph's per-update auto range
         self.scatter_plot.disableAutoRange()
@@ -259,7 +263,10 @@ class PcaPanel(QWidget):
     def highlight_patch(self, index: int) -> None:
         if self.input_view is None or index is None or index < 0:
             self.highlight.clear()
+            self.actual_path.setData([], [])
+            self.predicted_path.setData([], [])
             return
+        self._draw_paths(index)
         points = [self._xy[index]]
         if self.prediction is not None:
             for group in self.prediction.groups:
@@ -268,6 +275,39 @@ class PcaPanel(QWidget):
                     points.append(group.predicted_pca[where[0], :2])
         points = np.array(points)
         self.highlight.setData(x=points[:, 0], y=points[:, 1])
+
+    def _draw_paths(self, index: int) -> None:
+        """Video: the embeddings of the hovered patch's position at every time step, in time order."""
+        height, width = self._grid_hw
+        steps = len(self._xy) // (height * width)
+        if steps < 2:
+            return
+        position = index % (height * width)
+        along = position + np.arange(steps) * height * width  # flat indices of this position at t = 0, 1, ...
+        self.actual_path.setData(self._xy[along, 0], self._xy[along, 1])
+        predicted = {}
+        if self.prediction is not None:
+            for group in self.prediction.groups:
+                for row, target in enumerate(group.target_indices):
+                    predicted.setdefault(int(target), group.predicted_pca[row, :2])
+        # the dashed path starts at the last actual point before the first predicted step
+        path = [self._xy[i] if i not in predicted else predicted[i] for i in along]
+        first = next((t for t, i in enumerate(along) if i in predicted), None)
+        if first is None:
+            self.predicted_path.setData([], [])
+            return
+        start = max(0, first - 1)
+        xy = np.array(path[start:])
+        self.predicted_path.setData(xy[:, 0], xy[:, 1])
+
+    def path_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """([K, 2] actual, [L, 2] predicted) path points of the hovered position (tests read them)."""
+
+        def xy(curve):
+            x, y = curve.getData()
+            return np.column_stack([x, y]) if x is not None and len(x) else np.zeros((0, 2))
+
+        return xy(self.actual_path), xy(self.predicted_path)
 
     def predicted_coordinates(self) -> np.ndarray:
         """[M, 2] coordinates of the predicted points shown (tests read them)."""
