@@ -21,3 +21,24 @@ def test_eval_cli_dispatches_video(vjepa_fixture_path, capsys):
     assert main(["eval", str(vjepa_fixture_path), "--n", "2", "--no-probe", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["command"].startswith("jepa-explorer eval") and "future (first half -> second half)" in report["prediction"]
+
+
+def test_video_report_with_a_decoder_measures_future_frame_pixels(vjepa_fixture_path, tmp_path):
+    import numpy as np
+
+    from jepa_explorer.checkpoints.bundle import save_bundle
+    from jepa_explorer.checkpoints.load import load_model
+    from jepa_explorer.models.decoder import DecoderConfig, PatchDecoder
+
+    enc = load_model(vjepa_fixture_path, "cpu").config.encoder
+    cfg = DecoderConfig(embed_dim=enc.embed_dim, hidden_dim=32, depth=1, patch_size=enc.patch_size, tubelet_size=enc.tubelet_size)
+    path = save_bundle(
+        tmp_path / "decoder",
+        {"decoder": PatchDecoder(cfg)},
+        {"name": "d", "kind": "decoder", "architecture": {"decoder": cfg.to_dict()}, "jepa": str(vjepa_fixture_path)},
+    )
+    report = evaluate_video(vjepa_fixture_path, n_clips=2, probe=None, decoder=str(path))
+    psnr = report["future_pixels_psnr_db"]
+    assert set(psnr) == {"decoded_actual", "decoded_prediction", "copy_last_context_frame"}
+    assert all(np.isfinite(v) and v > 0 for v in psnr.values())
+    assert "--decoder" in report["command"]

@@ -152,6 +152,10 @@ def model_card_markdown(card: dict) -> str:
     if card.get("metrics", {}).get("prediction") and "photos" in card["metrics"]["prediction"]:
         lines += ["", "## Metrics (held-out sources, `jepa-explorer eval`)", "", markdown_metrics(card["metrics"])]
         lines += ["", f"Command: `{card['metrics'].get('command')}`"]
+    elif card.get("metrics", {}).get("prediction"):  # a video model's report
+        report = {"checkpoint": card.get("name"), **card["metrics"]}
+        lines += ["", "## Metrics (held-out clips, `jepa-explorer eval`)", "", "```", format_video_report(report), "```"]
+        lines += ["", f"Command: `{card['metrics'].get('command')}`"]
     return "\n".join(lines) + "\n"
 
 
@@ -165,4 +169,7 @@ def format_video_report(report: dict) -> str:
         lines.append(f"\nmotion probe: {p['task']} (chance {p['chance']:.0%}, {p['n_train']} train / {p['n_test']} test)")
         for name, sc in p["scores"].items():
             lines.append(f"  {name:24} kNN-20 {sc['knn20']:.1%}   linear {sc['linear']:.1%}")
+    if "future_pixels_psnr_db" in report:
+        lines.append("\npixels: PSNR on the future frames' target region (dB)")
+        lines += [f"  {name:24} {value:.2f}" for name, value in report["future_pixels_psnr_db"].items()]
     return "\n".join(lines)

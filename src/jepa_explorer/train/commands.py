@@ -29,9 +29,10 @@ def _eval(args) -> int:
             probe=None if args.no_probe else (256, 256),
             device=args.device,
             seed=args.seed,
+            decoder=args.decoder,
         )
         text = cards.format_video_report(report)
-        measured = [args.checkpoint]
+        measured = [args.checkpoint, args.decoder]
     else:
         from jepa_explorer.train.eval import evaluate
 

@@ -23,9 +23,14 @@ MASK_KINDS = {
 }
 
 
-def eval_video_prediction(model, clips: np.ndarray, seed: int = 0) -> dict:
+FUTURE = "future (first half -> second half)"
+
+
+def eval_video_prediction(model, clips: np.ndarray, seed: int = 0, decoder=None) -> tuple[dict, dict | None]:
+    """(per mask kind: means and gains vs the baselines, future-frame pixel PSNRs when a decoder is given)."""
     session = Session(model)
     pooled: dict[str, dict[str, dict[str, list]]] = {kind: {} for kind in MASK_KINDS}
+    psnrs: dict[str, list[float]] = {}
     for i, clip in enumerate(clips):
         session.set_input(clip)
         for kind, make in MASK_KINDS.items():
@@ -34,9 +39,32 @@ def eval_video_prediction(model, clips: np.ndarray, seed: int = 0) -> dict:
                 for name, values in [("predictor", g.distances), *g.baselines.items()]:
                     for metric in ("loss", "cosine"):
                         pooled[kind].setdefault(name, {}).setdefault(metric, []).append(values[metric])
+            if decoder is not None and kind == FUTURE:
+                for name, value in _future_psnr(session, result, decoder).items():
+                    psnrs.setdefault(name, []).append(value)
     from jepa_explorer.train.eval import means_and_gains
 
-    return {kind: {"clips": len(clips), **means_and_gains(names)} for kind, names in pooled.items()}
+    prediction = {kind: {"clips": len(clips), **means_and_gains(names)} for kind, names in pooled.items()}
+    return prediction, ({name: float(np.mean(v)) for name, v in psnrs.items()} if psnrs else None)
+
+
+def _future_psnr(session, result, decoder) -> dict[str, float]:
+    """PSNR (dB) on the future frames: decoded actual and predicted embeddings, and copying the last
+    context frame (the pixel-space version of the copy baseline)."""
+    from jepa_explorer.engine.pixels import compare_pixels, psnr
+
+    comparison = compare_pixels(session, result, None, decoder)
+    enc = session.model.config.encoder
+    masks = result.masks
+    region = np.kron(masks.target_union, np.ones((enc.tubelet_size, enc.patch_size, enc.patch_size), dtype=bool))
+    frames = comparison.images["original"]
+    last_context = int(np.flatnonzero(masks.context.any(axis=(1, 2)))[-1] + 1) * enc.tubelet_size - 1
+    copy = np.repeat(frames[last_context : last_context + 1], len(frames), axis=0)
+    return {
+        "decoded_actual": comparison.psnr["decoded_actual"],
+        "decoded_prediction": comparison.psnr["decoded_prediction"],
+        "copy_last_context_frame": psnr(copy, frames, region),
+    }
 
 
 @torch.inference_mode()
@@ -90,7 +118,9 @@ def eval_motion_probe(model, image_model=None, n_train: int = 256, n_test: int =
     }
 
 
-def evaluate_video(checkpoint, n_clips: int = 64, image_model=None, probe=(256, 256), device=None, seed: int = 0) -> dict:
+def evaluate_video(
+    checkpoint, n_clips: int = 64, image_model=None, probe=(256, 256), device=None, seed: int = 0, decoder=None
+) -> dict:
     from jepa_explorer.checkpoints.load import load_model
     from jepa_explorer.train.clips import eval_clips
 
@@ -98,17 +128,27 @@ def evaluate_video(checkpoint, n_clips: int = 64, image_model=None, probe=(256, 
     model = load_model(checkpoint, device)
     enc = model.config.encoder
     clips = eval_clips(n_clips, enc.img_size, enc.num_frames, seed)
+    decoder_model = None
+    if decoder:
+        from jepa_explorer.checkpoints.companions import load_decoder
+
+        decoder_model = load_decoder(decoder, model.device)[0].eval()
+    prediction, pixels = eval_video_prediction(model, clips, seed, decoder_model)
     report = {
         "checkpoint": str(checkpoint),
         "seed": seed,
         "domain": "held-out procedural clips (seed tag 11)",
-        "prediction": eval_video_prediction(model, clips, seed),
+        "prediction": prediction,
     }
+    if pixels is not None:
+        report["future_pixels_psnr_db"] = pixels
     if probe:
         image = load_model(image_model, device) if image_model else None
         report["motion_probe"] = eval_motion_probe(model, image, *probe, seed=seed)
-    report["command"] = f"jepa-explorer eval {checkpoint} --n {n_clips} --seed {seed}" + (
-        f" --image-model {image_model}" if image_model else ""
+    report["command"] = (
+        f"jepa-explorer eval {checkpoint} --n {n_clips} --seed {seed}"
+        + (f" --image-model {image_model}" if image_model else "")
+        + (f" --decoder {decoder}" if decoder else "")
     )
     report["seconds"] = time.perf_counter() - started
     return report
