@@ -9,17 +9,8 @@ from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
 # the same colours as PatchMasks.save_png's palette, so a saved mask PNG looks like the canvas
-CONTEXT_RGB = (40, 120, 255)
-TARGET_RGB = [
-    (255, 80, 60),
-    (255, 190, 30),
-    (60, 200, 90),
-    (200, 80, 255),
-    (0, 200, 220),
-    (255, 120, 200),
-    (150, 110, 60),
-    (255, 255, 255),
-]
+from jepa_explorer.masks.grid import CONTEXT_RGB, TARGET_RGB
+
 MASK_ALPHA = 110  # translucent enough to see the image through the mask
 HEATMAP_COLORMAP = "inferno"
 

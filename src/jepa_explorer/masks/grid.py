@@ -14,8 +14,9 @@ import numpy as np
 
 from jepa_explorer.errors import MaskError
 
-# label-image palette: 0 none, 1 context, 2.. target groups (also readable by people)
-_PALETTE = [(0, 0, 0), (40, 120, 255)] + [
+# the colours of context and target groups, shared by saved mask PNGs and the app's canvas
+CONTEXT_RGB = (40, 120, 255)
+TARGET_RGB = [
     (255, 80, 60),
     (255, 190, 30),
     (60, 200, 90),
@@ -25,6 +26,8 @@ _PALETTE = [(0, 0, 0), (40, 120, 255)] + [
     (150, 110, 60),
     (255, 255, 255),
 ]
+# label-image palette: 0 none, 1 context, 2.. target groups (also readable by people)
+_PALETTE = [(0, 0, 0), CONTEXT_RGB] + TARGET_RGB
 _PALETTE_TAG = "jepa-explorer-masks"
 
 

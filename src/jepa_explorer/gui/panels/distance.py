@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QDockWidget,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -21,11 +20,12 @@ from PySide6.QtWidgets import (
 
 from jepa_explorer.analysis.distances import METRIC_LABELS, METRICS
 from jepa_explorer.gui import results, style
+from jepa_explorer.gui.panels.deferred import DeferredDrawing
 
 BAR_COLORS = {"predictor": (90, 209, 122), "nearest_context": (140, 150, 170), "mean_context": (110, 115, 130)}
 
 
-class DistancePanel(QWidget):
+class DistancePanel(DeferredDrawing, QWidget):
     metricChanged = Signal(str)
 
     def __init__(self, parent=None):
@@ -181,24 +181,6 @@ class DistancePanel(QWidget):
             return
         self._pending = None
         self._draw(prediction)
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        self._flush()
-
-    def event(self, event) -> bool:
-        if event.type() == QEvent.ParentChange and isinstance(self.parentWidget(), QDockWidget):
-            # a tab of docks keeps its hidden pages "visible": their dock says when they come to the front
-            self.parentWidget().visibilityChanged.connect(self._on_dock_visibility)
-        return super().event(event)
-
-    def _on_dock_visibility(self, visible: bool) -> None:
-        if visible:
-            self._flush()
-
-    def _on_screen(self) -> bool:
-        """False for a closed dock, a hidden tab or a window not shown: drawing for nobody is skipped."""
-        return self.isVisible() and not self.visibleRegion().isEmpty()
 
     def _flush(self) -> None:
         pending, self._pending = self._pending, None

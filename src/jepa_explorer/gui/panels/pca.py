@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainterPath
-from PySide6.QtWidgets import QDockWidget, QGraphicsItem, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from jepa_explorer.gui import results, style
+from jepa_explorer.gui.panels.deferred import DeferredDrawing
 
 
 def arrowhead_polygons(tails: np.ndarray, tips: np.ndarray, size: float) -> np.ndarray:
@@ -88,7 +89,7 @@ class ArrowHeads(pg.GraphicsObject):
         painter.restore()
 
 
-class PcaPanel(QWidget):
+class PcaPanel(DeferredDrawing, QWidget):
     patchHovered = Signal(int)  # flat patch index or -1
 
     def __init__(self, parent=None):
@@ -204,24 +205,6 @@ class PcaPanel(QWidget):
         self.prediction = self._pending = prediction
         if self._on_screen():  # a closed dock or a hidden tab draws it when it is shown
             self._draw_timer.start()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        self._flush()
-
-    def event(self, event) -> bool:
-        if event.type() == QEvent.ParentChange and isinstance(self.parentWidget(), QDockWidget):
-            # a tab of docks keeps its hidden pages "visible": their dock says when they come to the front
-            self.parentWidget().visibilityChanged.connect(self._on_dock_visibility)
-        return super().event(event)
-
-    def _on_dock_visibility(self, visible: bool) -> None:
-        if visible:
-            self._flush()
-
-    def _on_screen(self) -> bool:
-        """False for a closed dock, a hidden tab or a window not shown: drawing for nobody is skipped."""
-        return self.isVisible() and not self.visibleRegion().isEmpty()
 
     def _flush(self) -> None:
         self._draw_timer.stop()
