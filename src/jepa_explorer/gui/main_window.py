@@ -728,6 +728,7 @@ class MainWindow(QMainWindow):
         self.pixel_panel.set_original(frame.images["original"])
         self.pixel_panel.tiles["masked"].show_image(frame.images["masked"], f"step {self.canvas.time_step + 1}")
         self.pixel_panel.show_comparison(frame)
+        self.pixel_panel.tiles["mae"].show_placeholder("no MAE for video: the bundled MAE is an image model")
 
     def _step_time(self, delta: int) -> None:
         if self.display_frames:
