@@ -23,8 +23,11 @@ def video_window(qtbot, settings):
     qtbot.addWidget(w)
     w.resize(1280, 800)
     w.show()
+    w.errors = []
+    w.errorShown.connect(w.errors.append)
     with qtbot.waitSignal(w.predictionShown, timeout=TIMEOUT_MS):
         w.start()
+    assert w.errors == []  # the video model loads once, for the clip, without complaints
     yield w
     w.close()
 
@@ -115,6 +118,12 @@ def test_an_image_after_a_clip_switches_back_to_the_image_model(qtbot, video_win
     qtbot.waitUntil(lambda: w.prediction is not None and w.prediction.masks.grid_shape[0] == 1, timeout=TIMEOUT_MS)
     assert not w.model_info.video and not w.timeline.isVisible() and w.clip_view is None
     assert w.canvas.time_step == 0
+    assert w.errors == [] and not w.canvas.busy_text.isVisible()  # a switch of models is no error
+    # and back to a clip: the video model again, still without an error
+    with qtbot.waitSignal(w.modelShown, timeout=TIMEOUT_MS):
+        assert w.open_image(str(sample_clips()[-1]))
+    qtbot.waitUntil(lambda: w.prediction is not None and w.prediction.masks.grid_shape[0] > 1, timeout=TIMEOUT_MS)
+    assert w.errors == [] and not w.canvas.busy_text.isVisible()
 
 
 def test_a_scene_keeps_the_clip_and_the_time_step(qtbot, video_window, tmp_path):
@@ -131,6 +140,39 @@ def test_a_scene_keeps_the_clip_and_the_time_step(qtbot, video_window, tmp_path)
     qtbot.waitUntil(lambda: w.clip_view is not None and w.canvas.time_step == 5, timeout=TIMEOUT_MS)
     prediction = wait_for_current(qtbot, w)
     assert prediction.masks.context[:4].all() and not prediction.masks.context[4:].any()
+    # from a picture (another model): the clip, its masks and its step come back
+    from jepa_explorer.resources import sample_images
+
+    with qtbot.waitSignal(w.modelShown, timeout=TIMEOUT_MS):
+        w.open_image(str(sample_images()[0]))
+    qtbot.waitUntil(lambda: w.prediction is not None and w.prediction.masks.grid_shape[0] == 1, timeout=TIMEOUT_MS)
+    w.open_scene(str(path))
+    qtbot.waitUntil(lambda: w.clip_view is not None and w.prediction is not None, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: w.prediction.masks.grid_shape[0] > 1, timeout=TIMEOUT_MS)
+    assert w.canvas.time_step == 5 and w.timeline.step == 5 and w.errors == []
+
+
+def test_a_mask_hint_clears_the_error_over_time_plot(qtbot, video_window):
+    w = video_window
+    w.apply_preset("future")
+    wait_for_current(qtbot, w)
+    assert len(w.timeline.curve_data()[0]) > 0
+    w.qactions["clear"].trigger()
+    assert len(w.timeline.curve_data()[0]) == 0
+
+
+def test_step_through_survives_a_switch_to_a_picture(qtbot, video_window):
+    from jepa_explorer.resources import sample_images
+
+    w = video_window
+    w.qactions["step"].trigger()
+    w.qactions["step"].trigger()
+    w.qactions["step"].trigger()  # stage 3: the target encoder's colours of this clip
+    assert w.canvas.stage_overlay is not None and w.canvas.stage_overlay.shape[0] > 1
+    with qtbot.waitSignal(w.modelShown, timeout=TIMEOUT_MS):
+        w.open_image(str(sample_images()[0]))
+    qtbot.waitUntil(lambda: w.prediction is not None and w.prediction.masks.grid_shape[0] == 1, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: w.canvas.stage_overlay is not None and w.canvas.stage_overlay.shape[0] == 1, timeout=TIMEOUT_MS)
 
 
 def test_hovering_a_patch_draws_its_path_through_time_in_the_pca_plot(qtbot, video_window):

@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
         self.image_path: str | None = None
         self.clip_view = None  # worker.ClipView while a video is the input
         self._clip_requested = False  # a clip is being decoded for the next input
+        self._pending_step: int | None = None  # a scene's time step, applied when its clip is on screen
         self.display_frames: list | None = None  # the canvas picture of each time step (video)
         self.display_square: np.ndarray | None = None
         self.pixel_square: np.ndarray | None = None
@@ -611,6 +612,14 @@ class MainWindow(QMainWindow):
             if not (samples and self.open_image(str(samples[0]))):
                 self._set_demo_image()
 
+    def _note_switch(self, checkpoint: Path) -> None:
+        """Say in the status bar when opening a clip or a picture replaces the loaded model."""
+        if self.model_info is not None:
+            kind = "video" if self.model_info.video is False else "image"
+            self.statusBar().showMessage(
+                f"Switching from {self.model_info.name} to the bundled {kind} model {checkpoint.name} for this input", 8000
+            )
+
     def _show_media_kind(self, video: bool) -> None:
         """Timeline and video presets for a video model; the image ones otherwise."""
         self.timeline.setVisible(video)
@@ -656,7 +665,8 @@ class MainWindow(QMainWindow):
             if video_model is None:
                 self._error("Cannot open the video", f"{path}: no video model is bundled; open a V-JEPA checkpoint first.")
                 return False
-            if self.model_info is not None or self.checkpoint_source != str(video_model):
+            if self.checkpoint_source is None or Path(self.checkpoint_source).resolve() != video_model.resolve():
+                self._note_switch(video_model)
                 self.load_checkpoint(str(video_model))
         request = next(self._ids)
         self._input_request = request
@@ -679,14 +689,20 @@ class MainWindow(QMainWindow):
         self.image_path = view.path
         self.input_view = None
         self.prediction = None
-        step = min(self.canvas.time_step, len(view.display) - 1)
+        wanted = self._pending_step if self._pending_step is not None else self.canvas.time_step
+        self._pending_step = None
+        step = int(np.clip(wanted, 0, len(view.display) - 1))
         self.display_square = view.display[step]
         self.pixel_square = None
         self.setWindowTitle(f"JEPA Explorer — {Path(view.path).name}")
+        self.canvas.set_time_step(step)
         self.canvas.set_image(self.display_square)
         self.canvas.set_busy(None)
+        self.timeline.clear_prediction()
         self.timeline.set_clip(view.steps, view.stride, view.info)
         self.timeline.set_step(step)
+        self.distance_panel.set_time_step(step)
+        self.pca_panel.set_time_step(step)
         self.timeline.set_masks(self.canvas.masks)
         for kind in ("original", "masked", "mae", "jepa", "actual"):
             self.pixel_panel.tiles[kind].show_placeholder("waiting for the first prediction")
@@ -740,8 +756,11 @@ class MainWindow(QMainWindow):
 
     def set_image(self, rgb: np.ndarray, path: str | None) -> None:
         if self.model_info is not None and self.model_info.video and default_checkpoint() is not None:
+            self._note_switch(default_checkpoint())
             self.load_checkpoint(str(default_checkpoint()))  # a picture needs an image model; it loads first
         self.clip_view, self.display_frames, self._clip_requested = None, None, False
+        self._pending_step = None
+        self.timeline.clear_prediction()
         self.canvas.set_time_step(0)
         self.distance_panel.set_time_step(0)
         self.pca_panel.set_time_step(0)
@@ -822,6 +841,7 @@ class MainWindow(QMainWindow):
         if hint is not None:
             self.distance_panel.clear(hint)
             self.pca_panel.clear_prediction()
+            self.timeline.clear_prediction()
             self.prediction = self._pending_prediction = None
             self._min_valid_request = self._last_sent + 1  # a late result would contradict the hint
             return
@@ -1084,7 +1104,11 @@ class MainWindow(QMainWindow):
         if view.get("span") in ("all", "this", "from"):
             self.timeline.set_span(view["span"])
             self.canvas.set_paint_span(view["span"])
-        self.set_time_step(int(view.get("time_step", 0)))
+        step = int(view.get("time_step", 0))
+        if self.display_frames:
+            self.set_time_step(step)
+        else:
+            self._pending_step = step  # the clip is still on its way
 
     def save_scene(self, path: str) -> None:
         save_scene(self.current_scene(), path)

@@ -91,8 +91,8 @@ def stage_overlay(window, step: int) -> np.ndarray | None:
     if step == 1:  # the context encoder sees the context patches only
         rgba[~masks.context] = HIDDEN
         return rgba
-    if view is None:
-        return None
+    if view is None or len(view.actual_rgb) != masks.context.size:
+        return None  # no encoded input for this grid yet (e.g. the model is changing)
     if step == 2:  # the target encoder sees everything: its embeddings as PCA colours
         rgba[..., :3] = view.actual_rgb.reshape(*grid, 3)
         rgba[..., 3] = 235

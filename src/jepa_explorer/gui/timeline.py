@@ -97,11 +97,11 @@ class Timeline(QWidget):
         self.strip = StepStrip()
         self.slider = QSlider(Qt.Horizontal)
         self.slider.setRange(0, 0)
-        self.slider.setToolTip("Move through the clip's time steps (Left / Right arrow keys on the canvas: , and .)")
+        self.slider.setToolTip("Move through the clip's time steps (, and . step back and forward)")
         self.play_button = QToolButton()
         self.play_button.setText("▶")
         self.play_button.setCheckable(True)
-        self.play_button.setToolTip("Play / pause (Space)")
+        self.play_button.setToolTip("Play / pause (P)")
         self.span_box = QComboBox()
         for key, label, tip in SPANS:
             self.span_box.addItem(label, key)

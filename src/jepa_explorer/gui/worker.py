@@ -195,8 +195,13 @@ class _Core(QObject):
             seconds=seconds,
         )
         self.modelReady.emit(self._info)
-        if self._image is not None:
-            self._do_input(self._image, self._image_request)
+        # re-encode the input the window shows, if it suits this model (a switch between the image and the
+        # video model comes with a new input of its own, queued behind this job)
+        if self._image is not None and (self._image.ndim == 4) == bool(enc.video):
+            try:
+                self._do_input(self._image, self._image_request)
+            except JepaError as e:
+                self.failed.emit(WorkerError("input", str(e), self._image_request))
 
     def _do_device(self, device: str) -> None:
         if self._model is None:
@@ -239,7 +244,7 @@ class _Core(QObject):
         tubelet = self._model.config.encoder.tubelet_size
         steps = token_steps(clip.indices, tubelet)
         display = [fit_square(clip.frames[t * tubelet], display_size) for t in range(len(steps))]
-        stride = int(clip.indices[1] - clip.indices[0]) if len(clip.indices) > 1 else 1
+        stride = max(1, int(clip.indices[1] - clip.indices[0])) if len(clip.indices) > 1 else 1
         view = ClipView(request_id, str(path), display, [s.tolist() for s in steps], clip.info.to_dict(), stride)
         self.clipReady.emit(view)
         self._do_input(clip.frames, request_id)
@@ -254,7 +259,12 @@ class _Core(QObject):
             from jepa_explorer.engine.pixels import compare_pixels
 
             mae, decoder = self._companions.get("mae"), self._companions.get("decoder")
-            prediction.pixels = compare_pixels(self._session, prediction, mae, decoder)
+            try:
+                prediction.pixels = compare_pixels(self._session, prediction, mae, decoder)
+            except (RuntimeError, ValueError) as e:  # a companion that does not fit: the prediction still counts
+                self._companions = {}  # said once; the pixel panel then shows what is missing
+                self.failed.emit(WorkerError("companion", f"the pixel models do not fit this model ({e}).", None))
+                surface_tax = False
             if surface_tax:
                 from jepa_explorer.engine.surface_tax import surface_tax as measure_tax
 

@@ -308,46 +308,49 @@ class Trainer:
         from jepa_explorer.train.prefetch import Prefetcher
 
         prefetch = Prefetcher(self.batches, self.state.step, self.stop_at, self.workers)
-        while self.state.step < self.stop_at:
-            if time.perf_counter() > deadline:
-                log(f"stopping at step {self.state.step}: the {self.max_minutes:g}-minute limit is reached (--resume continues)")
-                break
-            step = self.state.step
-            rng = np.random.default_rng([self.recipe["seed"], step])  # masks depend on (seed, step) only
-            x = prefetch.next().to(self.device, non_blocking=True)
-            self._schedules(step)
-            started = time.perf_counter()
-            loss = step_fn(x, rng)
-            if not math.isfinite(loss):
-                raise JepaError(f"training diverged at step {step} (loss {loss}); lower the learning rate in the recipe.")
-            self.state.seconds += time.perf_counter() - started
-            self.state.step += 1
-            self.state.images += len(x)
-            window_images += len(x)
-            losses.append(loss)
-            if self.state.step % log_every == 0 or self.state.step == self.stop_at:
-                elapsed = time.perf_counter() - window_start
-                rate = window_images / max(elapsed, 1e-9)
-                eta = (self.stop_at - self.state.step) * len(x) / max(rate, 1e-9)
-                entry = {
-                    "step": self.state.step,
-                    "loss": float(np.mean(losses)),
-                    "lr": self.opt.param_groups[0]["lr"],
-                    "images_per_s": rate,
-                    "seconds": self.state.seconds,
-                }
-                self.history.append(entry)
-                done = self.state.step / self.stop_at
-                bar = "#" * int(30 * done) + "-" * (30 - int(30 * done))
-                log(
-                    f"[{bar}] step {self.state.step}/{self.stop_at} loss {entry['loss']:.4f} lr {entry['lr']:.2e} "
-                    f"{rate:.0f} {'clips' if self.recipe['kind'] == 'vjepa' else 'img'}/s eta {eta / 60:.1f} min"
-                )
-                window_start, window_images, losses = time.perf_counter(), 0, []
-            if time.perf_counter() - last_save > every_s:
-                self.save()
-                last_save = time.perf_counter()
-        prefetch.close()
+        try:
+            while self.state.step < self.stop_at:
+                if time.perf_counter() > deadline:
+                    limit = f"the {self.max_minutes:g}-minute limit is reached (--resume continues)"
+                    log(f"stopping at step {self.state.step}: {limit}")
+                    break
+                step = self.state.step
+                rng = np.random.default_rng([self.recipe["seed"], step])  # masks depend on (seed, step) only
+                x = prefetch.next().to(self.device, non_blocking=True)
+                self._schedules(step)
+                started = time.perf_counter()
+                loss = step_fn(x, rng)
+                if not math.isfinite(loss):
+                    raise JepaError(f"training diverged at step {step} (loss {loss}); lower the learning rate in the recipe.")
+                self.state.seconds += time.perf_counter() - started
+                self.state.step += 1
+                self.state.images += len(x)
+                window_images += len(x)
+                losses.append(loss)
+                if self.state.step % log_every == 0 or self.state.step == self.stop_at:
+                    elapsed = time.perf_counter() - window_start
+                    rate = window_images / max(elapsed, 1e-9)
+                    eta = (self.stop_at - self.state.step) * len(x) / max(rate, 1e-9)
+                    entry = {
+                        "step": self.state.step,
+                        "loss": float(np.mean(losses)),
+                        "lr": self.opt.param_groups[0]["lr"],
+                        "images_per_s": rate,
+                        "seconds": self.state.seconds,
+                    }
+                    self.history.append(entry)
+                    done = self.state.step / self.stop_at
+                    bar = "#" * int(30 * done) + "-" * (30 - int(30 * done))
+                    log(
+                        f"[{bar}] step {self.state.step}/{self.stop_at} loss {entry['loss']:.4f} lr {entry['lr']:.2e} "
+                        f"{rate:.0f} {'clips' if self.recipe['kind'] == 'vjepa' else 'img'}/s eta {eta / 60:.1f} min"
+                    )
+                    window_start, window_images, losses = time.perf_counter(), 0, []
+                if time.perf_counter() - last_save > every_s:
+                    self.save()
+                    last_save = time.perf_counter()
+        finally:  # worker processes end with the run, also when it diverges or is interrupted
+            prefetch.close()
         self.save()
         for m in self.modules.values():
             m.eval()
