@@ -4,7 +4,7 @@ painted across time steps, future-frame predictions show error per step, bad fil
 import numpy as np
 import pytest
 
-from jepa_explorer.resources import default_checkpoint, default_video_checkpoint, sample_clips
+from jepa_explorer.resources import checkpoints_dir, default_checkpoint, default_video_checkpoint, sample_clips
 
 from .conftest import TIMEOUT_MS, stroke, wait_for_current
 
@@ -193,3 +193,18 @@ def test_hovering_a_patch_draws_its_path_through_time_in_the_pca_plot(qtbot, vid
     group = w.prediction.groups[0]
     row = int(np.flatnonzero(group.target_indices == index)[0])
     np.testing.assert_allclose(predicted[-1], group.predicted_pca[row, :2], rtol=1e-5)
+
+
+@pytest.mark.skipif(not (checkpoints_dir() / "vjepa-tiny-decoder" / "card.json").is_file(), reason="needs the video decoder")
+def test_pixel_panel_decodes_the_shown_step_of_a_clip(qtbot, video_window):
+    w = video_window
+    tiles = w.pixel_panel.tiles
+    w.apply_preset("future")
+    w.docks["pixels"].raise_()
+    qtbot.waitUntil(lambda: w.prediction is not None and w.prediction.pixels is not None, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: tiles["jepa"].available and tiles["actual"].available, timeout=TIMEOUT_MS)
+    assert not tiles["mae"].available and "video" in tiles["mae"].placeholder.text()
+    assert "PSNR on targets" in tiles["jepa"].caption.text()
+    w.timeline.set_step(6)  # a future step: its first frame, decoded from the prediction
+    frame = w.prediction.pixels.images["decoded_prediction"][12]
+    assert np.array_equal(np.asarray(tiles["jepa"].image.image), frame)
