@@ -190,21 +190,17 @@ class Session:
         return z, context_emb
 
     def _run_predictor(self, z: torch.Tensor, context_idx: np.ndarray, masks: PatchMasks) -> list[np.ndarray]:
-        """One predicted [M_i, D] per target group; I-JEPA groups of equal size share one batched call."""
+        """One predicted [M_i, D] per target group (I-JEPA: all groups in one padded call)."""
         device = z.device
         ctx = torch.from_numpy(context_idx).long().unsqueeze(0).to(device)
         targets = masks.target_indices()
         out: list[np.ndarray | None] = [None] * len(targets)
         predictor = self.model.predictor
         if self.model.config.predictor.style == "ijepa":
-            by_size: dict[int, list[int]] = {}
-            for i, t in enumerate(targets):
-                by_size.setdefault(len(t), []).append(i)
-            for members in by_size.values():
-                tgt = [torch.from_numpy(targets[i]).long().unsqueeze(0).to(device) for i in members]
-                pred = predictor(z, [ctx], tgt)  # [len(members), M, D]
-                for row, i in enumerate(members):
-                    out[i] = pred[row].float().cpu().numpy()
+            # every group in one padded pass (exact: padding is masked out), not one pass per group size
+            tgt = [torch.from_numpy(t).long().to(device) for t in targets]
+            for i, pred in enumerate(predictor.forward_groups(z, ctx, tgt)):
+                out[i] = pred.float().cpu().numpy()
         else:
             for i, t in enumerate(targets):
                 tgt = torch.from_numpy(t).long().unsqueeze(0).to(device)

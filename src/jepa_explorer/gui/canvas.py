@@ -78,6 +78,11 @@ class CanvasView(pg.GraphicsView):
     # ------------------------------------------------------------------ state
 
     @property
+    def stroking(self) -> bool:
+        """True between the press and the release of a brush stroke."""
+        return self._stroke is not None
+
+    @property
     def grid_hw(self) -> tuple[int, int]:
         return self.masks.grid_shape[1], self.masks.grid_shape[2]
 

@@ -55,6 +55,7 @@ from jepa_explorer.resources import (
 )
 
 DISPLAY_SIZE = 512  # the canvas image resolution (the model itself may see only 64 px)
+STROKE_PCA_INTERVAL_MS = 100
 MAX_RECENT = 8
 
 PRESETS = [  # (key, label, tooltip, function(grid, seed) -> PatchMasks, re-rolls)
@@ -505,6 +506,7 @@ class MainWindow(QMainWindow):
 
     def _wire(self) -> None:
         self.canvas.masksChanged.connect(self._on_masks_changed)
+        self.canvas.strokeFinished.connect(lambda _masks: self.pca_panel.set_min_interval(0))
         self.canvas.historyChanged.connect(self._update_history_actions)
         self.canvas.toolChanged.connect(self._on_tool_changed)
         self.canvas.patchHovered.connect(self._on_patch_hovered)
@@ -801,6 +803,8 @@ class MainWindow(QMainWindow):
     # ================================================================== masks -> predictions
 
     def _on_masks_changed(self, masks: PatchMasks) -> None:
+        # mid-stroke the PCA plot redraws at most 10 times a second, the heatmap and numbers with every result
+        self.pca_panel.set_min_interval(STROKE_PCA_INTERVAL_MS if self.canvas.stroking else 0)
         self._submit()  # the request goes out at once; the panels catch up once per event-loop pass
         self._masks_dirty = True
         self._refresh_timer.start()

@@ -39,14 +39,15 @@ class Attention(nn.Module):
         self.qkv = nn.Linear(dim, dim * 3, bias=qkv_bias)
         self.proj = nn.Linear(dim, dim)
 
-    def forward(self, x, return_attention: bool = False):
+    def forward(self, x, return_attention: bool = False, attn_mask=None):
         B, N, C = x.shape
         qkv = self.qkv(x).reshape(B, N, 3, self.num_heads, C // self.num_heads).permute(2, 0, 3, 1, 4)
         q, k, v = qkv[0], qkv[1], qkv[2]  # [B, heads, N, head_dim]
         if return_attention:
             return ((q @ k.transpose(-2, -1)) * self.scale).softmax(dim=-1)
         # the fused kernel equals the official explicit softmax(qk^T)v to ~1e-7 in fp32 and saves memory
-        x = F.scaled_dot_product_attention(q, k, v)
+        # attn_mask (bool, True = may be attended to) only ever masks padding, see forward_groups
+        x = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
         return self.proj(x.transpose(1, 2).reshape(B, N, C))
 
 
@@ -58,11 +59,11 @@ class Block(nn.Module):
         self.norm2 = nn.LayerNorm(dim, eps=eps)
         self.mlp = MLP(dim, int(dim * mlp_ratio))
 
-    def forward(self, x, return_attention: bool = False, mask=None):
+    def forward(self, x, return_attention: bool = False, mask=None, attn_mask=None):
         # `mask` is accepted (and ignored) as in the official V-JEPA blocks
         if return_attention:
             return self.attn(self.norm1(x), return_attention=True)
-        x = x + self.attn(self.norm1(x))
+        x = x + self.attn(self.norm1(x), attn_mask=attn_mask)
         return x + self.mlp(self.norm2(x))
 
 
@@ -190,10 +191,10 @@ class _PredictorBase(nn.Module):
         _init_weights(self)
         _rescale_blocks(self.predictor_blocks)
 
-    def _run(self, x, n_context: int):
+    def _run(self, x, n_context: int, attn_mask=None):
         """Blocks over [context ; mask tokens], then keep and project the mask-token outputs."""
         for block in self.predictor_blocks:
-            x = block(x)
+            x = block(x, attn_mask=attn_mask)
         x = self.predictor_norm(x)
         return self.predictor_proj(x[:, n_context:])  # [·, M, D]
 
@@ -226,6 +227,24 @@ class VisionTransformerPredictor(_PredictorBase):
 
         x = torch.cat([x.repeat(len(masks), 1, 1), tokens], dim=1)
         return self._run(x, n_context)
+
+    def forward_groups(self, x, masks_x, targets: list) -> list:
+        """Inference helper beside the official API: one context (x [1, K, D], masks_x [1, K]) and target
+        groups of different sizes (LongTensors [M_i]) in one batched pass. Shorter groups are padded and the
+        padding is masked out as attention keys, so each output [M_i, D] equals that of
+        `forward(x, masks_x, [group])` to float rounding; one pass instead of one per group size."""
+        ctx = self.predictor_embed(x) + apply_masks(self.predictor_pos_embed, [masks_x])  # [1, K, Dp]
+        n_context, longest = ctx.shape[1], max(len(t) for t in targets)
+        index = torch.zeros(len(targets), longest, dtype=torch.long, device=x.device)
+        keep = torch.zeros(len(targets), n_context + longest, dtype=torch.bool, device=x.device)
+        keep[:, :n_context] = True
+        for i, t in enumerate(targets):
+            index[i, : len(t)] = t
+            keep[i, n_context : n_context + len(t)] = True
+        tokens = self.mask_token + self.predictor_pos_embed[0][index]  # [G, M, Dp]
+        seq = torch.cat([ctx.expand(len(targets), -1, -1), tokens], dim=1)
+        out = self._run(seq, n_context, attn_mask=keep[:, None, None, :])
+        return [out[i, : len(t)] for i, t in enumerate(targets)]
 
 
 class VideoPredictor(_PredictorBase):

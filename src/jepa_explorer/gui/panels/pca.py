@@ -3,6 +3,8 @@ their actual ones, and the PCA-RGB feature images (actual, and context + predict
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
@@ -142,6 +144,7 @@ class PcaPanel(DeferredDrawing, QWidget):
         self._draw_timer.setSingleShot(True)
         self._draw_timer.setInterval(0)
         self._draw_timer.timeout.connect(self._flush)
+        self._drawn_at = 0.0
         self.actual_points.sigHovered.connect(self._on_hover)
         self.predicted_points.sigHovered.connect(self._on_hover)
 
@@ -204,13 +207,23 @@ class PcaPanel(DeferredDrawing, QWidget):
             return
         self.prediction = self._pending = prediction
         if self._on_screen():  # a closed dock or a hidden tab draws it when it is shown
-            self._draw_timer.start()
+            wait = self.min_interval_ms - (time.perf_counter() - self._drawn_at) * 1e3
+            if not self._draw_timer.isActive():
+                self._draw_timer.start(max(0, int(wait)))
+
+    min_interval_ms = 0  # while a stroke paints, the window asks for fewer redraws of this slower panel
+
+    def set_min_interval(self, ms: int) -> None:
+        self.min_interval_ms = int(ms)
+        if not ms and self._pending is not None and self._on_screen():
+            self._draw_timer.start(0)  # the stroke ended: the latest result now
 
     def _flush(self) -> None:
         self._draw_timer.stop()
         pending, self._pending = self._pending, None
         if pending is not None and pending is self.prediction:
             self._draw(pending)
+            self._drawn_at = time.perf_counter()
 
     def _draw(self, prediction) -> None:
         preds, actuals, ring_pens, star_brushes, star_data = [], [], [], [], []
