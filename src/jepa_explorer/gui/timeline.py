@@ -219,6 +219,24 @@ class Timeline(QWidget):
         x, y = self.curves[source].getData()
         return (np.array([]) if x is None else x), (np.array([]) if y is None else y)
 
+    def refresh_fonts(self) -> None:
+        """Plot text in the application's font size (call again when it changes, e.g. presentation mode)."""
+        from PySide6.QtWidgets import QApplication
+
+        font = QApplication.font()
+        size = f"{font.pointSizeF() * 0.9:.1f}pt"
+        for name in ("left", "bottom"):
+            axis = self.plot.getAxis(name)
+            axis.setStyle(tickFont=font)
+            axis.label.setFont(font)
+        self.plot.setTitle("Error over time", size=f"{font.pointSizeF():.1f}pt")
+        self.legend.setLabelTextSize(size)
+        for _sample, label in self.legend.items:  # the size above applies to new entries only
+            label.setText(label.text, size=size)
+        scale = min(1.35, max(1.0, font.pointSizeF() / style.BASE_POINT_SIZE))  # room for the text, not more
+        self.plot.setMinimumHeight(int(110 * scale))
+        self.plot.setMaximumHeight(int(170 * scale))
+
     # ------------------------------------------------------------------ helpers
 
     def _on_slider(self, value: int) -> None:
