@@ -208,3 +208,29 @@ def test_pixel_panel_decodes_the_shown_step_of_a_clip(qtbot, video_window):
     w.timeline.set_step(6)  # a future step: its first frame, decoded from the prediction
     frame = w.prediction.pixels.images["decoded_prediction"][12]
     assert np.array_equal(np.asarray(tiles["jepa"].image.image), frame)
+
+
+def test_a_long_video_is_explored_a_clip_at_a_time(qtbot, video_window, tmp_path):
+    from tests.media.test_video import read_index, write_video
+
+    w = video_window
+    path = tmp_path / "long.mp4"
+    write_video(path, 200, size=(128, 128))  # square: the canvas shows the whole frame
+    w.apply_preset("future")
+    masks = wait_for_current(qtbot, w).masks
+    w.open_image(str(path))
+    qtbot.waitUntil(lambda: w.clip_view is not None and w.clip_view.path == str(path), timeout=TIMEOUT_MS)
+    bar = w.timeline.source_bar
+    assert bar.isVisible() and bar.frame_count == 200 and bar.indices[0] == 0 and bar.max_start > 100
+    assert "of 200" in w.timeline.info_label.text()
+    bar.startChosen.emit(120)  # what a drag of the window ends with
+    qtbot.waitUntil(lambda: w.clip_view.indices[0] == 120, timeout=TIMEOUT_MS)
+    assert read_index(w.display_frames[0]) == pytest.approx(120, abs=2)  # the frames really come from there
+    prediction = wait_for_current(qtbot, w)
+    assert prediction.masks == masks  # the painted masks stay with the new part of the video
+    scene = tmp_path / "long-scene.json"
+    w.save_scene(str(scene))
+    bar.startChosen.emit(0)
+    qtbot.waitUntil(lambda: w.clip_view.indices[0] == 0, timeout=TIMEOUT_MS)
+    w.open_scene(str(scene))
+    qtbot.waitUntil(lambda: w.clip_view.indices[0] == 120, timeout=TIMEOUT_MS)

@@ -521,6 +521,8 @@ class MainWindow(QMainWindow):
         self.worker.clipReady.connect(self._on_clip_ready)
         self.timeline.stepChanged.connect(self.set_time_step)
         self.timeline.spanChanged.connect(self.canvas.set_paint_span)
+        # another part of a long video: the same masks on the clip from that frame
+        self.timeline.source_bar.startChosen.connect(lambda start: self.open_video(self.image_path, start))
         self.distance_panel.metricChanged.connect(lambda _: self._show_timeline_prediction())
         self.worker.failed.connect(self._on_failed)
         self.worker.busy.connect(self._on_busy)
@@ -652,7 +654,7 @@ class MainWindow(QMainWindow):
         self.set_image(rgb, str(path))
         return True
 
-    def open_video(self, path: str) -> bool:
+    def open_video(self, path: str, start: int = 0) -> bool:
         """Open a video file or a folder of frames for the video model (switching to the bundled one if an
         image model is loaded). Decoding runs in the worker; a file that cannot be read changes nothing."""
         from jepa_explorer.media.video import probe_video
@@ -677,7 +679,7 @@ class MainWindow(QMainWindow):
         self.timeline.set_playing(False)
         self.canvas.set_busy("Decoding the video…")
         self.distance_panel.clear("Decoding the video…")
-        self.worker.open_clip(str(path), DISPLAY_SIZE, request)
+        self.worker.open_clip(str(path), DISPLAY_SIZE, request, start)
         return True
 
     def _on_clip_ready(self, view) -> None:
@@ -701,7 +703,7 @@ class MainWindow(QMainWindow):
         self.canvas.set_image(self.display_square)
         self.canvas.set_busy(None)
         self.timeline.clear_prediction()
-        self.timeline.set_clip(view.steps, view.stride, view.info)
+        self.timeline.set_clip(view.steps, view.stride, view.info, view.indices)
         self.timeline.set_step(step)
         self.distance_panel.set_time_step(step)
         self.pca_panel.set_time_step(step)
@@ -1095,6 +1097,7 @@ class MainWindow(QMainWindow):
             "seeds": dict(self._preset_seed),
             "time_step": self.canvas.time_step,
             "span": self.canvas.paint_span,
+            "clip_start": self.clip_view.indices[0] if self.clip_view is not None and self.clip_view.indices else 0,
         }
 
     def _apply_view(self, view: dict) -> None:
@@ -1132,7 +1135,10 @@ class MainWindow(QMainWindow):
         else:
             self._apply_view(scene.view)
         if scene.image:
-            if not self.open_image(scene.image):
+            if is_video_path(scene.image):  # the same part of the video as when it was saved
+                if not self.open_video(scene.image, int(scene.view.get("clip_start", 0))):
+                    return
+            elif not self.open_image(scene.image):
                 return
         else:
             self._set_demo_image()

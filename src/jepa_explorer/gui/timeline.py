@@ -86,6 +86,70 @@ class StepStrip(QWidget):
         self.stepClicked.emit(int(np.clip(x / max(1.0, self.width()) * n, 0, n - 1)))
 
 
+class SourceBar(QWidget):
+    """The whole video as a bar: the sampled frames as ticks inside the clip's window. Dragging moves the
+    window; on release ``startChosen`` asks for the clip from that frame (the model sees a fixed number
+    of frames, so a long video is explored a window at a time)."""
+
+    startChosen = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.frame_count, self.indices, self._drag_start = 1, [0], None
+        self.setMinimumHeight(22)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        self.setToolTip("The whole video: ticks are the frames the model sees; drag the window to pick another part")
+
+    @property
+    def span(self) -> int:
+        return self.indices[-1] - self.indices[0] + 1
+
+    @property
+    def max_start(self) -> int:
+        return max(0, self.frame_count - self.span)
+
+    def set_clip(self, frame_count: int, indices: list[int]) -> None:
+        self.frame_count, self.indices, self._drag_start = max(1, frame_count), list(indices) or [0], None
+        self.update()
+
+    def _x(self, frame: float) -> float:
+        return 4 + (self.width() - 8) * frame / max(1, self.frame_count - 1)
+
+    def _frame_at(self, x: float) -> int:
+        return int(round((x - 4) / max(1.0, self.width() - 8) * max(1, self.frame_count - 1)))
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        height = self.height()
+        painter.fillRect(QRectF(4, height / 2 - 3, self.width() - 8, 6), QColor(60, 62, 70))
+        first = self._drag_start if self._drag_start is not None else self.indices[0]
+        shift = first - self.indices[0]
+        left, right = self._x(first), self._x(first + self.span - 1)
+        painter.fillRect(QRectF(left - 2, 2, right - left + 4, height - 4), QColor(255, 255, 120, 60))
+        painter.setPen(QPen(QColor(255, 255, 120), 2))
+        for frame in self.indices:
+            x = self._x(frame + shift)
+            painter.drawLine(int(x), 4, int(x), height - 4)
+        painter.end()
+
+    def mousePressEvent(self, event) -> None:
+        self._grab = self._frame_at(event.position().x()) - self.indices[0]
+        self._drag_start = self.indices[0]
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._drag_start is not None:
+            self._drag_start = int(np.clip(self._frame_at(event.position().x()) - self._grab, 0, self.max_start))
+            self.update()
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._drag_start is None:
+            return
+        start, self._drag_start = self._drag_start, None
+        self.update()
+        if start != self.indices[0]:
+            self.startChosen.emit(start)
+
+
 class Timeline(QWidget):
     stepChanged = Signal(int)
     spanChanged = Signal(str)
@@ -109,6 +173,8 @@ class Timeline(QWidget):
         self.span_box.setToolTip("How far in time a stroke paints")
         self.info_label = QLabel(" ")
         self.info_label.setStyleSheet(f"color: {style.MUTED};")
+        self.source_bar = SourceBar()  # shown when the video is longer than one clip
+        self.source_bar.hide()
 
         self.plot = pg.PlotWidget(background=style.BACKGROUND)
         self.plot.setMinimumHeight(110)
@@ -142,6 +208,7 @@ class Timeline(QWidget):
         layout.setSpacing(3)
         layout.addWidget(self.strip)
         layout.addLayout(row)
+        layout.addWidget(self.source_bar)
         layout.addWidget(self.info_label)
         layout.addWidget(self.plot)
 
@@ -168,9 +235,13 @@ class Timeline(QWidget):
         if index >= 0:
             self.span_box.setCurrentIndex(index)
 
-    def set_clip(self, steps: list[list[int]], stride: int, info: dict | None = None) -> None:
-        """The source frames of each token step (``engine.video.token_steps``) and the sampling stride."""
+    def set_clip(self, steps: list[list[int]], stride: int, info: dict | None = None, indices: list | None = None) -> None:
+        """The source frames of each token step (``engine.video.token_steps``), the sampling stride, the
+        video's facts (VideoInfo.to_dict) and every sampled frame (for the whole-video bar)."""
         self.steps, self.stride, self.info = steps, stride, info or {}
+        indices = indices or [frame for step in steps for frame in step]
+        self.source_bar.set_clip(int(self.info.get("frame_count", 0)) or (indices[-1] + 1), indices)
+        self.source_bar.setVisible(self.source_bar.max_start > 0)
         self.slider.blockSignals(True)
         self.slider.setRange(0, len(steps) - 1)
         self.slider.setValue(0)
@@ -258,4 +329,7 @@ class Timeline(QWidget):
         if fps:
             text += f" ({first / fps:.2f} s)"
         text += f" · sampled every {self.stride} frames" if self.stride > 1 else " · every frame sampled"
+        total = (getattr(self, "info", {}) or {}).get("frame_count")
+        if total and self.source_bar.max_start > 0:
+            text += f" · clip = frames {self.source_bar.indices[0]}–{self.source_bar.indices[-1]} of {total}"
         self.info_label.setText(text)

@@ -67,6 +67,7 @@ class ClipView:
     steps: list  # per token time step, the source frame indices it covers
     info: dict  # media.video.VideoInfo.to_dict()
     stride: int  # source frames between two sampled frames
+    indices: list = field(default_factory=list)  # the source frame of every sampled clip frame
 
 
 @dataclass
@@ -232,7 +233,7 @@ class _Core(QObject):
             )
         )
 
-    def _do_clip(self, path: str, display_size: int, request_id: int) -> None:
+    def _do_clip(self, path: str, display_size: int, start: int, request_id: int) -> None:
         """Decode a video here, off the UI thread: the model's frame count at its stride, then encode it."""
         if self._session is None:
             raise JepaError("the model is still loading; open the video again in a moment.")
@@ -240,12 +241,14 @@ class _Core(QObject):
         from jepa_explorer.media.images import fit_square
 
         self.busy.emit("Decoding the video…")
-        clip = clip_for_model(self._model, path)
+        clip = clip_for_model(self._model, path, start=start)
         tubelet = self._model.config.encoder.tubelet_size
         steps = token_steps(clip.indices, tubelet)
         display = [fit_square(clip.frames[t * tubelet], display_size) for t in range(len(steps))]
         stride = max(1, int(clip.indices[1] - clip.indices[0])) if len(clip.indices) > 1 else 1
-        view = ClipView(request_id, str(path), display, [s.tolist() for s in steps], clip.info.to_dict(), stride)
+        view = ClipView(
+            request_id, str(path), display, [s.tolist() for s in steps], clip.info.to_dict(), stride, clip.indices.tolist()
+        )
         self.clipReady.emit(view)
         self._do_input(clip.frames, request_id)
 
@@ -305,9 +308,9 @@ class ModelWorker(QObject):
     def set_input(self, image: np.ndarray, request_id: int) -> None:
         self._post("input", (np.ascontiguousarray(image), request_id))
 
-    def open_clip(self, path: str, display_size: int, request_id: int) -> None:
-        """Decode and encode a video for the loaded video model; `clipReady`, then `inputReady`."""
-        self._post("clip", (str(path), display_size, request_id))
+    def open_clip(self, path: str, display_size: int, request_id: int, start: int = 0) -> None:
+        """Decode and encode a video from frame `start` for the loaded video model; `clipReady`, then `inputReady`."""
+        self._post("clip", (str(path), display_size, int(start), request_id))
 
     def predict(self, masks, request_id: int, pixels: bool = True, surface_tax: bool = False) -> None:
         """`pixels`: also run the MAE / decoder comparison (skipped while the pixel panel is hidden)."""
