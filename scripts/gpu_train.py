@@ -43,6 +43,14 @@ def start(cmd: list[str], log: Path) -> subprocess.Popen:
     return subprocess.Popen(cmd, stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=ROOT)
 
 
+def eval_json(cmd: list[str], log: Path) -> dict | None:
+    """Run an `eval --json`: the report from stdout (None if it failed); stderr goes to a log beside it
+    (a pipe nobody reads would stall the child once its buffer fills)."""
+    errors = log.with_suffix(".err")
+    proc = subprocess.Popen(cmd, stdout=log.open("w"), stderr=errors.open("w"), cwd=ROOT)
+    return json.loads(log.read_text()) if finish(proc, errors) else None
+
+
 def finish(proc: subprocess.Popen, log: Path) -> bool:
     ok = proc.wait() == 0
     if not ok:
@@ -101,8 +109,8 @@ def main(argv=None) -> int:
             continue
         log = out / f"val-{name}.json"
         cmd = cli("eval", str(out / name / "bundle"), "--split", "validation", "--no-probe", "--json", "--device", device, *n)
-        if finish(subprocess.Popen(cmd, stdout=log.open("w"), stderr=subprocess.PIPE, cwd=ROOT), log):
-            report = json.loads(log.read_text())
+        report = eval_json(cmd, log)
+        if report is not None:
             s = score(report)
             entry = {"overrides": VARIANTS[name], "validation_min_gain": s, "validation": report["prediction"]}
             results["variants"][name] = entry
@@ -122,8 +130,9 @@ def main(argv=None) -> int:
         log = out / "vjepa-eval.json"
         small = ["--n", "8", "--no-probe"] if args.quick else []
         cmd = cli("eval", str(out / "vjepa-tiny"), "--json", "--device", device, *small)
-        if finish(subprocess.Popen(cmd, stdout=log.open("w"), stderr=subprocess.PIPE, cwd=ROOT), log):
-            results["vjepa_eval"] = json.loads(log.read_text())
+        report = eval_json(cmd, log)
+        if report is not None:
+            results["vjepa_eval"] = report
     results["total_seconds"] = round(time.perf_counter() - t0, 1)
     (out / "results.json").write_text(json.dumps(results, indent=1, default=str) + "\n")
     print(f"best image variant: {best} ({best_score:+.3f}); all done in {results['total_seconds']} s", flush=True)

@@ -31,6 +31,13 @@ def psnr(a: np.ndarray, b: np.ndarray, region: np.ndarray) -> float:
     return float("inf") if mse == 0 else 10.0 * np.log10(255.0**2 / mse)
 
 
+def pixel_region(patch_mask: np.ndarray, encoder_cfg) -> np.ndarray:
+    """A patch-grid mask [T, H, W] as pixels: [S, S] for an image model, [T·tubelet, S, S] for a video model."""
+    tubelet = encoder_cfg.tubelet_size if encoder_cfg.video else 1
+    region = np.kron(patch_mask, np.ones((tubelet, encoder_cfg.patch_size, encoder_cfg.patch_size), dtype=bool))
+    return region if encoder_cfg.video else region[0]
+
+
 def _to_uint8(x: torch.Tensor, mean, std) -> np.ndarray:
     """[1, 3, (T,) S, S] normalised -> uint8 [(T,) S, S, 3]."""
     x = x.detach().cpu()[0]
@@ -46,11 +53,7 @@ def compare_pixels(session, prediction, mae=None, decoder=None) -> PixelComparis
     enc = cfg.encoder
     patch, tubelet = enc.patch_size, (enc.tubelet_size if enc.video else 1)
     masks = prediction.masks
-    block = np.ones((tubelet, patch, patch), dtype=bool)
-    region = np.kron(masks.target_union, block)  # [T·tubelet, S, S]
-    shown = np.kron(masks.context, block)
-    if not enc.video:
-        region, shown = region[0], shown[0]
+    region, shown = pixel_region(masks.target_union, enc), pixel_region(masks.context, enc)
     original = feats.pixels
     masked = np.where(shown[..., None], original, (original * 0.25 + 96).astype(np.uint8))
     out = PixelComparison({"original": original, "masked": masked})

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from jepa_explorer.engine.pixels import compare_pixels
+from jepa_explorer.engine.pixels import compare_pixels, pixel_region
 from jepa_explorer.engine.session import Prediction, Session
 from jepa_explorer.masks.grid import PatchMasks
 
@@ -64,8 +64,7 @@ def surface_tax(
 
     `plain`: the (Prediction, PixelComparison) the caller already has for these masks on the plain
     input, so the live app does not compute them twice."""
-    patch = session.model.config.encoder.patch_size
-    region = np.kron(masks.target_union[0], np.ones((patch, patch), dtype=bool))
+    region = pixel_region(masks.target_union, session.model.config.encoder)
     if plain is None:
         plain_pred = session.predict(masks)
         plain = (plain_pred, compare_pixels(session, plain_pred, mae, decoder))

@@ -619,7 +619,7 @@ class MainWindow(QMainWindow):
     def _note_switch(self, checkpoint: Path) -> None:
         """Say in the status bar when opening a clip or a picture replaces the loaded model."""
         if self.model_info is not None:
-            kind = "video" if self.model_info.video is False else "image"
+            kind = "image" if self.model_info.video else "video"
             self.statusBar().showMessage(
                 f"Switching from {self.model_info.name} to the bundled {kind} model {checkpoint.name} for this input", 8000
             )
@@ -693,20 +693,14 @@ class MainWindow(QMainWindow):
         self.image_path = view.path
         self.input_view = None
         self.prediction = None
-        wanted = self._pending_step if self._pending_step is not None else self.canvas.time_step
+        step = self._pending_step if self._pending_step is not None else self.canvas.time_step
         self._pending_step = None
-        step = int(np.clip(wanted, 0, len(view.display) - 1))
-        self.display_square = view.display[step]
         self.pixel_square = None
         self.setWindowTitle(f"JEPA Explorer — {Path(view.path).name}")
-        self.canvas.set_time_step(step)
-        self.canvas.set_image(self.display_square)
         self.canvas.set_busy(None)
         self.timeline.clear_prediction()
         self.timeline.set_clip(view.steps, view.stride, view.info, view.indices)
-        self.timeline.set_step(step)
-        self.distance_panel.set_time_step(step)
-        self.pca_panel.set_time_step(step)
+        self.set_time_step(step)  # clamps; canvas picture, heatmap background and panels of that step
         self.timeline.set_masks(self.canvas.masks)
         for kind in ("original", "masked", "mae", "jepa", "actual"):
             self.pixel_panel.tiles[kind].show_placeholder("waiting for the first prediction")
@@ -728,7 +722,7 @@ class MainWindow(QMainWindow):
         if self.clip_view is not None and self.prediction is not None:
             self._show_clip_pixels()
         if self.timeline.step != step:
-            self.timeline.set_step(step)
+            self.timeline.set_step(step)  # re-enters here through stepChanged; the step is already shown
 
     def _show_clip_pixels(self) -> None:
         """The pixel tiles of the shown time step (its first frame), when the video model has a decoder."""
@@ -759,9 +753,10 @@ class MainWindow(QMainWindow):
             self.timeline.show_prediction(self.prediction, self.distance_panel.metric_name)
 
     def set_image(self, rgb: np.ndarray, path: str | None) -> None:
-        if self.model_info is not None and self.model_info.video and default_checkpoint() is not None:
-            self._note_switch(default_checkpoint())
-            self.load_checkpoint(str(default_checkpoint()))  # a picture needs an image model; it loads first
+        image_model = default_checkpoint()
+        if self.model_info is not None and self.model_info.video and image_model is not None:
+            self._note_switch(image_model)
+            self.load_checkpoint(str(image_model))  # a picture needs an image model; it loads first
         self.clip_view, self.display_frames, self._clip_requested = None, None, False
         self._pending_step = None
         self.timeline.clear_prediction()

@@ -10,10 +10,11 @@ encoder's answers as PCA colours, the predictions in the same colours, then the 
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from jepa_explorer.gui import style
+from jepa_explorer.gui import results, style
 
 PRESENTATION_SCALE = 1.6
 
@@ -104,12 +105,10 @@ def stage_overlay(window, step: int) -> np.ndarray | None:
     rgba[masks.context] = 0
     flat = rgba.reshape(-1, 4)
     if step == 3:  # predictions in the colours of the actual embeddings: similar colour = good guess
-        for group in prediction.groups:
-            flat[group.target_indices, :3] = view.pca.to_rgb(group.predicted)
-            flat[group.target_indices, 3] = 255
+        targets = np.concatenate([group.target_indices for group in prediction.groups])
+        flat[targets, :3] = results.predicted_feature_rgb(prediction, view)[targets]
+        flat[targets, 3] = 255
         return rgba
-    import pyqtgraph as pg
-
     heat = prediction.heatmap(window.distance_panel.metric_name).reshape(-1)
     on = np.isfinite(heat)
     high = float(np.nanpercentile(heat, 98)) if on.any() else 1.0

@@ -96,6 +96,7 @@ class SourceBar(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.frame_count, self.indices, self._drag_start = 1, [0], None
+        self._grab = 0  # where in the window the drag took hold (frames from its first)
         self.setMinimumHeight(22)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         self.setToolTip("The whole video: ticks are the frames the model sees; drag the window to pick another part")
@@ -158,6 +159,7 @@ class Timeline(QWidget):
         super().__init__(parent)
         self.steps: list[list[int]] = [[0]]
         self.stride = 1
+        self.info: dict = {}  # media.video.VideoInfo.to_dict() of the clip's video
         self.strip = StepStrip()
         self.slider = QSlider(Qt.Horizontal)
         self.slider.setRange(0, 0)
@@ -268,7 +270,6 @@ class Timeline(QWidget):
         context = masks.context.reshape(masks.grid_shape[0], -1).mean(1)
         target = masks.target_union.reshape(masks.grid_shape[0], -1).mean(1)
         self.strip.set_coverage(context, target)
-        self._describe(masks)
 
     def show_prediction(self, prediction, metric: str) -> None:
         """Mean distance per time step for the predictor and the baselines that exist."""
@@ -320,16 +321,16 @@ class Timeline(QWidget):
         point = self.plot.getPlotItem().vb.mapSceneToView(event.scenePos())
         self.set_step(int(np.clip(round(point.x()) - 1, 0, len(self.steps) - 1)))
 
-    def _describe(self, masks=None) -> None:
+    def _describe(self) -> None:
         frames = self.steps[self.step] if self.steps else [0]
         first, last = frames[0], frames[-1]
         text = f"step {self.step + 1} of {len(self.steps)} · source frame{'s' if first != last else ''} {first}"
         text += f"–{last}" if first != last else ""
-        fps = (getattr(self, "info", {}) or {}).get("fps")
+        fps = self.info.get("fps")
         if fps:
             text += f" ({first / fps:.2f} s)"
         text += f" · sampled every {self.stride} frames" if self.stride > 1 else " · every frame sampled"
-        total = (getattr(self, "info", {}) or {}).get("frame_count")
+        total = self.info.get("frame_count")
         if total and self.source_bar.max_start > 0:
             text += f" · clip = frames {self.source_bar.indices[0]}–{self.source_bar.indices[-1]} of {total}"
         self.info_label.setText(text)

@@ -51,12 +51,12 @@ def eval_video_prediction(model, clips: np.ndarray, seed: int = 0, decoder=None)
 def _future_psnr(session, result, decoder) -> dict[str, float]:
     """PSNR (dB) on the future frames: decoded actual and predicted embeddings, and copying the last
     context frame (the pixel-space version of the copy baseline)."""
-    from jepa_explorer.engine.pixels import compare_pixels, psnr
+    from jepa_explorer.engine.pixels import compare_pixels, pixel_region, psnr
 
     comparison = compare_pixels(session, result, None, decoder)
     enc = session.model.config.encoder
     masks = result.masks
-    region = np.kron(masks.target_union, np.ones((enc.tubelet_size, enc.patch_size, enc.patch_size), dtype=bool))
+    region = pixel_region(masks.target_union, enc)
     frames = comparison.images["original"]
     last_context = int(np.flatnonzero(masks.context.any(axis=(1, 2)))[-1] + 1) * enc.tubelet_size - 1
     copy = np.repeat(frames[last_context : last_context + 1], len(frames), axis=0)

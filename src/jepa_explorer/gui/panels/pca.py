@@ -349,8 +349,8 @@ class PcaPanel(DeferredDrawing, QWidget):
         self.time_step = int(step)
         if self.input_view is not None:
             self._set_feature_image(self.actual_image, self.actual_box, self.input_view.actual_rgb)
-            shown = self.prediction if self.prediction is not None else None
-            rgb = results.predicted_feature_rgb(shown, self.input_view) if shown is not None else self.input_view.actual_rgb
+            p = self.prediction
+            rgb = results.predicted_feature_rgb(p, self.input_view) if p is not None else self.input_view.actual_rgb
             self.predicted_image.setImage(self._grid_rgb(rgb), levels=(0, 255))
 
     def _grid_rgb(self, rgb_flat: np.ndarray) -> np.ndarray:
