@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 
 def _train(args) -> int:
@@ -22,6 +23,8 @@ def _eval(args) -> int:
         from jepa_explorer.train.eval_video import evaluate_video
 
         image_model = args.image_model or default_checkpoint()
+        if image_model is not None and not args.image_model:  # the bundled one, named as the card should name it
+            image_model = os.path.relpath(image_model)
         report = evaluate_video(
             args.checkpoint,
             n_clips=args.n,
