@@ -79,7 +79,6 @@ class DistancePanel(DeferredDrawing, QWidget):
         self.heat_image.setColorMap(self.colormap)
         self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=self.colormap, interactive=False, width=14, colorMapMenu=False)
         self.colorbar.setImageItem(self.heat_image, insert_in=self.heat_plot)
-        self.colorbar.getAxis("right").setWidth(44)  # room for "0.15" (training loss) as well as "6" (L2)
 
         self.bar_widget = pg.GraphicsLayoutWidget()
         self.bar_widget.setMinimumHeight(110)
@@ -204,7 +203,7 @@ class DistancePanel(DeferredDrawing, QWidget):
             self.heat_image.setRect(QRectF(0, 0, heat.shape[1], heat.shape[0]))
         self.colorbar.setLevels(levels)
         video = prediction.masks.grid_shape[0] > 1
-        title = f"{METRIC_LABELS[metric]} per patch" + (f" · step {self.time_step + 1}" if video else "")
+        title = self._title(metric, video)
         if title != self._shown_title:  # a new title re-lays out the plot
             self._shown_title = title
             self.heat_plot.setTitle(title)
@@ -265,10 +264,14 @@ class DistancePanel(DeferredDrawing, QWidget):
         """Show another time step's heatmap of the current prediction (same colour scale)."""
         self.time_step = int(step)
         if self.prediction is not None and self.prediction.masks.grid_shape[0] > 1:
-            self._shown_title = f"{METRIC_LABELS[self.metric_name]} per patch · step {self.time_step + 1}"
+            self._shown_title = self._title(self.metric_name, video=True)
             self.heat_plot.setTitle(self._shown_title)
         if self.prediction is not None and self.heat_image.image is not None:
             self.heat_image.setImage(self._step_of(self.prediction.heatmap(self.metric_name)), autoLevels=False)
+
+    def _title(self, metric: str, video: bool) -> str:
+        # a clip's title names the step instead of "per patch": a longer title squeezes the colour bar's labels
+        return f"{METRIC_LABELS[metric]} · step {self.time_step + 1}" if video else f"{METRIC_LABELS[metric]} per patch"
 
     def _step_of(self, heat: np.ndarray) -> np.ndarray:
         return heat[min(self.time_step, len(heat) - 1)]
