@@ -16,17 +16,20 @@ class _CountingEncoder(torch.nn.Module):
         super().__init__()
         self.inner, self.full_calls, self.masked_calls = inner, 0, 0
 
-    def forward(self, x, masks=None):
-        if masks is None:
+    def embed_tokens(self, x):
+        return self.inner.embed_tokens(x)
+
+    def forward_tokens(self, tokens):  # the session runs the blocks on all tokens (full) or the context's
+        if tokens.shape[1] == self.inner.pos_embed.shape[1]:
             self.full_calls += 1
         else:
             self.masked_calls += 1
-        return self.inner(x, masks)
+        return self.inner.forward_tokens(tokens)
 
 
-@pytest.fixture
-def session(ijepa_model, photo_like):
-    s = Session(ijepa_model)
+@pytest.fixture(params=[False, True], ids=["eager", "live"])
+def session(ijepa_model, photo_like, request):
+    s = Session(ijepa_model, live=request.param)
     s.set_input(photo_like)
     return s
 

@@ -4,8 +4,19 @@
 def test_gui_bench_reports(qtbot, ijepa_fixture_path):
     from jepa_explorer.gui.bench import TARGETS, run_gui_bench
 
-    report = run_gui_bench(str(ijepa_fixture_path), steps=12, step_ms=15, timeout_s=120)
+    report = run_gui_bench(str(ijepa_fixture_path), rows=1, step_ms=15, timeout_s=120)
     for key in ("gui_first_paint_s", "gui_max_stall_ms", "gui_updates_per_s"):
         assert report[key] > 0
     assert report["gui_updates"] >= 1
     assert set(report["gui_targets"]) == set(TARGETS)
+    assert report["gui_edits"] >= 1 and report["gui_stroke_moves"] == 8 * 4
+
+
+def test_serpentine_enters_every_patch_of_its_rows_once_in_order(qapp):
+    from jepa_explorer.gui.bench import serpentine
+
+    points = serpentine(rows=3, width=5)
+    cells = [(int(p.y()), int(p.x())) for p in points]
+    entered = [c for i, c in enumerate(cells) if i == 0 or c != cells[i - 1]]
+    assert entered == [(0, c) for c in range(5)] + [(1, c) for c in reversed(range(5))] + [(2, c) for c in range(5)]
+    assert len(points) == 3 * 5 * 4 + 2 * 3  # a quarter patch per move, three moves down between rows

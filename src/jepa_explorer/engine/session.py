@@ -43,6 +43,8 @@ class InputFeatures:
     actual: np.ndarray  # [N, D] layer-normed target-encoder output on the full input
     pca: PcaBasis
     seconds: float
+    # patch tokens + positions of the full input, before masking: (context encoder's, target encoder's)
+    tokens: tuple[torch.Tensor, torch.Tensor] | None = None
 
 
 @dataclass
@@ -130,10 +132,15 @@ def _array_key(array: np.ndarray) -> str:
 
 
 class Session:
-    def __init__(self, model: JepaModel):
+    def __init__(self, model: JepaModel, live: bool = False):
+        """`live`: run TorchScript traces of the trunks (engine.traced), as the app does while painting;
+        the same numbers, fewer hand-overs of Python's lock to a busy UI thread; tracing costs ~0.3 s once."""
+        from jepa_explorer.engine.traced import eager_trunks, trace_trunks
+
         self.model = model
         self.features: InputFeatures | None = None
         self._context_cache: tuple[bytes, np.ndarray, torch.Tensor, np.ndarray] | None = None
+        self.trunks = trace_trunks(model) if live else eager_trunks(model)
 
     # -------------------------------------------------------------- per input
 
@@ -162,7 +169,8 @@ class Session:
             x = image_tensor(media, size, cfg.mean, cfg.std)
         x = x.to(self.model.device)
         with torch.inference_mode():
-            h = self.model.target_encoder(x)
+            tokens = (self.model.encoder.embed_tokens(x), self.model.target_encoder.embed_tokens(x))
+            h = self.trunks.target_encoder(tokens[1])
             actual = F.layer_norm(h, (h.size(-1),))[0].float().cpu().numpy()  # [N, D]
         from jepa_explorer.engine.preprocess import denormalise
 
@@ -170,7 +178,7 @@ class Session:
             pixels = np.stack([denormalise(x[0, :, t], cfg.mean, cfg.std) for t in range(x.shape[2])])
         else:
             pixels = denormalise(x[0], cfg.mean, cfg.std)
-        self.features = InputFeatures(key, x, pixels, actual, fit_pca(actual), time.perf_counter() - start)
+        self.features = InputFeatures(key, x, pixels, actual, fit_pca(actual), time.perf_counter() - start, tokens)
         self._context_cache = None
         return self.features
 
@@ -181,25 +189,27 @@ class Session:
         key = context_idx.tobytes()
         if self._context_cache is not None and self._context_cache[0] == key:
             return self._context_cache[2], self._context_cache[3]
-        x = self.features.x
-        idx = torch.from_numpy(context_idx).long().unsqueeze(0).to(x.device)
-        z = self.model.encoder(x, [idx])
-        h = self.model.target_encoder(x, [idx])
+        # = encoder(x, [idx]) and target_encoder(x, [idx]), from the input's cached tokens
+        enc_tokens, target_tokens = self.features.tokens
+        idx = torch.from_numpy(context_idx).long().to(enc_tokens.device)
+        z = self.trunks.encoder(enc_tokens.index_select(1, idx))
+        h = self.trunks.target_encoder(target_tokens.index_select(1, idx))
         context_emb = F.layer_norm(h, (h.size(-1),))[0].float().cpu().numpy()
         self._context_cache = (key, context_idx, z, context_emb)
         return z, context_emb
 
     def _run_predictor(self, z: torch.Tensor, context_idx: np.ndarray, masks: PatchMasks) -> list[np.ndarray]:
-        """One predicted [M_i, D] per target group (I-JEPA: all groups in one padded call)."""
+        """One predicted [M_i, D] per target group (all groups in one call where the predictor allows)."""
         device = z.device
         ctx = torch.from_numpy(context_idx).long().unsqueeze(0).to(device)
         targets = masks.target_indices()
         out: list[np.ndarray | None] = [None] * len(targets)
         predictor = self.model.predictor
-        if self.model.config.predictor.style == "ijepa":
-            # every group in one padded pass (exact: padding is masked out), not one pass per group size
+        if self.trunks.predictor is not None:
+            # every group in one pass (padded or packed, exact either way), not one pass per group
             tgt = [torch.from_numpy(t).long().to(device) for t in targets]
-            for i, pred in enumerate(predictor.forward_groups(z, ctx, tgt)):
+            token_ids = [masks.token_id(i) for i in range(len(targets))]
+            for i, pred in enumerate(predictor.forward_groups(z, ctx, tgt, token_ids, trunk=self.trunks.predictor)):
                 out[i] = pred.float().cpu().numpy()
         else:
             for i, t in enumerate(targets):

@@ -8,6 +8,7 @@ what is already shown, or from before the current image/model).
 
 from __future__ import annotations
 
+import gc
 import itertools
 import time
 from pathlib import Path
@@ -56,6 +57,7 @@ from jepa_explorer.resources import (
 
 DISPLAY_SIZE = 512  # the canvas image resolution (the model itself may see only 64 px)
 STROKE_PCA_INTERVAL_MS = 100
+BUSY_SHOWN_AFTER_MS = 150  # the status bar names a job only once it has taken this long
 MAX_RECENT = 8
 
 PRESETS = [  # (key, label, tooltip, function(grid, seed) -> PatchMasks, re-rolls)
@@ -165,6 +167,7 @@ class MainWindow(QMainWindow):
         self._displayed_request = 0
         self._sent_at: dict[int, float] = {}
         self.dropped_stale = 0
+        self._heap_settled = False  # see _settle_heap
         self.latencies_ms: list[float] = []
         self._preset_seed = {key: 0 for key, *_ in PRESETS}
         self._pending_view: dict = {}
@@ -492,12 +495,20 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.busy_label = QLabel("Starting…")
         self.busy_label.setStyleSheet(f"color: {style.WARN};")
+        self.busy_label.setProperty("busy", True)
+        self._busy_text = "Starting…"
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(BUSY_SHOWN_AFTER_MS)
+        self._busy_timer.timeout.connect(self._show_busy)
         self.model_label = QLabel("model: –")
         self.device_box = QComboBox()
         self.device_box.setToolTip("Where the model runs (CPU, or a GPU where present)")
         self.device_box.activated.connect(lambda i: self.set_device(self.device_box.itemData(i)))
         self.latency_label = QLabel("update: –")
         self.latency_label.setToolTip("Time from the mask edit to the result on screen (model time in brackets)")
+        # room for the longest usual text, so a new figure does not re-lay out the status bar 25 times a second
+        self.latency_label.setMinimumWidth(self.latency_label.fontMetrics().horizontalAdvance("update: 999 ms (model 999 ms)"))
         bar.addWidget(self.busy_label, 1)
         bar.addPermanentWidget(self.model_label)
         bar.addPermanentWidget(QLabel("device"))
@@ -571,6 +582,7 @@ class MainWindow(QMainWindow):
 
     def _on_model_ready(self, info) -> None:
         self.model_info = info
+        self._heap_settled = False
         self.checkpoint_source = info.source
         self.canvas.set_busy(None if self.image_rgb is not None else "Open an image (Ctrl+O) or drop one here")
         self.model_panel.show_model(info)
@@ -883,6 +895,9 @@ class MainWindow(QMainWindow):
             from jepa_explorer.gui.presentation import refresh_stage
 
             refresh_stage(self)
+        if not self._heap_settled:
+            self._heap_settled = True
+            QTimer.singleShot(0, _settle_heap)
         for old in [k for k in self._sent_at if k < prediction.request_id]:
             self._sent_at.pop(old, None)
         self.predictionShown.emit(prediction)
@@ -912,8 +927,23 @@ class MainWindow(QMainWindow):
         self._error(title, error.message)
 
     def _on_busy(self, text: str) -> None:
-        self.busy_label.setText(text or "Ready")
-        self.busy_label.setStyleSheet(f"color: {style.WARN if text else style.MUTED};")
+        # a prediction takes tens of ms: saying "Predicting…" and "Ready" around each one would flicker and
+        # restyle the status bar 50 times a second during a stroke; a job is named once it has lasted a while
+        self._busy_text = text
+        if not text:
+            self._busy_timer.stop()
+            self._show_busy()
+        elif not self._busy_timer.isActive():
+            self._busy_timer.start()
+
+    def _show_busy(self) -> None:
+        text = self._busy_text or "Ready"
+        if self.busy_label.text() != text:
+            self.busy_label.setText(text)
+        busy = bool(self._busy_text)
+        if busy != self.busy_label.property("busy"):
+            self.busy_label.setProperty("busy", busy)
+            self.busy_label.setStyleSheet(f"color: {style.WARN if busy else style.MUTED};")
 
     # ================================================================== tools
 
@@ -1267,6 +1297,17 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.worker.shutdown(30000)
         super().closeEvent(event)
+
+
+def _settle_heap() -> None:
+    """Once a model has answered: collect, then freeze what is alive into the permanent generation.
+
+    Python's full (generation-2) collection walks every tracked object - with torch, pyqtgraph and Qt loaded
+    that took 40-150 ms, on whichever thread triggered it and holding the lock both threads need: a frozen
+    brush in the middle of a stroke. Frozen objects are never walked again, so later full collections only
+    see what the app made since. Run while nobody paints (right after the first prediction)."""
+    gc.collect()
+    gc.freeze()
 
 
 def show_when_ready(window: MainWindow) -> None:

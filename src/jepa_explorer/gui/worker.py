@@ -166,7 +166,7 @@ class _Core(QObject):
         from jepa_explorer.engine.session import Session
 
         self._model = model
-        self._session = Session(model)
+        self._session = Session(model, live=True)  # traced trunks: the UI thread's Python does not stall them
         # the pixel panel's MAE and decoder: optional, a broken one must not stop the JEPA from working
         self._companions = {}
         for kind, path in find_companions(model).items():
@@ -186,7 +186,7 @@ class _Core(QObject):
             img_size=enc.img_size,
             patch_size=enc.patch_size,
             card=card,
-            notes=list(model.notes),
+            notes=list(model.notes) + ([self._session.trunks.note] if self._session.trunks.note else []),
             device=str(model.device),
             devices=available_devices(),
             untrained=untrained,

@@ -142,10 +142,18 @@ class VisionTransformer(nn.Module):
     def forward(self, x, masks=None):
         if masks is not None and not isinstance(masks, list):
             masks = [masks]
-        pos_embed = self.interpolate_pos_encoding(x, self.pos_embed)
-        x = self.patch_embed(x) + pos_embed  # [B, N, D]
+        x = self.embed_tokens(x)  # [B, N, D]
         if masks is not None:
             x = apply_masks(x, masks)  # [len(masks)·B, K, D]
+        return self.forward_tokens(x)
+
+    # forward() in two halves, so that a caller can embed an input once and run only the blocks per mask
+    def embed_tokens(self, x):
+        """Patch tokens plus positions, before any masking: [B, N, D]."""
+        return self.patch_embed(x) + self.interpolate_pos_encoding(x, self.pos_embed)
+
+    def forward_tokens(self, x):
+        """The blocks and the final norm over (masked) tokens [B, K, D]."""
         for block in self.blocks:
             x = block(x)
         return self.norm(x)
@@ -198,6 +206,57 @@ class _PredictorBase(nn.Module):
         x = self.predictor_norm(x)
         return self.predictor_proj(x[:, n_context:])  # [·, M, D]
 
+    # ---- inference beside the official API: every target group of one context in one pass
+
+    groups_in_one_pass = True  # whether forward_groups applies (not to V-JEPA without mask tokens)
+
+    def _group_token(self, token_id: int):
+        """[1, Dp]: the learned token a target group's positions are added to."""
+        raise NotImplementedError
+
+    def group_inputs(self, x, masks_x, targets: list, token_ids=None) -> tuple:
+        """(seq, attn_mask, pick) for `trunk`: one context (x [1, K, D], masks_x [1, K]) and target groups
+        (LongTensors [M_i]), each group its own sequence `[context ; its tokens]` as in `forward`;
+        `token_ids`: the mask token of each group (V-JEPA's `mask_index`; default: the group's position).
+
+        Two exact layouts; the cheaper one is used. *Padded*: a batch of G sequences of the longest length,
+        the padding masked out as attention keys. *Packed*: all sequences end to end in one row with a
+        block-diagonal attention mask (no padding, but attention over the whole row). A stroke that grows one
+        group far beyond the others wastes most of a padded batch; many equal groups favour padding."""
+        ctx = (self.predictor_embed(x) + apply_masks(self.predictor_pos_embed, [masks_x]))[0]  # [K, Dp]
+        k, sizes, device = len(ctx), [len(t) for t in targets], x.device
+        token_ids = range(len(targets)) if token_ids is None else token_ids
+        tokens = [self._group_token(i) + self.predictor_pos_embed[0][t] for i, t in zip(token_ids, targets)]  # [M_i, Dp]
+        longest, total = k + max(sizes), sum(k + m for m in sizes)
+        # cost in units of one (query, key) pair: a token's linear layers cost about 3·Dp of those
+        width = 3 * ctx.shape[-1]
+        if len(targets) * longest * (width + longest) <= total * (width + total):
+            seq = torch.stack([torch.cat([ctx, tok, tok.new_zeros(longest - k - len(tok), tok.shape[-1])]) for tok in tokens])
+            keep = torch.arange(longest, device=device)[None, :] < torch.tensor(sizes, device=device)[:, None] + k
+            starts = torch.arange(len(targets), device=device) * longest + k
+            mask = keep[:, None, None, :]  # [G, 1, 1, L]
+        else:
+            seq = torch.cat([part for tok in tokens for part in (ctx, tok)])[None]
+            segment = torch.repeat_interleave(torch.arange(len(targets), device=device), torch.tensor(sizes, device=device) + k)
+            mask = (segment[:, None] == segment[None, :])[None, None]  # [1, 1, N, N]
+            starts = torch.cumsum(torch.tensor([0] + sizes[:-1], device=device) + k, 0)
+        pick = torch.cat([start + torch.arange(m, device=device) for start, m in zip(starts.tolist(), sizes)])
+        return seq, mask, pick
+
+    def trunk(self, seq, attn_mask, pick):
+        """Blocks, norm and projection of the rows `pick` of the flattened output: [P, D]. The shape-generic
+        heavy part of `forward_groups` (the engine may run a TorchScript trace of it)."""
+        for block in self.predictor_blocks:
+            seq = block(seq, attn_mask=attn_mask)
+        seq = self.predictor_norm(seq)
+        return self.predictor_proj(seq.flatten(0, 1).index_select(0, pick))
+
+    def forward_groups(self, x, masks_x, targets: list, token_ids=None, trunk=None) -> list:
+        """Every target group predicted from one context in one pass: [M_i, D] per group, each equal to the
+        official forward on that group alone, to float rounding. `trunk`: a stand-in for `self.trunk`."""
+        out = (trunk or self.trunk)(*self.group_inputs(x, masks_x, targets, token_ids))
+        return list(out.split([len(t) for t in targets]))
+
 
 class VisionTransformerPredictor(_PredictorBase):
     """I-JEPA predictor: `predictor(x, masks_x, masks)`.
@@ -228,23 +287,8 @@ class VisionTransformerPredictor(_PredictorBase):
         x = torch.cat([x.repeat(len(masks), 1, 1), tokens], dim=1)
         return self._run(x, n_context)
 
-    def forward_groups(self, x, masks_x, targets: list) -> list:
-        """Inference helper beside the official API: one context (x [1, K, D], masks_x [1, K]) and target
-        groups of different sizes (LongTensors [M_i]) in one batched pass. Shorter groups are padded and the
-        padding is masked out as attention keys, so each output [M_i, D] equals that of
-        `forward(x, masks_x, [group])` to float rounding; one pass instead of one per group size."""
-        ctx = self.predictor_embed(x) + apply_masks(self.predictor_pos_embed, [masks_x])  # [1, K, Dp]
-        n_context, longest = ctx.shape[1], max(len(t) for t in targets)
-        index = torch.zeros(len(targets), longest, dtype=torch.long, device=x.device)
-        keep = torch.zeros(len(targets), n_context + longest, dtype=torch.bool, device=x.device)
-        keep[:, :n_context] = True
-        for i, t in enumerate(targets):
-            index[i, : len(t)] = t
-            keep[i, n_context : n_context + len(t)] = True
-        tokens = self.mask_token + self.predictor_pos_embed[0][index]  # [G, M, Dp]
-        seq = torch.cat([ctx.expand(len(targets), -1, -1), tokens], dim=1)
-        out = self._run(seq, n_context, attn_mask=keep[:, None, None, :])
-        return [out[i, : len(t)] for i, t in enumerate(targets)]
+    def _group_token(self, token_id: int):
+        return self.mask_token[0]  # I-JEPA has one mask token for every target group
 
 
 class VideoPredictor(_PredictorBase):
@@ -263,6 +307,15 @@ class VideoPredictor(_PredictorBase):
                 nn.Parameter(torch.zeros(1, 1, cfg.predictor_embed_dim)) for _ in range(cfg.num_mask_tokens)
             )
         self._finish_init()
+
+    @property
+    def groups_in_one_pass(self) -> bool:
+        return self.mask_tokens is not None
+
+    def _group_token(self, token_id: int):
+        if self.mask_tokens is None:  # targets enter as noised embeddings: no grouped pass for those
+            raise NotImplementedError("a predictor without mask tokens needs the target embeddings: use forward()")
+        return self.mask_tokens[token_id % self.num_mask_tokens][0]
 
     @staticmethod
     def diffusion(x, noise_beta=(0.5, 1.0), steps: int = 1000):
