@@ -134,7 +134,7 @@ def _array_key(array: np.ndarray) -> str:
 class Session:
     def __init__(self, model: JepaModel, live: bool = False):
         """`live`: run TorchScript traces of the trunks (engine.traced), as the app does while painting;
-        the same numbers, fewer hand-overs of Python's lock to a busy UI thread; tracing costs ~0.3 s once."""
+        the same numbers, fewer hand-overs of Python's lock to a busy UI thread; tracing costs ~0.5 s once."""
         from jepa_explorer.engine.traced import eager_trunks, trace_trunks
 
         self.model = model

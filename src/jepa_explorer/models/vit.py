@@ -46,7 +46,7 @@ class Attention(nn.Module):
         if return_attention:
             return ((q @ k.transpose(-2, -1)) * self.scale).softmax(dim=-1)
         # the fused kernel equals the official explicit softmax(qk^T)v to ~1e-7 in fp32 and saves memory
-        # attn_mask (bool, True = may be attended to) only ever masks padding, see forward_groups
+        # attn_mask (bool, True = may be attended to): padding or other groups, see _PredictorBase.group_inputs
         x = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
         return self.proj(x.transpose(1, 2).reshape(B, N, C))
 
