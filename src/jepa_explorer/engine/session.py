@@ -132,15 +132,16 @@ def _array_key(array: np.ndarray) -> str:
 
 
 class Session:
-    def __init__(self, model: JepaModel, live: bool = False):
+    def __init__(self, model: JepaModel, live: bool = False, trunks=None):
         """`live`: run TorchScript traces of the trunks (engine.traced), as the app does while painting;
-        the same numbers, fewer hand-overs of Python's lock to a busy UI thread; tracing costs ~0.5 s once."""
+        the same numbers, fewer hand-overs of Python's lock to a busy UI thread; tracing costs ~0.5 s once.
+        `trunks`: another session's (of the same model), to share its traces instead of making new ones."""
         from jepa_explorer.engine.traced import eager_trunks, trace_trunks
 
         self.model = model
         self.features: InputFeatures | None = None
         self._context_cache: tuple[bytes, np.ndarray, torch.Tensor, np.ndarray] | None = None
-        self.trunks = trace_trunks(model) if live else eager_trunks(model)
+        self.trunks = trunks or (trace_trunks(model) if live else eager_trunks(model))
 
     # -------------------------------------------------------------- per input
 

@@ -71,7 +71,7 @@ def surface_tax(
     plain_pred, plain_pixels = plain
 
     textured = add_texture(session.features.pixels, region, strength, seed)
-    other = Session(session.model)
+    other = Session(session.model, trunks=session.trunks)  # the app's traced trunks, not an eager copy
     other.set_input(textured)
     textured_pred = other.predict(masks)
     textured_pixels = compare_pixels(other, textured_pred, mae, decoder)
