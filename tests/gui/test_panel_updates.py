@@ -3,6 +3,7 @@ and the exact final state after a stroke (however many intermediate results were
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from jepa_explorer.gui.mask_edit import Layer
@@ -115,3 +116,43 @@ def test_the_final_state_after_a_stroke_is_shown_exactly(qtbot, window):
     assert (tails[:, 0] >= x0).all() and (tails[:, 0] <= x1).all() and (tails[:, 1] >= y0).all() and (tails[:, 1] <= y1).all()
     chip = w.legend._chips[len(p.groups)]  # chip 0 is the context, chip k target group k
     assert chip.isVisible() and chip.text() == f"Target {len(p.groups)} ({int(p.masks.targets[-1][0].sum())})"
+
+
+def test_texts_that_change_with_every_edit_re_lay_out_nothing(qtbot, window):
+    """Counts, the verdict, the latency and the hovered patch change 25 times a second during a stroke: none of
+    them may ask the window for a new layout (that re-laid out and repainted every dock per edit)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    w = window
+    w.canvas.set_layer(Layer.TARGET_NEW)
+    w.canvas.set_brush_size(1)
+    viewport = w.canvas.viewport()
+    cells = [(0, c) for c in range(8)] + [(1, c) for c in reversed(range(8))]
+    qtbot.mousePress(viewport, Qt.LeftButton, pos=w.canvas.patch_center(*cells[0]))
+    qtbot.mouseMove(viewport, w.canvas.patch_center(*cells[1]))
+    wait_for_current(qtbot, w)  # the new group (a chip appears) and undo becoming possible are behind us
+    chip = w.legend._chips[len(w.canvas.masks.targets)]  # the new group's chip (chip 0 is the context)
+
+    class LayoutRequests(QObject):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.LayoutRequest and obj is w:
+                self.seen.append(type(obj).__name__)
+            return False
+
+    requests = LayoutRequests()
+    w.installEventFilter(requests)
+    texts = set()
+    for cell in cells[2:]:
+        qtbot.mouseMove(viewport, w.canvas.patch_center(*cell))
+        wait_for_current(qtbot, w)
+        QApplication.processEvents()
+        texts.add((w.legend.stats_label.text(), chip.text(), w.latency_label.text(), w.hover_label.text()))
+    qtbot.mouseRelease(viewport, Qt.LeftButton, pos=w.canvas.patch_center(*cells[-1]))
+    w.removeEventFilter(requests)
+    assert len(texts) == len(cells) - 2  # every edit changed what the texts say ...
+    assert requests.seen == []  # ... and none of them re-laid out the window
+    assert chip.text() == f"Target {len(w.canvas.masks.targets)} ({len(cells)})"

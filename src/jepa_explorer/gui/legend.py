@@ -4,13 +4,15 @@ always-visible mask statistics."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from jepa_explorer.gui import mask_edit, style
 from jepa_explorer.gui.canvas import legend_entries
+from jepa_explorer.gui.steady_text import SteadyText
 from jepa_explorer.masks.grid import PatchMasks
 
 PREMADE_CHIPS = 6  # context + 5 target groups
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum" for a widget's size
 
 
 class MaskLegend(QWidget):
@@ -18,6 +20,10 @@ class MaskLegend(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        # counts change with every patch a stroke paints: if the text widths reached the window's layout,
+        # each edit would re-lay out and repaint every dock (the longest UI stalls, measured); the legend
+        # takes the width it is given instead
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.setSpacing(2)
@@ -25,27 +31,28 @@ class MaskLegend(QWidget):
         self._chips_row.setSpacing(2)
         self._chips_row.addStretch(1)
         layout.addLayout(self._chips_row)
-        self.stats_label = QLabel()
+        self.stats_label = SteadyText(template="Context 100% (4096 patches)  ·  Targets 4096 patches in 6 groups  ·  grid 64×64")
         self.stats_label.setObjectName("maskStats")
         self.hint_label = QLabel()
         self.hint_label.setStyleSheet(f"color: {style.WARN};")
         layout.addWidget(self.stats_label)
         layout.addWidget(self.hint_label)
         self._chips: list[QToolButton] = []
+        self._chips_fit = None  # (count digits, font) the chips' fixed sizes were measured for
         # made up front, hidden: creating a chip mid-stroke (a new target group) polished a new button and
         # re-laid out the window in the same pass as a prediction (~10 ms of the longest stall)
         self._ensure_chips(PREMADE_CHIPS)
         for i, chip in enumerate(self._chips):
             chip.setVisible(False)
-            if i:  # polish it and render its icon and text once now, not on its first show (~30 ms measured then)
-                self._style_chip(chip, i, f"Target {i}", style.target_rgb(i - 1))
-                chip.setText(f"Target {i} (0)")
-                chip.ensurePolished()
-                chip.sizeHint()
+            # polish it and render its icon and text once now, not on its first show (~30 ms measured then)
+            chip.setText(f"{_chip_label(i)} (0)")
+            chip.ensurePolished()
+            chip.sizeHint()
 
     def update_masks(self, masks: PatchMasks, current_group: int) -> None:
         entries = legend_entries(masks)
         self._ensure_chips(len(entries))
+        self._fit_chips(len(str(masks.context.size)))
         for i, chip in enumerate(self._chips):
             visible = i < len(entries)
             if chip.isVisibleTo(self) != visible:
@@ -86,10 +93,39 @@ class MaskLegend(QWidget):
             chip.setCheckable(True)
             chip.setAutoRaise(True)
             index = len(self._chips)
+            self._style_chip(chip, index, _chip_label(index), style.CONTEXT_RGB if index == 0 else style.target_rgb(index - 1))
             chip.clicked.connect(lambda _=False, i=index: self._chip_clicked(i))
             self._chips_row.insertWidget(len(self._chips), chip)
             self._chips.append(chip)
+            self._chips_fit = None  # the new chip is measured with the next update
+
+    def _fit_chips(self, digits: int) -> None:
+        """Each chip as wide as its label with the largest count the grid allows, fixed: a count that grows
+        with every patch of a stroke then changes no geometry (a fixed-size widget's new text stops at it)."""
+        key = (digits, self._chips[0].font().key())
+        if key == self._chips_fit:
+            return
+        self._chips_fit = key
+        for i, chip in enumerate(self._chips):
+            shown = chip.text()
+            chip.setMinimumSize(0, 0)
+            chip.setMaximumSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX)
+            chip.setText(f"{_chip_label(i)} ({'8' * digits})")
+            chip.ensurePolished()  # measured in the style sheet's font, not the default one
+            size = chip.sizeHint()
+            chip.setText(shown)
+            chip.setFixedSize(size)
+
+    def refresh_fonts(self) -> None:
+        """Measure the chips again (call after the application font changes, as presentation mode does)."""
+        if self._chips_fit is not None:
+            digits, self._chips_fit = self._chips_fit[0], None
+            self._fit_chips(digits)
 
     def _chip_clicked(self, index: int) -> None:
         if index >= 1:
             self.groupSelected.emit(index - 1)
+
+
+def _chip_label(index: int) -> str:
+    return "Context" if index == 0 else f"Target {index}"

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QSpinBox,
     QToolBar,
     QToolButton,
@@ -41,6 +42,7 @@ from jepa_explorer.gui.panels.model import ModelPanel
 from jepa_explorer.gui.panels.pca import PcaPanel
 from jepa_explorer.gui.panels.pixels import PixelPanel, masked_view
 from jepa_explorer.gui.scene import Scene, load_scene, save_scene
+from jepa_explorer.gui.steady_text import SteadyText
 from jepa_explorer.gui.timeline import Timeline
 from jepa_explorer.gui.worker import ModelWorker
 from jepa_explorer.masks import generators
@@ -191,8 +193,9 @@ class MainWindow(QMainWindow):
     def _build_widgets(self) -> None:
         self.canvas = CanvasView()
         self.legend = MaskLegend()
-        self.hover_label = QLabel(" ")
-        self.hover_label.setStyleSheet(f"color: {style.MUTED};")
+        self.hover_label = SteadyText(" ")  # changes with every patch the mouse passes (see SteadyText)
+        self.hover_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.hover_label.set_color(style.MUTED)
         self.banner = QLabel()
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
@@ -493,8 +496,8 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.busy_label = QLabel("Starting…")
-        self.busy_label.setStyleSheet(f"color: {style.WARN};")
+        self.busy_label = SteadyText("Starting…", template="Moving the model to cuda:0…")
+        self.busy_label.set_color(style.WARN)
         self.busy_label.setProperty("busy", True)
         self._busy_text = "Starting…"
         self._busy_timer = QTimer(self)
@@ -505,10 +508,9 @@ class MainWindow(QMainWindow):
         self.device_box = QComboBox()
         self.device_box.setToolTip("Where the model runs (CPU, or a GPU where present)")
         self.device_box.activated.connect(lambda i: self.set_device(self.device_box.itemData(i)))
-        self.latency_label = QLabel("update: –")
+        # room for the longest usual text: a new figure 25 times a second re-lays out nothing (see SteadyText)
+        self.latency_label = SteadyText("update: –", template="update: 9999 ms (model 9999 ms)")
         self.latency_label.setToolTip("Time from the mask edit to the result on screen (model time in brackets)")
-        # room for the longest usual text, so a new figure does not re-lay out the status bar 25 times a second
-        self.latency_label.setMinimumWidth(self.latency_label.fontMetrics().horizontalAdvance("update: 999 ms (model 999 ms)"))
         bar.addWidget(self.busy_label, 1)
         bar.addPermanentWidget(self.model_label)
         bar.addPermanentWidget(QLabel("device"))
@@ -943,7 +945,7 @@ class MainWindow(QMainWindow):
         busy = bool(self._busy_text)
         if busy != self.busy_label.property("busy"):
             self.busy_label.setProperty("busy", busy)
-            self.busy_label.setStyleSheet(f"color: {style.WARN if busy else style.MUTED};")
+            self.busy_label.set_color(style.WARN if busy else style.MUTED)
 
     # ================================================================== tools
 

@@ -88,7 +88,6 @@ QTabWidget::pane {{ border: none; }}
 QTabBar::tab {{ background: {PANEL}; padding: 5px 12px; }}
 QTabBar::tab:selected {{ background: #3b5b9a; }}
 QLabel#banner {{ background: #5a3a10; color: #ffd9a0; padding: 6px; border-radius: 4px; font-weight: bold; }}
-QLabel#verdict {{ font-weight: bold; }}
 QLabel#stage {{ background: #1d3557; color: #ffffff; padding: 8px; border-radius: 6px; border-left: 6px solid #5aa0ff; }}
 QLabel#placeholder {{ color: {MUTED}; border: 1px dashed #4a4d56; border-radius: 6px; padding: 8px; }}
 QLabel#tileTitle {{ color: {MUTED}; font-weight: bold; }}

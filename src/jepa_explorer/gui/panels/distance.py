@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from jepa_explorer.analysis.distances import METRIC_LABELS, METRICS
 from jepa_explorer.gui import results, style
 from jepa_explorer.gui.panels.deferred import DeferredDrawing
+from jepa_explorer.gui.steady_text import SteadyText
 
 BAR_COLORS = {"predictor": (90, 209, 122), "nearest_context": (140, 150, 170), "mean_context": (110, 115, 130)}
 
@@ -48,9 +49,10 @@ class DistancePanel(DeferredDrawing, QWidget):
         top.addWidget(hint)
         top.addStretch(1)
 
-        self.verdict_label = QLabel("Waiting for the first prediction…")
+        # room for the longest verdict: a new sentence with every result must not re-lay out the dock (see SteadyText)
+        longest = "Predictor is 100% worse than the best baseline (copy nearest context)"
+        self.verdict_label = SteadyText("Waiting for the first prediction…", template=longest, wrap=True)
         self.verdict_label.setObjectName("verdict")
-        self.verdict_label.setWordWrap(True)
         self.refresh_fonts()
 
         self.plots = pg.GraphicsLayoutWidget()
@@ -103,7 +105,6 @@ class DistancePanel(DeferredDrawing, QWidget):
         self._no_pen = pg.mkPen(None)
         self._shown_title = None
         self._heat_shape = None
-        self._verdict_style = None
         self._pending = None  # a prediction that arrived while the panel was hidden: drawn when it is shown
 
         self.table = QTableWidget(0, 3)
@@ -279,9 +280,7 @@ class DistancePanel(DeferredDrawing, QWidget):
     # ------------------------------------------------------------------ helpers
 
     def _set_verdict_style(self, color: str) -> None:
-        if color != self._verdict_style:  # a style sheet re-polishes the widget: set it only when the colour changes
-            self._verdict_style = color
-            self.verdict_label.setStyleSheet(f"color: {color};")
+        self.verdict_label.set_color(color)
 
     def heatmap_data(self) -> np.ndarray | None:
         """The array the heatmap shows (tests read it)."""
