@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from jepa_explorer.gui import results
 from jepa_explorer.gui.mask_edit import Layer
 from jepa_explorer.gui.panels.distance import nice_ceiling
 from jepa_explorer.gui.panels.pca import arrowhead_polygons
@@ -156,3 +157,47 @@ def test_texts_that_change_with_every_edit_re_lay_out_nothing(qtbot, window):
     assert len(texts) == len(cells) - 2  # every edit changed what the texts say ...
     assert requests.seen == []  # ... and none of them re-laid out the window
     assert chip.text() == f"Target {len(w.canvas.masks.targets)} ({len(cells)})"
+
+
+def test_mid_stroke_the_heatmap_follows_every_result_and_the_numbers_catch_up(qtbot, window):
+    w = window
+    panel = w.distance_panel
+    first = wait_for_current(qtbot, w)
+    w.canvas.set_masks(centre((1, 8, 8)))
+    second = wait_for_current(qtbot, w)
+    metric = panel.metric_name
+    mean = lambda p: f"{p.summary['predictor'][metric]['mean']:.4f}"  # noqa: E731
+    assert mean(first) != mean(second)
+
+    qtbot.wait(150)  # longer than the stroke's detail interval since the numbers were last drawn
+    panel.set_stroking(True)
+    panel.show_prediction(first)
+    panel.show_prediction(second)  # within the stroke's detail interval of the first
+    heat = lambda p: np.nan_to_num(p.heatmap(metric)[0], nan=-1)  # noqa: E731
+    assert np.array_equal(np.nan_to_num(panel.heat_image.image, nan=-1), heat(second))  # the heatmap: at once
+    assert panel.table.item(0, 1).text() == mean(first)  # the numbers: not yet
+    qtbot.waitUntil(lambda: panel.table.item(0, 1).text() == mean(second), timeout=2000)  # caught up by the timer
+
+    panel.show_prediction(first)
+    panel.set_stroking(False)  # the stroke's end shows the latest numbers at once
+    assert panel.table.item(0, 1).text() == mean(first)
+    assert panel.verdict_label.text() == results.verdict(first, metric)[0]
+
+
+def test_mid_stroke_the_pca_range_only_grows_and_fits_again_when_the_stroke_ends(qtbot, window):
+    w = window
+    pca = w.pca_panel
+    wait_for_current(qtbot, w)
+    qtbot.waitUntil(lambda: pca._pending is None)
+    cloud = pca._xy
+    far = cloud.max(axis=0) + 3 * np.ptp(cloud, axis=0)  # a prediction far outside the cloud
+    pca.set_stroking(True)
+    pca._fit_range(np.vstack([cloud, far]))
+    grown = pca._shown_range
+    pca._fit_range(cloud)  # the far prediction is gone: mid-stroke the range stays
+    assert pca._shown_range == grown
+    pca.set_stroking(False)  # the stroke's end draws the latest result in a range fitted to it
+    qtbot.waitUntil(lambda: pca._pending is None)
+    assert pca._shown_range != grown
+    (x0, x1), _ = pca.scatter_plot.viewRange()
+    assert x1 < far[0]

@@ -58,7 +58,6 @@ from jepa_explorer.resources import (
 )
 
 DISPLAY_SIZE = 512  # the canvas image resolution (the model itself may see only 64 px)
-STROKE_PCA_INTERVAL_MS = 100
 BUSY_SHOWN_AFTER_MS = 150  # the status bar names a job only once it has taken this long
 MAX_RECENT = 8
 
@@ -519,7 +518,7 @@ class MainWindow(QMainWindow):
 
     def _wire(self) -> None:
         self.canvas.masksChanged.connect(self._on_masks_changed)
-        self.canvas.strokeFinished.connect(lambda _masks: self.pca_panel.set_min_interval(0))
+        self.canvas.strokeFinished.connect(lambda _masks: self._set_stroking(False))
         self.canvas.historyChanged.connect(self._update_history_actions)
         self.canvas.toolChanged.connect(self._on_tool_changed)
         self.canvas.patchHovered.connect(self._on_patch_hovered)
@@ -814,11 +813,15 @@ class MainWindow(QMainWindow):
     # ================================================================== masks -> predictions
 
     def _on_masks_changed(self, masks: PatchMasks) -> None:
-        # mid-stroke the PCA plot redraws at most 10 times a second, the heatmap and numbers with every result
-        self.pca_panel.set_min_interval(STROKE_PCA_INTERVAL_MS if self.canvas.stroking else 0)
+        self._set_stroking(self.canvas.stroking)
         self._submit()  # the request goes out at once; the panels catch up once per event-loop pass
         self._masks_dirty = True
         self._refresh_timer.start()
+
+    def _set_stroking(self, on: bool) -> None:
+        # mid-stroke the heatmap follows every result; the numbers and the PCA plot redraw less often
+        self.distance_panel.set_stroking(on)
+        self.pca_panel.set_stroking(on)
 
     def _on_masks_changed_view(self) -> None:
         self._masks_dirty = True

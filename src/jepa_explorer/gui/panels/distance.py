@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -23,6 +25,7 @@ from jepa_explorer.gui import results, style
 from jepa_explorer.gui.panels.deferred import DeferredDrawing
 from jepa_explorer.gui.steady_text import SteadyText
 
+DETAIL_REDRAWS_PER_S = 10  # the numbers' redraws during a brush stroke (see DistancePanel.set_stroking)
 BAR_COLORS = {"predictor": (90, 209, 122), "nearest_context": (140, 150, 170), "mean_context": (110, 115, 130)}
 
 
@@ -105,6 +108,12 @@ class DistancePanel(DeferredDrawing, QWidget):
         self._no_pen = pg.mkPen(None)
         self._shown_title = None
         self._heat_shape = None
+        self._levels = None
+        self._details = None  # the prediction whose numbers are still to be drawn (see set_stroking)
+        self._details_at = 0.0
+        self._details_timer = QTimer(self)
+        self._details_timer.setSingleShot(True)
+        self._details_timer.timeout.connect(self._flush_details)
         self._pending = None  # a prediction that arrived while the panel was hidden: drawn when it is shown
 
         self.table = QTableWidget(0, 3)
@@ -164,6 +173,8 @@ class DistancePanel(DeferredDrawing, QWidget):
 
     def clear(self, message: str) -> None:
         self.prediction = None
+        self._details = None
+        self._details_timer.stop()
         self.heat_image.clear()
         self._pending = None
         self.verdict_label.setText(message)
@@ -187,28 +198,58 @@ class DistancePanel(DeferredDrawing, QWidget):
         if pending is not None and pending is self.prediction:
             self._draw(pending)
 
+    stroking = False
+
+    def set_stroking(self, on: bool) -> None:
+        """While a brush stroke goes on, the heatmap follows every result and the numbers (verdict, bars, table)
+        at most DETAIL_REDRAWS_PER_S times a second: figures that change 25 times a second cannot be read, and
+        repainting them with every result lengthened the UI stalls. The stroke's end shows them at once."""
+        if on == self.stroking:
+            return
+        self.stroking = on
+        if not on:
+            self._flush_details()
+
     def _draw(self, prediction) -> None:
         metric = self.metric_name
         heat = self._step_of(prediction.heatmap(metric))  # the shown time step of [T, H, W]
-        rows = results.summary_rows(prediction, metric)
-        # one colour scale for predictor and baselines, so "dark" means the same across updates of a stroke
+        # one colour scale for predictor and baselines, so "dark" means the same across updates of a stroke,
+        # rounded up (nice_ceiling) so the colour bar's axis is not redrawn with every result
         pooled = [g.distances[metric] for g in prediction.groups] + [
             b[metric] for g in prediction.groups for b in g.baselines.values()
         ]
         values = np.concatenate(pooled) if pooled else np.zeros(1)
         high = float(np.nanpercentile(values, 98)) if values.size else 1.0
-        levels = (0.0, high if high > 0 else 1.0)
+        levels = (0.0, nice_ceiling(high) if high > 0 else 1.0)
         self.heat_image.setImage(heat, levels=levels, autoLevels=False)
         if heat.shape != self._heat_shape:
             self._heat_shape = heat.shape
             self.heat_image.setRect(QRectF(0, 0, heat.shape[1], heat.shape[0]))
-        self.colorbar.setLevels(levels)
+        if levels != self._levels:
+            self._levels = levels
+            self.colorbar.setLevels(levels)
         video = prediction.masks.grid_shape[0] > 1
         title = self._title(metric, video)
         if title != self._shown_title:  # a new title re-lays out the plot
             self._shown_title = title
             self.heat_plot.setTitle(title)
+        self._details = prediction
+        wait = 1000 / DETAIL_REDRAWS_PER_S - (time.perf_counter() - self._details_at) * 1e3 if self.stroking else 0
+        if wait <= 0:
+            self._flush_details()
+        elif not self._details_timer.isActive():
+            self._details_timer.start(int(wait) + 1)
 
+    def _flush_details(self) -> None:
+        self._details_timer.stop()
+        prediction, self._details = self._details, None
+        if prediction is not None:
+            self._draw_details(prediction)
+            self._details_at = time.perf_counter()
+
+    def _draw_details(self, prediction) -> None:
+        metric = self.metric_name
+        rows = results.summary_rows(prediction, metric)
         sentence, good = results.verdict(prediction, metric)
         if self.verdict_label.text() != sentence:
             self.verdict_label.setText(sentence)

@@ -91,6 +91,9 @@ class ArrowHeads(pg.GraphicsObject):
         painter.restore()
 
 
+STROKE_REDRAWS_PER_S = 10
+
+
 class PcaPanel(DeferredDrawing, QWidget):
     patchHovered = Signal(int)  # flat patch index or -1
 
@@ -211,12 +214,20 @@ class PcaPanel(DeferredDrawing, QWidget):
             if not self._draw_timer.isActive():
                 self._draw_timer.start(max(0, int(wait)))
 
-    min_interval_ms = 0  # while a stroke paints, the window asks for fewer redraws of this slower panel
+    min_interval_ms = 0  # between two redraws; more while a stroke paints (this is the slowest panel to paint)
+    stroking = False
 
-    def set_min_interval(self, ms: int) -> None:
-        self.min_interval_ms = int(ms)
-        if not ms and self._pending is not None and self._on_screen():
-            self._draw_timer.start(0)  # the stroke ended: the latest result now
+    def set_stroking(self, on: bool) -> None:
+        """While a brush stroke goes on: at most STROKE_REDRAWS_PER_S redraws, and a range that only grows (a
+        new range redraws the axes and the grid: the slowest redraws measured). The stroke's end shows the
+        latest result at once, in a range fitted to it."""
+        if on == self.stroking:
+            return
+        self.stroking = on
+        self.min_interval_ms = 1000 // STROKE_REDRAWS_PER_S if on else 0
+        if not on and self.prediction is not None and self._on_screen():
+            self._pending = self.prediction
+            self._draw_timer.start(0)
 
     def _flush(self) -> None:
         self._draw_timer.stop()
@@ -336,7 +347,10 @@ class PcaPanel(DeferredDrawing, QWidget):
         low = np.floor(xy.min(axis=0) / step) * step
         high = np.ceil(xy.max(axis=0) / step) * step
         wanted = (float(low[0]), float(high[0]), float(low[1]), float(high[1]))
-        if wanted != self._shown_range:
+        shown = self._shown_range
+        if self.stroking and shown is not None:  # grow only: see set_stroking
+            wanted = (min(wanted[0], shown[0]), max(wanted[1], shown[1]), min(wanted[2], shown[2]), max(wanted[3], shown[3]))
+        if wanted != shown:
             self._shown_range = wanted
             self.scatter_plot.setRange(xRange=wanted[:2], yRange=wanted[2:], padding=0.04)
 
