@@ -157,3 +157,27 @@ def test_time_limit_stops_and_saves_a_resumable_run(tmp_path):
     again = Trainer(_tiny("ijepa", steps=50), tmp_path / "r", max_steps=state.step + 2)
     assert again.resume() and again.state.step == state.step
     assert again.run(log=lambda _: None).step == state.step + 2
+
+
+def test_init_continues_from_a_bundle_and_rejects_one_that_does_not_fit(tmp_path):
+    from jepa_explorer.errors import JepaError
+
+    first = Trainer(_tiny("ijepa", steps=2), tmp_path / "first")
+    first.run(log=lambda _: None)
+    bundle = first.export(tmp_path / "stage1")
+    recipe = _tiny("ijepa", steps=2)
+    recipe.update(init=str(bundle), seed=1)
+    second = Trainer(recipe, tmp_path / "second")
+    stage1 = load_model(bundle, "cpu")
+    for name in ("encoder", "predictor", "target_encoder"):  # starts from the bundle's (float16-stored) weights
+        for key, value in getattr(stage1, name).state_dict().items():
+            torch.testing.assert_close(second.modules[name].state_dict()[key], value.float())
+    second.run(log=lambda _: None)
+    assert np.isfinite(second.history[-1]["loss"])
+    assert second.export(tmp_path / "stage2").exists()
+
+    wider = _tiny("ijepa", steps=2)
+    wider["model"]["encoder"].update(embed_dim=96, num_heads=3)
+    wider.update(init=str(bundle))
+    with pytest.raises(JepaError, match="does not fit"):
+        Trainer(wider, tmp_path / "wider")

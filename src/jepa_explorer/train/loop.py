@@ -112,6 +112,8 @@ class Trainer:
         self.history: list[dict] = []
         torch.manual_seed(recipe["seed"])
         self.modules = self._build()
+        if recipe.get("init"):
+            self._init_from(recipe["init"])
         params = [p for name, m in self.modules.items() if name in self.trainable for p in m.parameters() if p.requires_grad]
         decay = [p for p in params if p.ndim > 1]
         no_decay = [p for p in params if p.ndim <= 1]
@@ -191,6 +193,21 @@ class Trainer:
             self.trainable = ("decoder",)
             return {"decoder": PatchDecoder(cfg).to(self.device)}
         raise JepaError(f"recipe {self.recipe['name']}: unknown kind '{kind}' (ijepa, vjepa, mae or decoder).")
+
+    def _init_from(self, source: str) -> None:
+        """Start from a bundled JEPA's weights (a second schedule on top of a first; the card names both)."""
+        if self.recipe["kind"] != "ijepa":
+            raise JepaError(f"recipe {self.recipe['name']}: 'init' continues an I-JEPA; this recipe is '{self.recipe['kind']}'.")
+        from jepa_explorer.checkpoints.load import load_model
+
+        jepa = load_model(self._resolve(source), "cpu")
+        for name in ("encoder", "predictor", "target_encoder"):
+            state = {k: v.float() for k, v in getattr(jepa, name).state_dict().items()}
+            try:
+                self.modules[name].load_state_dict(state)
+            except RuntimeError as e:
+                where = f"recipe {self.recipe['name']}: init {source}"
+                raise JepaError(f"{where}: its {name} does not fit the recipe's model ({e}).") from e
 
     @staticmethod
     def _resolve(path: str) -> Path:
