@@ -267,6 +267,12 @@ def test_presentation_mode_and_step_through(qtbot, window):
     w.qactions["presentation"].trigger()
     assert w.presentation and QApplication.font().pointSizeF() > size
     assert not w.docks["pixels"].isVisible()
+    # plot text follows the larger font, and the colour bar is wide enough for its numbers in it
+    from PySide6.QtGui import QFontMetrics
+
+    assert w.distance_panel.colorbar.axis.width() > QFontMetrics(QApplication.font()).horizontalAdvance("0.000")
+    assert f"{QApplication.font().pointSizeF():.1f}pt" in w.pca_panel.scatter_plot.titleLabel.opts["size"]
+    assert w.legend._chips[0].width() >= w.legend._chips[0].sizeHint().width()  # chips measured in the new font
     titles = []
     for _ in range(5):
         w.qactions["step"].trigger()

@@ -61,6 +61,7 @@ def set_presentation(window, on: bool) -> None:
         style.set_font_scale(app, PRESENTATION_SCALE * base / style.BASE_POINT_SIZE if on else base / style.BASE_POINT_SIZE)
     window.distance_panel.refresh_fonts()
     window.legend.refresh_fonts()
+    window.pca_panel.refresh_fonts()
     window.timeline.refresh_fonts()
     window.canvas.set_grid_pen_width(2.5 if on else 1.0)
     if on:

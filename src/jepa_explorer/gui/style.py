@@ -135,6 +135,11 @@ def set_font_scale(app: QApplication, scale: float) -> None:
     app.setStyleSheet(STYLESHEET.replace("__SIZE__", f"{size:.1f}"))
 
 
+def plot_text_size(scale: float = 1.0) -> str:
+    """A pyqtgraph title size ("11.0pt") that follows the application font (presentation mode enlarges it)."""
+    return f"{QApplication.font().pointSizeF() * scale:.1f}pt"
+
+
 def outline_patch(item, index, grid_hw: tuple[int, int]) -> None:
     """Move a 1×1 rectangle item onto patch `index` (flat, frame 0) of an H×W grid; None or -1 hides it."""
     from PySide6.QtCore import QRectF

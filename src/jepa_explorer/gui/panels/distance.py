@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -56,7 +57,7 @@ class DistancePanel(DeferredDrawing, QWidget):
         longest = "Predictor is 100% worse than the best baseline (copy nearest context)"
         self.verdict_label = SteadyText("Waiting for the first prediction…", template=longest, wrap=True)
         self.verdict_label.setObjectName("verdict")
-        self.refresh_fonts()
+        self._title_size = style.plot_text_size(0.85)
 
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
@@ -84,6 +85,7 @@ class DistancePanel(DeferredDrawing, QWidget):
         self.heat_image.setColorMap(self.colormap)
         self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=self.colormap, interactive=False, width=14, colorMapMenu=False)
         self.colorbar.setImageItem(self.heat_image, insert_in=self.heat_plot)
+        self.colorbar.axis.enableAutoSIPrefix(False)  # plain 0.02, never "20" with a unit prefix
 
         self.bar_widget = pg.GraphicsLayoutWidget()
         self.bar_widget.setMinimumHeight(110)
@@ -128,7 +130,6 @@ class DistancePanel(DeferredDrawing, QWidget):
         self.table.setSelectionMode(QTableWidget.NoSelection)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
 
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         side = QVBoxLayout()
         side.addWidget(self.verdict_label)
         side.addWidget(self.bar_widget, 1)
@@ -140,7 +141,7 @@ class DistancePanel(DeferredDrawing, QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addLayout(body, 1)
-        self._fit_table(3)
+        self.refresh_fonts()
 
     # ------------------------------------------------------------------ API
 
@@ -165,11 +166,28 @@ class DistancePanel(DeferredDrawing, QWidget):
         self.metricChanged.emit(metric)
 
     def refresh_fonts(self) -> None:
-        """The verdict reads larger than the rest (call again after the application font changes)."""
+        """Text sizes from the application font (call again when it changes, as presentation mode does): the
+        verdict larger than the rest; plot titles, labels and table rows like the rest; a colour bar wide enough
+        for its numbers (too narrow, pyqtgraph leaves them out)."""
         font = QApplication.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.verdict_label.setFont(font)
+        verdict = QFont(font)
+        verdict.setPointSizeF(font.pointSizeF() * 1.3)
+        verdict.setBold(True)
+        self.verdict_label.setFont(verdict)
+        metrics = QFontMetrics(font)
+        # a title wider than the plot pushes the colour bar's numbers out of the panel (pyqtgraph titles keep
+        # their full width): a little smaller than the rest
+        self._title_size = style.plot_text_size(0.85)
+        if self._shown_title:
+            self.heat_plot.setTitle(self._shown_title, size=self._title_size)
+        self.colorbar.axis.setWidth(metrics.horizontalAdvance("0.000") + 12)
+        self._small_font = QFont(font)
+        self._small_font.setPointSizeF(font.pointSizeF() * 0.85)
+        self.bar_plot.getAxis("bottom").label.setFont(self._small_font)
+        for item in self._bar_texts:
+            item.setFont(self._small_font)
+        self.table.verticalHeader().setDefaultSectionSize(metrics.height() + 6)
+        self._fit_table(max(3, self.table.rowCount()))
 
     def clear(self, message: str) -> None:
         self.prediction = None
@@ -232,7 +250,7 @@ class DistancePanel(DeferredDrawing, QWidget):
         title = self._title(metric, video)
         if title != self._shown_title:  # a new title re-lays out the plot
             self._shown_title = title
-            self.heat_plot.setTitle(title)
+            self.heat_plot.setTitle(title, size=self._title_size)
         self._details = prediction
         wait = 1000 / DETAIL_REDRAWS_PER_S - (time.perf_counter() - self._details_at) * 1e3 if self.stroking else 0
         if wait <= 0:
@@ -307,7 +325,7 @@ class DistancePanel(DeferredDrawing, QWidget):
         self.time_step = int(step)
         if self.prediction is not None and self.prediction.masks.grid_shape[0] > 1:
             self._shown_title = self._title(self.metric_name, video=True)
-            self.heat_plot.setTitle(self._shown_title)
+            self.heat_plot.setTitle(self._shown_title, size=self._title_size)
         if self.prediction is not None and self.heat_image.image is not None:
             self.heat_image.setImage(self._step_of(self.prediction.heatmap(self.metric_name)), autoLevels=False)
 
@@ -331,6 +349,7 @@ class DistancePanel(DeferredDrawing, QWidget):
     def _set_bar_texts(self, texts) -> None:
         while len(self._bar_texts) < len(texts):  # reused: new items per update are slow
             item = pg.TextItem("", color=style.TEXT, anchor=(0, 0.5))
+            item.setFont(self._small_font)
             self.bar_plot.addItem(item)
             self._bar_texts.append(item)
         for item, entry in zip(self._bar_texts, texts + [None] * (len(self._bar_texts) - len(texts))):

@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainterPath
-from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from jepa_explorer.gui import results, style
 from jepa_explorer.gui.panels.deferred import DeferredDrawing
@@ -92,6 +92,10 @@ class ArrowHeads(pg.GraphicsObject):
 
 
 STROKE_REDRAWS_PER_S = 10
+SCATTER_TITLE = "patch embeddings (PCA of this image)"
+# two lines: the image column is narrow, and a title wider than it pushes the images out of the panel
+ACTUAL_TITLE = "actual features<br>(RGB = PC 1-3)"
+PREDICTED_TITLE = "context +<br>predicted targets"
 
 
 class PcaPanel(DeferredDrawing, QWidget):
@@ -105,7 +109,7 @@ class PcaPanel(DeferredDrawing, QWidget):
         self._hover = -1
 
         self.plots = pg.GraphicsLayoutWidget()
-        self.scatter_plot = self.plots.addPlot(row=0, col=0, rowspan=2, title="patch embeddings (PCA of this image)")
+        self.scatter_plot = self.plots.addPlot(row=0, col=0, rowspan=2)
         self.scatter_plot.setMenuEnabled(False)
         self.scatter_plot.hideButtons()
         self.scatter_plot.showGrid(x=True, y=True, alpha=0.15)
@@ -151,8 +155,8 @@ class PcaPanel(DeferredDrawing, QWidget):
         self.actual_points.sigHovered.connect(self._on_hover)
         self.predicted_points.sigHovered.connect(self._on_hover)
 
-        self.actual_box = self._image_box(0, "actual features (RGB = PC 1-3)")
-        self.predicted_box = self._image_box(1, "context + predicted targets")
+        self.actual_box = self._image_box(0)
+        self.predicted_box = self._image_box(1)
         self.actual_image, self.predicted_image = pg.ImageItem(), pg.ImageItem()
         self.actual_box.addItem(self.actual_image)
         self.predicted_box.addItem(self.predicted_image)
@@ -166,9 +170,19 @@ class PcaPanel(DeferredDrawing, QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.plots, 1)
         layout.addWidget(self.caption)
+        self.refresh_fonts()
 
-    def _image_box(self, row: int, title: str) -> pg.ViewBox:
-        plot = self.plots.addPlot(row=row, col=1, title=title)
+    def refresh_fonts(self) -> None:
+        """Titles and axis labels in the application's font size (call again when it changes, as presentation
+        mode does; the tick numbers follow it by themselves)."""
+        self.scatter_plot.setTitle(SCATTER_TITLE, size=style.plot_text_size())
+        for box, title in ((self.actual_box, ACTUAL_TITLE), (self.predicted_box, PREDICTED_TITLE)):
+            box.setTitle(title, size=style.plot_text_size(0.8))
+        for name in ("left", "bottom"):
+            self.scatter_plot.getAxis(name).label.setFont(QApplication.font())
+
+    def _image_box(self, row: int) -> pg.ViewBox:
+        plot = self.plots.addPlot(row=row, col=1)
         for axis in ("left", "bottom"):
             plot.hideAxis(axis)
         plot.setAspectLocked(True)
@@ -176,7 +190,6 @@ class PcaPanel(DeferredDrawing, QWidget):
         plot.setMouseEnabled(False, False)
         plot.hideButtons()
         plot.setMenuEnabled(False)
-        plot.titleLabel.setText(title, size="8pt")
         return plot
 
     # ------------------------------------------------------------------ API
