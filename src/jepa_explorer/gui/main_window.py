@@ -167,6 +167,10 @@ class MainWindow(QMainWindow):
         self._last_sent = 0
         self._displayed_request = 0
         self._sent_at: dict[int, float] = {}
+        # whether each request asked for the pixel comparison (not while the pixel panel is hidden): a result
+        # without pixels then means "not asked", not "no MAE or decoder bundled"
+        self._pixels_asked: dict[int, bool] = {}
+        self._shown_asked_pixels = False
         self.dropped_stale = 0
         self._heap_settled = False  # see _settle_heap
         self.latencies_ms: list[float] = []
@@ -181,6 +185,7 @@ class MainWindow(QMainWindow):
         self._refresh_timer.timeout.connect(self._refresh_panels)
 
         self._build_widgets()
+        style.opaque_views(self)
         self._build_actions()
         self._build_menus_and_toolbars()
         self._build_status_bar()
@@ -740,6 +745,8 @@ class MainWindow(QMainWindow):
     def _show_clip_pixels(self) -> None:
         """The pixel tiles of the shown time step (its first frame), when the video model has a decoder."""
         comparison = self.prediction.pixels if self.prediction is not None else None
+        if comparison is None and not self._shown_asked_pixels:
+            return  # made while the panel was hidden: showing it asks for a result with pixels
         if comparison is None:  # the frame and what the encoder sees, without decoded tiles
             step = self.canvas.time_step
             self.pixel_panel.set_original(self.display_square)
@@ -846,8 +853,11 @@ class MainWindow(QMainWindow):
 
     def _on_pixels_visibility(self, visible: bool) -> None:
         if visible:
+            asked = self._last_sent
             self._on_masks_changed_view()
             self._submit()
+            if self._last_sent != asked:  # the last result was made without pixels while the panel was hidden
+                self.pixel_panel.show_pending()
 
     def _submit(self) -> None:
         if self.model_info is None or self.image_rgb is None:
@@ -868,6 +878,7 @@ class MainWindow(QMainWindow):
         self._sent_at[request] = time.perf_counter()
         shown = not self.pixel_panel.visibleRegion().isEmpty()
         tax = shown and self.pixel_panel.tax_box.isChecked() and self.clip_view is None  # needs the image MAE
+        self._pixels_asked[request] = shown
         self.worker.predict(masks.without_empty_targets(), request, pixels=shown, surface_tax=tax)
 
     def _is_stale(self, request_id: int | None) -> bool:
@@ -883,11 +894,13 @@ class MainWindow(QMainWindow):
 
     def _show_prediction(self, prediction) -> None:
         sent = self._sent_at.pop(prediction.request_id, None)
+        self._shown_asked_pixels = self._pixels_asked.pop(prediction.request_id, False)
         self.prediction = prediction
         self.distance_panel.show_prediction(prediction)
         self.pca_panel.show_prediction(prediction)
         if self.clip_view is None:
-            self.pixel_panel.show_comparison(prediction.pixels, prediction.surface_tax)
+            if self._shown_asked_pixels:  # else the panel is hidden, or showing it asked for a result with pixels
+                self.pixel_panel.show_comparison(prediction.pixels, prediction.surface_tax)
         else:
             self.timeline.show_prediction(prediction, self.distance_panel.metric_name)
             self._show_clip_pixels()
@@ -903,8 +916,9 @@ class MainWindow(QMainWindow):
         if not self._heap_settled:
             self._heap_settled = True
             QTimer.singleShot(0, _settle_heap)
-        for old in [k for k in self._sent_at if k < prediction.request_id]:
-            self._sent_at.pop(old, None)
+        for table in (self._sent_at, self._pixels_asked):
+            for old in [k for k in table if k < prediction.request_id]:
+                table.pop(old, None)
         self.predictionShown.emit(prediction)
 
     def _on_failed(self, error) -> None:

@@ -135,6 +135,16 @@ def set_font_scale(app: QApplication, scale: float) -> None:
     app.setStyleSheet(STYLESHEET.replace("__SIZE__", f"{size:.1f}"))
 
 
+def opaque_views(root) -> None:
+    """Mark every pyqtgraph view under `root` as painting all its pixels (each fills its background), so Qt
+    does not first paint the window's, dock's and panel's style-sheet backgrounds beneath it on every update
+    (measured: 0.5-0.7 ms of each panel repaint)."""
+    from PySide6.QtCore import Qt
+
+    for view in root.findChildren(pg.GraphicsView):
+        view.viewport().setAttribute(Qt.WA_OpaquePaintEvent)
+
+
 def plot_text_size(scale: float = 1.0) -> str:
     """A pyqtgraph title size ("11.0pt") that follows the application font (presentation mode enlarges it)."""
     return f"{QApplication.font().pointSizeF() * scale:.1f}pt"

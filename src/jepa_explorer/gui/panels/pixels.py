@@ -141,6 +141,11 @@ class PixelPanel(QWidget):
         for kind, key in (("mae", "mae"), ("jepa", "decoded_prediction"), ("actual", "decoded_actual")):
             self.set_decoded(kind, images.get(key), scores.get(key))
 
+    def show_pending(self) -> None:
+        """The decoded tiles while a result with pixels is on its way."""
+        for kind in NOT_AVAILABLE:
+            self.tiles[kind].show_placeholder("computing…")
+
     def set_decoded(self, kind: str, image: np.ndarray | None, psnr_db: float | None = None) -> None:
         """Plug-in point for the MAE and decoder models: `kind` is "mae", "jepa" or "actual"."""
         tile = self.tiles[kind]
