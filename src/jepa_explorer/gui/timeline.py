@@ -296,12 +296,12 @@ class Timeline(QWidget):
         from PySide6.QtWidgets import QApplication
 
         font = QApplication.font()
-        size = f"{font.pointSizeF() * 0.9:.1f}pt"
+        size = style.plot_text_size(0.9)
         for name in ("left", "bottom"):
             axis = self.plot.getAxis(name)
             axis.setStyle(tickFont=font)
             axis.label.setFont(font)
-        self.plot.setTitle("Error over time", size=f"{font.pointSizeF():.1f}pt")
+        self.plot.setTitle("Error over time", size=style.plot_text_size())
         self.legend.setLabelTextSize(size)
         for _sample, label in self.legend.items:  # the size above applies to new entries only
             label.setText(label.text, size=size)
