@@ -57,7 +57,7 @@ class DistancePanel(DeferredDrawing, QWidget):
         longest = "Predictor is 100% worse than the best baseline (copy nearest context)"
         self.verdict_label = SteadyText("Waiting for the first prediction…", template=longest, wrap=True)
         self.verdict_label.setObjectName("verdict")
-        self._title_size = style.plot_text_size(0.85)
+        self._title_size = style.plot_text_size()
 
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
@@ -175,9 +175,9 @@ class DistancePanel(DeferredDrawing, QWidget):
         verdict.setBold(True)
         self.verdict_label.setFont(verdict)
         metrics = QFontMetrics(font)
-        # a title wider than the plot pushes the colour bar's numbers out of the panel (pyqtgraph titles keep
-        # their full width): a little smaller than the rest
-        self._title_size = style.plot_text_size(0.85)
+        # in large type a title wider than the plot would push the colour bar's numbers out of the panel
+        # (pyqtgraph titles keep their full width): there it is a little smaller than the rest
+        self._title_size = style.plot_text_size(1.0 if font.pointSizeF() <= 1.2 * style.BASE_POINT_SIZE else 0.85)
         if self._shown_title:
             self.heat_plot.setTitle(self._shown_title, size=self._title_size)
         self.colorbar.axis.setWidth(metrics.horizontalAdvance("0.000") + 12)
