@@ -131,7 +131,8 @@ def test_texts_that_change_with_every_edit_re_lay_out_nothing(qtbot, window):
     cells = [(0, c) for c in range(8)] + [(1, c) for c in reversed(range(8))]
     qtbot.mousePress(viewport, Qt.LeftButton, pos=w.canvas.patch_center(*cells[0]))
     qtbot.mouseMove(viewport, w.canvas.patch_center(*cells[1]))
-    wait_for_current(qtbot, w)  # the new group (a chip appears) and undo becoming possible are behind us
+    wait_for_current(qtbot, w)
+    qtbot.wait(200)  # the new group's chip appearing re-lays out the window once, over a few event-loop passes
     chip = w.legend._chips[len(w.canvas.masks.targets)]  # the new group's chip (chip 0 is the context)
 
     class LayoutRequests(QObject):
