@@ -126,6 +126,7 @@ def model_card_markdown(card: dict) -> str:
     training = card.get("training", {})
     data = card.get("training_data", {})
     lines = [f"# {card.get('name', 'model')}", "", card.get("recipe", {}).get("description", ""), ""]
+    recipe_name = card.get("recipe", {}).get("name", card.get("name"))  # the last stage's, for a continued model
     lines += [
         f"- kind: {card.get('kind', 'jepa')}" + (f" ({card['family']})" if card.get("family") else ""),
         f"- input: {card.get('input', {}).get('size')} px, ImageNet mean/std normalisation",
@@ -133,7 +134,7 @@ def model_card_markdown(card: dict) -> str:
         f"- trained: {training.get('steps')} steps, {training.get('images_seen')} samples, "
         f"{training.get('compute_seconds', 0) / 60:.0f} min on {training.get('hardware')}, torch {training.get('torch')}, "
         f"seed {card.get('seed')}",
-        f"- reproduce: `{training.get('command')}` (recipe `src/jepa_explorer/train/recipes/{card.get('name')}.json`)",
+        f"- reproduce: `{training.get('command')}` (recipe `src/jepa_explorer/train/recipes/{recipe_name}.json`)",
     ]
     if card.get("jepa"):
         lines.append(f"- decodes the embeddings of: `{card['jepa']}`")
