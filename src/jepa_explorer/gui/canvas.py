@@ -335,10 +335,13 @@ class CanvasView(pg.GraphicsView):
 
 def legend_entries(masks: PatchMasks) -> list[tuple[str, tuple[int, int, int], int]]:
     """(label, colour, patches) for the legend: context, then each target group."""
-    entries = [("Context", style.CONTEXT_RGB, int(masks.context.sum()))]
-    for k, target in enumerate(masks.targets):
-        entries.append((f"Target {k + 1}", style.target_rgb(k), int(target.sum())))
-    return entries
+    counts = [masks.context] + list(masks.targets)
+    return [(*legend_style(i), int(layer.sum())) for i, layer in enumerate(counts)]
+
+
+def legend_style(index: int) -> tuple[str, tuple[int, int, int]]:
+    """(label, colour) of legend entry `index`: 0 the context, k target group k."""
+    return ("Context", style.CONTEXT_RGB) if index == 0 else (f"Target {index}", style.target_rgb(index - 1))
 
 
 def pen(color: QColor, width: float = 1.0) -> QPen:

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from jepa_explorer.gui import mask_edit, style
-from jepa_explorer.gui.canvas import legend_entries
+from jepa_explorer.gui.canvas import legend_entries, legend_style
 from jepa_explorer.gui.steady_text import SteadyText
 from jepa_explorer.masks.grid import PatchMasks
 
@@ -45,7 +45,7 @@ class MaskLegend(QWidget):
         for i, chip in enumerate(self._chips):
             chip.setVisible(False)
             # polish it and render its icon and text once now, not on its first show (~30 ms measured then)
-            chip.setText(f"{_chip_label(i)} (0)")
+            chip.setText(f"{legend_style(i)[0]} (0)")
             chip.ensurePolished()
             chip.sizeHint()
 
@@ -93,7 +93,7 @@ class MaskLegend(QWidget):
             chip.setCheckable(True)
             chip.setAutoRaise(True)
             index = len(self._chips)
-            self._style_chip(chip, index, _chip_label(index), style.CONTEXT_RGB if index == 0 else style.target_rgb(index - 1))
+            self._style_chip(chip, index, *legend_style(index))
             chip.clicked.connect(lambda _=False, i=index: self._chip_clicked(i))
             self._chips_row.insertWidget(len(self._chips), chip)
             self._chips.append(chip)
@@ -110,7 +110,7 @@ class MaskLegend(QWidget):
             shown = chip.text()
             chip.setMinimumSize(0, 0)
             chip.setMaximumSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX)
-            chip.setText(f"{_chip_label(i)} ({'8' * digits})")
+            chip.setText(f"{legend_style(i)[0]} ({'8' * digits})")
             chip.ensurePolished()  # measured in the style sheet's font, not the default one
             size = chip.sizeHint()
             chip.setText(shown)
@@ -125,7 +125,3 @@ class MaskLegend(QWidget):
     def _chip_clicked(self, index: int) -> None:
         if index >= 1:
             self.groupSelected.emit(index - 1)
-
-
-def _chip_label(index: int) -> str:
-    return "Context" if index == 0 else f"Target {index}"

@@ -166,10 +166,9 @@ class MainWindow(QMainWindow):
         self._min_valid_request = 0
         self._last_sent = 0
         self._displayed_request = 0
-        self._sent_at: dict[int, float] = {}
-        # whether each request asked for the pixel comparison (not while the pixel panel is hidden): a result
-        # without pixels then means "not asked", not "no MAE or decoder bundled"
-        self._pixels_asked: dict[int, bool] = {}
+        # per request: when it was sent, and whether it asked for the pixel comparison (not while the pixel
+        # panel is hidden: a result without pixels then means "not asked", not "no MAE or decoder bundled")
+        self._sent: dict[int, tuple[float, bool]] = {}
         self._shown_asked_pixels = False
         self.dropped_stale = 0
         self._heap_settled = False  # see _settle_heap
@@ -875,10 +874,9 @@ class MainWindow(QMainWindow):
             return
         request = next(self._ids)
         self._last_sent = request
-        self._sent_at[request] = time.perf_counter()
         shown = not self.pixel_panel.visibleRegion().isEmpty()
         tax = shown and self.pixel_panel.tax_box.isChecked() and self.clip_view is None  # needs the image MAE
-        self._pixels_asked[request] = shown
+        self._sent[request] = (time.perf_counter(), shown)
         self.worker.predict(masks.without_empty_targets(), request, pixels=shown, surface_tax=tax)
 
     def _is_stale(self, request_id: int | None) -> bool:
@@ -893,8 +891,7 @@ class MainWindow(QMainWindow):
         self._refresh_timer.start()
 
     def _show_prediction(self, prediction) -> None:
-        sent = self._sent_at.pop(prediction.request_id, None)
-        self._shown_asked_pixels = self._pixels_asked.pop(prediction.request_id, False)
+        sent, self._shown_asked_pixels = self._sent.pop(prediction.request_id, (None, False))
         self.prediction = prediction
         self.distance_panel.show_prediction(prediction)
         self.pca_panel.show_prediction(prediction)
@@ -916,9 +913,8 @@ class MainWindow(QMainWindow):
         if not self._heap_settled:
             self._heap_settled = True
             QTimer.singleShot(0, _settle_heap)
-        for table in (self._sent_at, self._pixels_asked):
-            for old in [k for k in table if k < prediction.request_id]:
-                table.pop(old, None)
+        for old in [k for k in self._sent if k < prediction.request_id]:
+            self._sent.pop(old, None)
         self.predictionShown.emit(prediction)
 
     def _on_failed(self, error) -> None:

@@ -17,14 +17,13 @@ MARGIN = 2  # px above and below the text, as a QLabel has in a layout
 
 
 class SteadyText(QWidget):
-    def __init__(self, text: str = "", template: str | None = None, lines: int = 1, wrap: bool = False, parent=None):
+    def __init__(self, text: str = "", template: str | None = None, wrap: bool = False, parent=None):
         """`template`: the text whose room the widget asks for (default: `text`): its width, or wrapped, the
-        lines it takes at the width the layout gives; `lines`: at least this many lines of height; `wrap`: break
-        long text into lines (else it is elided with "…", the whole text in the tooltip)."""
+        lines it takes at the width the layout gives; `wrap`: break long text into lines (else it is elided
+        with "…", the whole text in the tooltip)."""
         super().__init__(parent)
         self._text = text
         self._template = template if template is not None else text
-        self._lines = max(1, lines)
         self._wrap = wrap
         self._color: QColor | None = None
         self._fitted = None  # ((text, size, font), the font it is drawn in)
@@ -53,17 +52,12 @@ class SteadyText(QWidget):
             self._color = color
             self.update()
 
-    def set_template(self, template: str) -> None:
-        if template != self._template:
-            self._template = template
-            self.updateGeometry()
-
     # ------------------------------------------------------------------ QWidget
 
     def sizeHint(self) -> QSize:
         metrics = self.fontMetrics()
         width = metrics.horizontalAdvance(self._template) + 2 * MARGIN
-        return QSize(width, self._lines * metrics.lineSpacing() + 2 * MARGIN)
+        return QSize(width, metrics.lineSpacing() + 2 * MARGIN)
 
     def heightForWidth(self, width: int) -> int:
         if not self._wrap:
@@ -71,7 +65,7 @@ class SteadyText(QWidget):
         metrics = self.fontMetrics()
         inner = QRect(0, 0, max(1, width - 2 * MARGIN), 1 << 20)
         needed = metrics.boundingRect(inner, WRAP_FLAGS, self._template).height()
-        return max(needed, self._lines * metrics.lineSpacing()) + 2 * MARGIN
+        return max(needed, metrics.lineSpacing()) + 2 * MARGIN
 
     def minimumSizeHint(self) -> QSize:
         return QSize(0, self.sizeHint().height())

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QApplication,
@@ -23,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from jepa_explorer.analysis.distances import METRIC_LABELS, METRICS
 from jepa_explorer.gui import results, style
-from jepa_explorer.gui.panels.deferred import DeferredDrawing
+from jepa_explorer.gui.panels.deferred import DeferredDrawing, RateLimit
 from jepa_explorer.gui.steady_text import SteadyText
 
 DETAIL_REDRAWS_PER_S = 10  # the numbers' redraws during a brush stroke (see DistancePanel.set_stroking)
@@ -112,10 +110,7 @@ class DistancePanel(DeferredDrawing, QWidget):
         self._heat_shape = None
         self._levels = None
         self._details = None  # the prediction whose numbers are still to be drawn (see set_stroking)
-        self._details_at = 0.0
-        self._details_timer = QTimer(self)
-        self._details_timer.setSingleShot(True)
-        self._details_timer.timeout.connect(self._flush_details)
+        self._detail_redraws = RateLimit(self, self._flush_details)
         self._pending = None  # a prediction that arrived while the panel was hidden: drawn when it is shown
 
         self.table = QTableWidget(0, 3)
@@ -192,11 +187,11 @@ class DistancePanel(DeferredDrawing, QWidget):
     def clear(self, message: str) -> None:
         self.prediction = None
         self._details = None
-        self._details_timer.stop()
+        self._detail_redraws.cancel()
         self.heat_image.clear()
         self._pending = None
         self.verdict_label.setText(message)
-        self._set_verdict_style(style.MUTED)
+        self.verdict_label.set_color(style.MUTED)
         self.bars.setOpts(x0=[0], y=[0], width=[0])
         self._bar_top = None
         self.median_marks.clear()
@@ -225,8 +220,9 @@ class DistancePanel(DeferredDrawing, QWidget):
         if on == self.stroking:
             return
         self.stroking = on
+        self._detail_redraws.interval_ms = 1000 // DETAIL_REDRAWS_PER_S if on else 0
         if not on:
-            self._flush_details()
+            self._detail_redraws.flush()
 
     def _draw(self, prediction) -> None:
         metric = self.metric_name
@@ -252,18 +248,13 @@ class DistancePanel(DeferredDrawing, QWidget):
             self._shown_title = title
             self.heat_plot.setTitle(title, size=self._title_size)
         self._details = prediction
-        wait = 1000 / DETAIL_REDRAWS_PER_S - (time.perf_counter() - self._details_at) * 1e3 if self.stroking else 0
-        if wait <= 0:
-            self._flush_details()
-        elif not self._details_timer.isActive():
-            self._details_timer.start(int(wait) + 1)
+        self._detail_redraws.request()
 
-    def _flush_details(self) -> None:
-        self._details_timer.stop()
+    def _flush_details(self) -> bool:
         prediction, self._details = self._details, None
         if prediction is not None:
             self._draw_details(prediction)
-            self._details_at = time.perf_counter()
+        return prediction is not None
 
     def _draw_details(self, prediction) -> None:
         metric = self.metric_name
@@ -271,7 +262,7 @@ class DistancePanel(DeferredDrawing, QWidget):
         sentence, good = results.verdict(prediction, metric)
         if self.verdict_label.text() != sentence:
             self.verdict_label.setText(sentence)
-        self._set_verdict_style(style.GOOD if good else style.BAD if good is False else style.MUTED)
+        self.verdict_label.set_color(style.GOOD if good else style.BAD if good is False else style.MUTED)
 
         means = [r[2] for r in rows]
         self.bars.setOpts(
@@ -337,9 +328,6 @@ class DistancePanel(DeferredDrawing, QWidget):
         return heat[min(self.time_step, len(heat) - 1)]
 
     # ------------------------------------------------------------------ helpers
-
-    def _set_verdict_style(self, color: str) -> None:
-        self.verdict_label.set_color(color)
 
     def heatmap_data(self) -> np.ndarray | None:
         """The array the heatmap shows (tests read it)."""

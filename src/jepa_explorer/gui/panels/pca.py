@@ -3,16 +3,14 @@ their actual ones, and the PCA-RGB feature images (actual, and context + predict
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from jepa_explorer.gui import results, style
-from jepa_explorer.gui.panels.deferred import DeferredDrawing
+from jepa_explorer.gui.panels.deferred import DeferredDrawing, RateLimit
 
 
 def arrowhead_polygons(tails: np.ndarray, tips: np.ndarray, size: float) -> np.ndarray:
@@ -147,11 +145,7 @@ class PcaPanel(DeferredDrawing, QWidget):
         self._pending = None  # the prediction to draw next: on the next event-loop pass, or when the panel is shown
         # drawn one pass after the distance panel: the window then paints the two in separate passes, so input is
         # handled between them instead of after both (halves the longest stall); several results in one pass cost one draw
-        self._draw_timer = QTimer(self)
-        self._draw_timer.setSingleShot(True)
-        self._draw_timer.setInterval(0)
-        self._draw_timer.timeout.connect(self._flush)
-        self._drawn_at = 0.0
+        self._redraws = RateLimit(self, self._draw_pending, next_pass=True)
         self.actual_points.sigHovered.connect(self._on_hover)
         self.predicted_points.sigHovered.connect(self._on_hover)
 
@@ -223,11 +217,8 @@ class PcaPanel(DeferredDrawing, QWidget):
             return
         self.prediction = self._pending = prediction
         if self._on_screen():  # a closed dock or a hidden tab draws it when it is shown
-            wait = self.min_interval_ms - (time.perf_counter() - self._drawn_at) * 1e3
-            if not self._draw_timer.isActive():
-                self._draw_timer.start(max(0, int(wait)))
+            self._redraws.request()
 
-    min_interval_ms = 0  # between two redraws; more while a stroke paints (this is the slowest panel to paint)
     stroking = False
 
     def set_stroking(self, on: bool) -> None:
@@ -237,17 +228,20 @@ class PcaPanel(DeferredDrawing, QWidget):
         if on == self.stroking:
             return
         self.stroking = on
-        self.min_interval_ms = 1000 // STROKE_REDRAWS_PER_S if on else 0
+        self._redraws.interval_ms = 1000 // STROKE_REDRAWS_PER_S if on else 0
         if not on and self.prediction is not None and self._on_screen():
             self._pending = self.prediction
-            self._draw_timer.start(0)
+            self._redraws.request()
 
     def _flush(self) -> None:
-        self._draw_timer.stop()
+        self._redraws.flush()
+
+    def _draw_pending(self) -> bool:
         pending, self._pending = self._pending, None
-        if pending is not None and pending is self.prediction:
+        drawn = pending is not None and pending is self.prediction
+        if drawn:
             self._draw(pending)
-            self._drawn_at = time.perf_counter()
+        return drawn
 
     def _draw(self, prediction) -> None:
         preds, actuals, ring_pens, star_brushes, star_data = [], [], [], [], []
