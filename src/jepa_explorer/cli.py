@@ -171,7 +171,7 @@ def cmd_bench(args) -> int:
         except ImportError as e:  # a core-only install: say so in the report rather than fail
             report["gui"] = {"skipped": f"GUI not importable: {e}"}
         else:
-            report["gui"] = run_gui_bench(args.checkpoint, args.image)
+            report["gui"] = run_gui_bench(args.checkpoint, args.image, strokes=args.gui_strokes)
     if args.json:
         print(json.dumps(report, indent=1))
     else:
@@ -227,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--image", "-i", default=None)
     p.add_argument("--edits", type=int, default=100)
     p.add_argument("--no-gui", action="store_true", help="skip the GUI responsiveness run (scripted brush stroke)")
+    p.add_argument("--gui-strokes", type=int, default=3, help="how many times the scripted stroke runs (default 3)")
     p.add_argument("--no-video", action="store_true", help="skip the video figures (clip encode, edit on a clip)")
     p.add_argument("--video-checkpoint", default=None, help="default: the bundled video model")
     p.add_argument("--clip", default=None, help="default: the first bundled clip")

@@ -4,10 +4,17 @@
 def test_gui_bench_reports(qtbot, ijepa_fixture_path):
     from jepa_explorer.gui.bench import TARGETS, run_gui_bench
 
-    report = run_gui_bench(str(ijepa_fixture_path), rows=1, step_ms=15, timeout_s=120)
+    report = run_gui_bench(str(ijepa_fixture_path), rows=1, step_ms=15, timeout_s=120, strokes=2)
     for key in ("gui_first_paint_s", "gui_max_stall_ms", "gui_updates_per_s"):
         assert report[key] > 0
-    assert report["gui_updates"] >= 1
+    assert report["gui_strokes"] == 2
+    assert len(report["gui_max_stall_ms_per_stroke"]) == len(report["gui_updates_per_s_per_stroke"]) == 2
+    assert report["gui_max_stall_ms"] == max(report["gui_max_stall_ms_per_stroke"])
+    assert report["gui_updates_per_s"] == min(report["gui_updates_per_s_per_stroke"])
+    assert 0 <= report["gui_longest_stall_ui_cpu_ms"] <= report["gui_max_stall_ms"] + 1  # CPU time within the wall time
+    steal = report["gui_host_steal_pct"]
+    assert steal is None or 0 <= steal <= 100
+    assert report["gui_updates"] >= 2  # each stroke showed a prediction
     assert set(report["gui_targets"]) == set(TARGETS)
     assert report["gui_edits"] >= 1 and report["gui_stroke_moves"] == 8 * 4
 

@@ -1,6 +1,8 @@
 """How the panels update: arrowheads from prediction to actual, hidden panels deferring their work until shown,
 and the exact final state after a stroke (however many intermediate results were coalesced)."""
 
+import time
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -172,10 +174,14 @@ def test_mid_stroke_the_heatmap_follows_every_result_and_the_numbers_catch_up(qt
 
     qtbot.wait(150)  # longer than the stroke's detail interval since the numbers were last drawn
     panel.set_stroking(True)
-    panel.show_prediction(first)
-    panel.show_prediction(second)  # within the stroke's detail interval of the first
     heat = lambda p: np.nan_to_num(p.heatmap(metric)[0], nan=-1)  # noqa: E731
-    assert np.array_equal(np.nan_to_num(panel.heat_image.image, nan=-1), heat(second))  # the heatmap: at once
+    panel.show_prediction(first)
+    assert np.array_equal(np.nan_to_num(panel.heat_image.image, nan=-1), heat(first))  # the heatmap: at once
+    assert panel.table.item(0, 1).text() == mean(second)  # the numbers: in a pass of their own, after this one
+    qtbot.waitUntil(lambda: panel.table.item(0, 1).text() == mean(first), timeout=2000)
+    panel.show_prediction(second)  # within the stroke's detail interval of the first
+    assert np.array_equal(np.nan_to_num(panel.heat_image.image, nan=-1), heat(second))
+    qtbot.wait(20)
     assert panel.table.item(0, 1).text() == mean(first)  # the numbers: not yet
     qtbot.waitUntil(lambda: panel.table.item(0, 1).text() == mean(second), timeout=2000)  # caught up by the timer
 
@@ -202,3 +208,45 @@ def test_mid_stroke_the_pca_range_only_grows_and_fits_again_when_the_stroke_ends
     assert pca._shown_range != grown
     (x0, x1), _ = pca.scatter_plot.viewRange()
     assert x1 < far[0]
+
+
+def test_queued_draws_run_one_per_event_loop_pass(qapp):
+    from PySide6.QtCore import QTimer
+
+    from jepa_explorer.gui.panels.deferred import RateLimit
+
+    order = []
+    limits = [RateLimit(None, lambda k=k: order.append(k) or True, next_pass=True) for k in range(3)]
+    passes = []
+    ticker = QTimer()
+    ticker.timeout.connect(lambda: passes.append(list(order)))
+    ticker.start(0)
+    for limit in limits:
+        limit.request()
+    limits[0].request()  # asked again while waiting: still one draw
+    assert order == []  # none at once
+    deadline = time.perf_counter() + 2
+    while len(order) < 3 and time.perf_counter() < deadline:
+        qapp.processEvents()
+    ticker.stop()
+    assert order == [0, 1, 2]  # in the order asked, each once
+    drawn_counts = sorted({len(p) for p in passes})
+    assert {1, 2} <= set(drawn_counts)  # the ticker saw the pass after the first draw and after the second
+
+
+def test_a_queued_draw_goes_with_its_panel(qapp):
+    from PySide6.QtWidgets import QWidget
+
+    from jepa_explorer.gui.panels.deferred import PASSES, RateLimit
+
+    drawn = []
+    panel = QWidget()
+    limit = RateLimit(panel, lambda: drawn.append(1) or True, next_pass=True)
+    limit.request()
+    assert limit in PASSES._waiting
+    del panel  # the panel's C++ side is deleted now, before the queue's next pass
+    deadline = time.perf_counter() + 1
+    while time.perf_counter() < deadline and limit in PASSES._waiting:
+        qapp.processEvents()
+    assert limit not in PASSES._waiting
+    assert drawn == []

@@ -216,11 +216,13 @@ class DistancePanel(DeferredDrawing, QWidget):
     def set_stroking(self, on: bool) -> None:
         """While a brush stroke goes on, the heatmap follows every result and the numbers (verdict, bars, table)
         at most DETAIL_REDRAWS_PER_S times a second: figures that change 25 times a second cannot be read, and
-        repainting them with every result lengthened the UI stalls. The stroke's end shows them at once."""
+        repainting them with every result lengthened the UI stalls; they are painted in a pass of their own, not
+        with the heatmap (deferred.PASSES). The stroke's end shows them at once."""
         if on == self.stroking:
             return
         self.stroking = on
         self._detail_redraws.interval_ms = 1000 // DETAIL_REDRAWS_PER_S if on else 0
+        self._detail_redraws.next_pass = on
         if not on:
             self._detail_redraws.flush()
 

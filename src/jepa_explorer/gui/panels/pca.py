@@ -143,8 +143,8 @@ class PcaPanel(DeferredDrawing, QWidget):
         self._ring_pens: list = []
         self._star_brushes: list = []
         self._pending = None  # the prediction to draw next: on the next event-loop pass, or when the panel is shown
-        # drawn one pass after the distance panel: the window then paints the two in separate passes, so input is
-        # handled between them instead of after both (halves the longest stall); several results in one pass cost one draw
+        # drawn in a pass of its own (deferred.PASSES), after the distance panel's heatmap and numbers: the window
+        # then paints them apart, handling input in between (halves the longest stall); several results cost one draw
         self._redraws = RateLimit(self, self._draw_pending, next_pass=True)
         self.actual_points.sigHovered.connect(self._on_hover)
         self.predicted_points.sigHovered.connect(self._on_hover)
