@@ -181,3 +181,27 @@ def test_init_continues_from_a_bundle_and_rejects_one_that_does_not_fit(tmp_path
     wider.update(init=str(bundle))
     with pytest.raises(JepaError, match="does not fit"):
         Trainer(wider, tmp_path / "wider")
+
+
+def test_a_predictor_only_stage_keeps_both_encoders_and_trains_the_predictor(tmp_path):
+    from jepa_explorer.errors import JepaError
+
+    first = Trainer(_tiny("ijepa", steps=2), tmp_path / "first")
+    first.run(log=lambda _: None)
+    bundle = first.export(tmp_path / "stage1")
+    recipe = _tiny("ijepa", steps=3)
+    recipe.update(init=str(bundle), seed=1, freeze_encoder=True)
+    stage = Trainer(recipe, tmp_path / "predictor")
+    before = {name: {k: v.clone() for k, v in stage.modules[name].state_dict().items()} for name in stage.modules}
+    stage.run(log=lambda _: None)
+    for name in ("encoder", "target_encoder"):  # no gradient step, no EMA step
+        for key, value in stage.modules[name].state_dict().items():
+            torch.testing.assert_close(value, before[name][key], atol=0, rtol=0)
+    moved = [not torch.equal(v, before["predictor"][k]) for k, v in stage.modules["predictor"].state_dict().items()]
+    assert sum(moved) > len(moved) // 2
+    assert all(np.isfinite(h["loss"]) for h in stage.history)
+
+    alone = _tiny("ijepa", steps=2)
+    alone.update(freeze_encoder=True)  # nothing trained to keep
+    with pytest.raises(JepaError, match="freeze_encoder"):
+        Trainer(alone, tmp_path / "alone")

@@ -114,6 +114,8 @@ class Trainer:
         self.modules = self._build()
         if recipe.get("init"):
             self._init_from(recipe["init"])
+        if recipe.get("freeze_encoder"):
+            self._freeze_encoder()
         params = [p for name, m in self.modules.items() if name in self.trainable for p in m.parameters() if p.requires_grad]
         decay = [p for p in params if p.ndim > 1]
         no_decay = [p for p in params if p.ndim <= 1]
@@ -209,6 +211,15 @@ class Trainer:
                 where = f"recipe {self.recipe['name']}: init {source}"
                 raise JepaError(f"{where}: its {name} does not fit the recipe's model ({e}).") from e
 
+    def _freeze_encoder(self) -> None:
+        """A predictor-only stage: the encoders stay as they are (no gradient, no EMA step), so the targets stop
+        moving and the predictor alone learns to reach them."""
+        if self.recipe["kind"] != "ijepa" or not self.recipe.get("init"):
+            name = self.recipe["name"]
+            raise JepaError(f"recipe {name}: 'freeze_encoder' needs an I-JEPA recipe with 'init' (trained encoders to keep).")
+        self.modules["encoder"].requires_grad_(False)
+        self.trainable = ("predictor",)
+
     @staticmethod
     def _resolve(path: str) -> Path:
         from jepa_explorer.resources import home
@@ -269,11 +280,15 @@ class Trainer:
             h = target(x)
             h = F.layer_norm(h, (h.size(-1),))
             targets = repeat_interleave_batch(apply_masks(h, masks_pred), len(x), repeat=len(masks_enc))
-        z = enc(x, masks_enc)
+        frozen = "encoder" not in self.trainable
+        with torch.set_grad_enabled(not frozen):
+            z = enc(x, masks_enc)
         loss = F.smooth_l1_loss(pred(z, masks_enc, masks_pred), targets)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
+        if frozen:
+            return loss.item()
         momentum = linear_ramp(self.state.step, self.total_steps, *self.recipe.get("ema", (0.996, 1.0)))
         with torch.no_grad():
             for p_target, p_online in zip(target.parameters(), enc.parameters()):
