@@ -95,3 +95,23 @@ def test_bench_json(capsys):
     video = report["video"]  # the bundled video model on the first bundled clip
     assert video["grid"] == [8, 6, 6] and video["video_edit_p50_ms"] > 0 and video["encode_clip_ms"] > 0
     assert set(video["meets_targets"]) == {"video_edit_p50_ms"}
+
+
+def test_the_cli_leaves_numpy_and_scipy_one_blas_thread():
+    """An idle OpenBLAS thread spins after every call and takes a core from the UI thread on small machines."""
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "import jepa_explorer.cli, numpy, sklearn.decomposition\n"
+        "from threadpoolctl import threadpool_info\n"
+        "print(sorted({i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'}))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[1]"
+    if (os.cpu_count() or 1) >= 2:  # a value the user set wins
+        env["OPENBLAS_NUM_THREADS"] = "2"
+        out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120, check=True)
+        assert out.stdout.strip() == "[2]"

@@ -7,10 +7,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from jepa_explorer.errors import JepaError
+
+# numpy's and scipy's OpenBLAS: one thread. Each library reads this when it loads, so it is set before anything
+# imports numpy. The app's matrices are tiny, and an idle OpenBLAS thread keeps spinning after every call: on a
+# 2-core machine it took ~12% of a core from the UI thread during brush strokes (perf, 4 bench runs). A value
+# the user set wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def _add_model_args(p: argparse.ArgumentParser, required: bool = True) -> None:
