@@ -1,6 +1,9 @@
 """The CLI: info, predict, bench, and one-line errors without tracebacks."""
 
 import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -99,10 +102,6 @@ def test_bench_json(capsys):
 
 def test_the_cli_leaves_numpy_and_scipy_one_blas_thread():
     """An idle OpenBLAS thread spins after every call and takes a core from the UI thread on small machines."""
-    import os
-    import subprocess
-    import sys
-
     probe = (
         "import jepa_explorer.cli, numpy, sklearn.decomposition\n"
         "from threadpoolctl import threadpool_info\n"

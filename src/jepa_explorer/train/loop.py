@@ -280,14 +280,12 @@ class Trainer:
             h = target(x)
             h = F.layer_norm(h, (h.size(-1),))
             targets = repeat_interleave_batch(apply_masks(h, masks_pred), len(x), repeat=len(masks_enc))
-        frozen = "encoder" not in self.trainable
-        with torch.set_grad_enabled(not frozen):
-            z = enc(x, masks_enc)
+        z = enc(x, masks_enc)  # a frozen encoder (freeze_encoder) has no parameter that asks for a gradient
         loss = F.smooth_l1_loss(pred(z, masks_enc, masks_pred), targets)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
-        if frozen:
+        if "encoder" not in self.trainable:  # frozen: the target encoder keeps its weights too
             return loss.item()
         momentum = linear_ramp(self.state.step, self.total_steps, *self.recipe.get("ema", (0.996, 1.0)))
         with torch.no_grad():
