@@ -50,6 +50,8 @@ def test_eval_clips_are_held_out():
     held = eval_clips(4, 32, 8)
     assert held.shape == (4, 8, 32, 32, 3) and held.dtype == np.uint8
     assert np.array_equal(held, eval_clips(4, 32, 8))
+    validation = eval_clips(4, 32, 8, split="validation")  # other clips, to choose checkpoints on
+    assert not any(np.array_equal(v, h) for v in validation for h in held)
     train = ClipBatches("train", 32, 8, 4, seed=0, augment=False).batch_uint8(0)[0]
     assert not any(np.array_equal(h, t) for h in held for t in train)
 

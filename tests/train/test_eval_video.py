@@ -2,6 +2,9 @@
 
 import json
 
+import numpy as np
+import torch
+
 from jepa_explorer.cli import main
 from jepa_explorer.train.eval_video import MASK_KINDS, evaluate_video
 
@@ -12,15 +15,59 @@ def test_video_report(vjepa_fixture_path):
     for pred in report["prediction"].values():
         assert set(pred["mean"]) == {"predictor", "nearest_context", "mean_context", "last_context_step"}
         assert pred["gain"]["loss"]["best_baseline"] != "predictor"
-    scores = report["motion_probe"]["scores"]
-    assert set(scores) == {"video_trained", "video_random_init", "middle_frame_pixels"}
-    assert all(0.0 <= s["linear"] <= 1.0 for s in scores.values())
+    probe = report["motion_probe"]
+    assert set(probe["scores"]) == {"video_trained", "video_random_init", "middle_frame_pixels"}
+    assert set(probe["scores_mean_pooled"]) == {"video_trained", "video_random_init"}
+    assert all(0.0 <= s["linear"] <= 1.0 for s in [*probe["scores"].values(), *probe["scores_mean_pooled"].values()])
+    assert (probe["n_train"], probe["n_test"]) == (40, 24)
+
+
+class _StepTokens(torch.nn.Module):
+    """A stand-in encoder whose every token says only which time step it is in (its tubelet's mean pixel)."""
+
+    def __init__(self, grid):
+        super().__init__()
+        self.grid = grid
+        self.scale = torch.nn.Parameter(torch.tensor([1.0, 2.0, -1.0]))
+
+    def forward(self, x):
+        t, h, w = self.grid
+        steps = x.mean(dim=(1, 3, 4)).reshape(1, t, -1).mean(-1)  # [1, T]
+        tokens = torch.stack([steps * s for s in self.scale] + [torch.ones_like(steps)], dim=-1)  # [1, T, 4]
+        return tokens.repeat_interleave(h * w, dim=1)
+
+
+def test_temporal_contrast_pooling_sees_the_order_of_events_that_the_mean_hides(vjepa_fixture_path):
+    from jepa_explorer.checkpoints.load import load_model
+    from jepa_explorer.train.eval_video import _clip_features
+
+    model = load_model(vjepa_fixture_path, "cpu")
+    enc = model.config.encoder
+    ramp = np.linspace(0, 255, enc.num_frames).astype(np.uint8)  # brightening over time
+    clip = np.broadcast_to(ramp[:, None, None, None], (enc.num_frames, enc.img_size, enc.img_size, 3)).copy()
+    clips = np.stack([clip, clip[::-1].copy()])  # the same frames, forwards and backwards
+    feats = _clip_features(_StepTokens(enc.grid_shape), clips, model.config, video=True)
+    np.testing.assert_allclose(feats["mean"][0], feats["mean"][1], atol=1e-6)  # the mean cannot tell them apart
+    dim = feats["mean"].shape[1]
+    contrast = feats["temporal_contrast"][:, dim:]
+    assert np.abs(contrast[0]).max() > 0.1
+    np.testing.assert_allclose(contrast[0], -contrast[1], atol=1e-6)  # the contrast tells the direction of time
 
 
 def test_eval_cli_dispatches_video(vjepa_fixture_path, capsys):
     assert main(["eval", str(vjepa_fixture_path), "--n", "2", "--no-probe", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["command"].startswith("jepa-explorer eval") and "future (first half -> second half)" in report["prediction"]
+
+    assert main(["eval", str(vjepa_fixture_path), "--n", "2", "--no-probe", "--json", "--split", "validation"]) == 0
+    validation = json.loads(capsys.readouterr().out)
+    assert validation["split"] == "validation" and validation["command"].endswith("--split validation")
+    assert validation["prediction"] != report["prediction"]  # other clips
+
+
+def test_eval_refuses_to_write_validation_numbers_into_a_card(vjepa_fixture_path, capsys):
+    assert main(["eval", str(vjepa_fixture_path), "--split", "validation", "--write-card"]) != 0
+    assert "--write-card stores the test split" in capsys.readouterr().err
 
 
 def test_video_report_with_a_decoder_measures_future_frame_pixels(vjepa_fixture_path, tmp_path):

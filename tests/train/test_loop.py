@@ -9,6 +9,7 @@ import torch
 import jepa_explorer.train.data as data_module
 from jepa_explorer.checkpoints.companions import load_decoder, load_mae
 from jepa_explorer.checkpoints.load import load_model
+from jepa_explorer.errors import JepaError
 from jepa_explorer.train.loop import Trainer, load_recipe, lr_at
 
 
@@ -113,13 +114,30 @@ def test_vjepa_train_resume_export(tmp_path):
     for key, value in straight.modules["predictor"].state_dict().items():
         torch.testing.assert_close(second.modules["predictor"].state_dict()[key], value, atol=1e-6, rtol=1e-5)
 
-    model = load_model(straight.export(tmp_path / "bundle"), "cpu")
+    bundle = straight.export(tmp_path / "bundle")
+    model = load_model(bundle, "cpu")
     assert model.config.family == "vjepa" and model.config.encoder.grid_shape == (2, 2, 2)
     assert model.card["input"]["num_frames"] == 4 and "clips" in model.card["training_data"]
     session = Session(model)
     session.set_input(np.zeros((4, 16, 16, 3), dtype=np.uint8))
     result = session.predict(future(session.grid_shape, context_steps=1))
     assert "last_context_step" in result.summary
+
+    # a predictor-only stage on top of it: both encoders stay to the bit, the predictor learns
+    stage_recipe = json.loads(json.dumps(recipe))
+    stage_recipe.update(init=str(bundle), freeze_encoder=True, seed=1)
+    stage = Trainer(stage_recipe, tmp_path / "predictor")
+    loaded = {name: {k: v.clone() for k, v in stage.modules[name].state_dict().items()} for name in stage.modules}
+    stage.run(log=lambda _: None)
+    for name in ("encoder", "target_encoder"):
+        for key, value in stage.modules[name].state_dict().items():
+            torch.testing.assert_close(value, loaded[name][key], atol=0, rtol=0)
+    moved = [not torch.equal(v, loaded["predictor"][k]) for k, v in stage.modules["predictor"].state_dict().items()]
+    assert sum(moved) > len(moved) // 2
+    image = _tiny("ijepa", steps=2)
+    image.update(init=str(bundle))  # a video model cannot start an image recipe
+    with pytest.raises(JepaError, match="is a vjepa model"):
+        Trainer(image, tmp_path / "image")
 
     # a pixel decoder for the video model: trained on clips, one token -> its tubelet of frames
     recipe = load_recipe("vjepa-tiny-decoder")
@@ -135,7 +153,6 @@ def test_vjepa_train_resume_export(tmp_path):
 
 
 def test_overrides_set_nested_recipe_entries_and_reject_unknown_sections():
-    from jepa_explorer.errors import JepaError
     from jepa_explorer.train.loop import apply_overrides
 
     base = load_recipe("ijepa-tiny")
@@ -160,7 +177,6 @@ def test_time_limit_stops_and_saves_a_resumable_run(tmp_path):
 
 
 def test_init_continues_from_a_bundle_and_rejects_one_that_does_not_fit(tmp_path):
-    from jepa_explorer.errors import JepaError
 
     first = Trainer(_tiny("ijepa", steps=2), tmp_path / "first")
     first.run(log=lambda _: None)
@@ -184,7 +200,6 @@ def test_init_continues_from_a_bundle_and_rejects_one_that_does_not_fit(tmp_path
 
 
 def test_a_predictor_only_stage_keeps_both_encoders_and_trains_the_predictor(tmp_path):
-    from jepa_explorer.errors import JepaError
 
     first = Trainer(_tiny("ijepa", steps=2), tmp_path / "first")
     first.run(log=lambda _: None)

@@ -168,8 +168,13 @@ def format_video_report(report: dict) -> str:
     if "motion_probe" in report:
         p = report["motion_probe"]
         lines.append(f"\nmotion probe: {p['task']} (chance {p['chance']:.0%}, {p['n_train']} train / {p['n_test']} test)")
+        lines.append(f"  pooling: {p.get('pooling', 'mean over all tokens')}")
         for name, sc in p["scores"].items():
             lines.append(f"  {name:24} kNN-20 {sc['knn20']:.1%}   linear {sc['linear']:.1%}")
+        if p.get("scores_mean_pooled"):
+            lines.append("  the same encoders, plain mean pooling (blind to the order of events):")
+            for name, sc in p["scores_mean_pooled"].items():
+                lines.append(f"  {name:24} kNN-20 {sc['knn20']:.1%}   linear {sc['linear']:.1%}")
     if "future_pixels_psnr_db" in report:
         lines.append("\npixels: PSNR on the future frames' target region (dB)")
         lines += [f"  {name:24} {value:.2f}" for name, value in report["future_pixels_psnr_db"].items()]

@@ -9,7 +9,8 @@ foreground bar; then one lighting gradient, gamma and a little sensor noise for 
 - ``render_clip(seed, size, num_frames)``: uint8 [T, S, S, 3].
 - ``ClipBatches(split, size, num_frames, batch_size, seed).batch(k)``: float [B, 3, T, S, S],
   ImageNet-normalised, a pure function of (seed, k).
-- ``eval_clips(n, size, num_frames)``: held-out clips uint8 [N, T, S, S, 3] (seeds training never sees).
+- ``eval_clips(n, size, num_frames, split=)``: held-out clips uint8 [N, T, S, S, 3] (seeds training never
+  sees; test or validation).
 - ``motion_probe(n_train, n_test, size, num_frames, seed)``: which way the main sprite moves at the
   middle frame (right, left, down, up). Each trajectory is simulated forwards and backwards from a
   uniformly placed middle frame, and wall bounces preserve the uniform distribution of positions, so
@@ -34,6 +35,7 @@ from . import procedural
 from .data import colour_augment, normalise
 
 TAG_TRAIN_CLIP, TAG_EVAL_CLIP, TAG_PROBE_TRAIN, TAG_PROBE_TEST, TAG_CLIP_BATCH = 10, 11, 12, 13, 14
+TAG_VALIDATION_CLIP = 15  # other held-out clips, for choosing between checkpoints (the card reports tag 11)
 SHAPES = ("disc", "square", "diamond", "ring")
 MOTION_CLASSES = ("right", "left", "down", "up")
 _DIRECTIONS = np.array([(1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0)])  # (dx, dy) per class
@@ -267,9 +269,13 @@ class ClipBatches:
             k += 1
 
 
-def eval_clips(n: int = 32, size: int = 48, num_frames: int = 16, seed: int = 0) -> np.ndarray:
-    """Held-out clips (tag 11, never trained on), uint8 [n, T, S, S, 3]."""
-    return np.stack([render_clip([TAG_EVAL_CLIP, seed, 0, i], size, num_frames) for i in range(n)])
+def eval_clips(n: int = 32, size: int = 48, num_frames: int = 16, seed: int = 0, split: str = "test") -> np.ndarray:
+    """Held-out clips, never trained on, uint8 [n, T, S, S, 3]: "test" (tag 11, what cards report) or
+    "validation" (tag 15, for choosing checkpoints without looking at the test clips)."""
+    if split not in ("test", "validation"):
+        raise ValueError(f"eval_clips: split '{split}' is neither 'test' nor 'validation'.")
+    tag = TAG_EVAL_CLIP if split == "test" else TAG_VALIDATION_CLIP
+    return np.stack([render_clip([tag, seed, 0, i], size, num_frames) for i in range(n)])
 
 
 # ---------------------------------------------------------------- motion probe
@@ -398,6 +404,8 @@ def vjepa_step(trainer, x: torch.Tensor, rng: np.random.Generator) -> float:
         params = [p for name in trainer.trainable for p in trainer.modules[name].parameters() if p.grad is not None]
         torch.nn.utils.clip_grad_norm_(params, clip)
     trainer.opt.step()
+    if "encoder" not in trainer.trainable:  # a predictor-only stage (freeze_encoder): the targets stay fixed
+        return loss.item()
     from jepa_explorer.train.loop import linear_ramp
 
     momentum = linear_ramp(trainer.state.step, trainer.total_steps, *recipe.get("ema", (0.998, 1.0)))

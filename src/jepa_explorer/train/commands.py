@@ -16,7 +16,11 @@ def _train(args) -> int:
 
 def _eval(args) -> int:
     from jepa_explorer.checkpoints.load import load_model
+    from jepa_explorer.errors import JepaError
     from jepa_explorer.train import cards
+
+    if args.write_card and args.split != "test":
+        raise JepaError("eval: --write-card stores the test split's numbers; validation numbers only choose checkpoints.")
 
     if load_model(args.checkpoint, "cpu").config.encoder.video:
         from jepa_explorer.resources import default_checkpoint
@@ -29,10 +33,11 @@ def _eval(args) -> int:
             args.checkpoint,
             n_clips=args.n,
             image_model=image_model,
-            probe=None if args.no_probe else (256, 256),
+            probe=None if args.no_probe else (args.probe_train or 1024, args.probe_test or 512),
             device=args.device,
             seed=args.seed,
             decoder=args.decoder,
+            split=args.split,
         )
         text = cards.format_video_report(report)
         measured = [args.checkpoint, args.decoder]
@@ -45,7 +50,7 @@ def _eval(args) -> int:
             masks_per_image=args.masks,
             mae=args.mae,
             decoder=args.decoder,
-            probe_sizes=None if args.no_probe else (args.probe_train, args.probe_test),
+            probe_sizes=None if args.no_probe else (args.probe_train or 600, args.probe_test or 400),
             device=args.device,
             seed=args.seed,
             split=args.split,
@@ -87,8 +92,8 @@ def register(sub) -> None:
         "--image-model", default=None, help="video eval: the single-frame encoder for the motion probe (default: bundled)"
     )
     p.add_argument("--no-probe", action="store_true")
-    p.add_argument("--probe-train", type=int, default=600)
-    p.add_argument("--probe-test", type=int, default=400)
+    p.add_argument("--probe-train", type=int, default=None, help="probe training samples (default: 600 images, 1024 clips)")
+    p.add_argument("--probe-test", type=int, default=None, help="probe test samples (default: 400 images, 512 clips)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
         "--split",

@@ -68,28 +68,49 @@ def _future_psnr(session, result, decoder) -> dict[str, float]:
 
 
 @torch.inference_mode()
-def _pooled(encoder, clips: np.ndarray, mean, std, video: bool, size: int) -> np.ndarray:
+def _clip_features(encoder, clips: np.ndarray, owner_config, video: bool) -> dict[str, np.ndarray]:
+    """Pooled features per clip, two ways (layer-normed tokens, as the targets are):
+
+    - ``mean``: the mean over every token, space and time. It cannot tell the order of events: a sprite
+      moving right and one moving left through the same places average to the same vector;
+    - ``temporal_contrast``: that mean, beside the mean of the clip's second half of time steps minus the
+      mean of its first half (fixed, parameter-free; the probe stays linear). What changed over the clip is
+      what a direction probe needs to see.
+    A single-frame encoder sees the middle frame only; both of its poolings are its mean.
+    """
     from jepa_explorer.engine.preprocess import clip_tensor, image_tensor
 
+    enc = owner_config.encoder
     device = next(encoder.parameters()).device
-    out = []
+    out: dict[str, list] = {"mean": [], "temporal_contrast": []}
     for clip in clips:
         if video:
-            x = clip_tensor(clip, size, len(clip), mean, std)
-        else:  # a single-frame encoder sees the middle frame only
-            x = image_tensor(clip[len(clip) // 2], size, mean, std)
+            x = clip_tensor(clip, enc.img_size, len(clip), owner_config.mean, owner_config.std)
+        else:
+            x = image_tensor(clip[len(clip) // 2], enc.img_size, owner_config.mean, owner_config.std)
         h = encoder(x.to(device))
-        out.append(torch.nn.functional.layer_norm(h, (h.size(-1),)).mean(1)[0].float().cpu().numpy())
-    return np.stack(out)
+        h = torch.nn.functional.layer_norm(h, (h.size(-1),))[0].float()
+        mean = h.mean(0)
+        out["mean"].append(mean.cpu().numpy())
+        if video:
+            steps = h.reshape(enc.grid_shape[0], -1, h.size(-1)).mean(1)  # [T, D]
+            half = len(steps) // 2
+            change = steps[half:].mean(0) - steps[:half].mean(0)
+            out["temporal_contrast"].append(torch.cat([mean, change]).cpu().numpy())
+        else:
+            out["temporal_contrast"].append(mean.cpu().numpy())
+    return {name: np.stack(rows) for name, rows in out.items()}
 
 
-def eval_motion_probe(model, image_model=None, n_train: int = 256, n_test: int = 256, seed: int = 0) -> dict:
+def eval_motion_probe(model, image_model=None, n_train: int = 1024, n_test: int = 512, seed: int = 0) -> dict:
+    """The direction of the main sprite, probed (kNN-20 and linear) on temporal-contrast pooled features
+    (``scores``) and, for comparison, on plain mean-pooled ones (``scores_mean_pooled``)."""
     from jepa_explorer.train.clips import MOTION_CLASSES, motion_probe
     from jepa_explorer.train.eval import probe_scores, random_init_like
 
     enc = model.config.encoder
     x_train, y_train, x_test, y_test = motion_probe(n_train, n_test, enc.img_size, enc.num_frames, seed)
-    rows = {}
+    rows, mean_rows = {}, {}
     candidates = [
         ("video_trained", model.target_encoder, model, True),
         ("video_random_init", random_init_like(model, seed), model, True),
@@ -97,10 +118,10 @@ def eval_motion_probe(model, image_model=None, n_train: int = 256, n_test: int =
     if image_model is not None:
         candidates.append(("single_frame_image_jepa", image_model.target_encoder, image_model, False))
     for name, encoder, owner, video in candidates:
-        cfg = owner.config
-        train = _pooled(encoder, x_train, cfg.mean, cfg.std, video, cfg.encoder.img_size)
-        test = _pooled(encoder, x_test, cfg.mean, cfg.std, video, cfg.encoder.img_size)
-        rows[name] = probe_scores(train, y_train, test, y_test, seed)
+        train = _clip_features(encoder, x_train, owner.config, video)
+        test = _clip_features(encoder, x_test, owner.config, video)
+        rows[name] = probe_scores(train["temporal_contrast"], y_train, test["temporal_contrast"], y_test, seed)
+        mean_rows[name] = probe_scores(train["mean"], y_train, test["mean"], y_test, seed)
     middle = len(x_train[0]) // 2
     rows["middle_frame_pixels"] = probe_scores(
         x_train[:, middle].reshape(len(x_train), -1).astype(np.float32),
@@ -114,12 +135,21 @@ def eval_motion_probe(model, image_model=None, n_train: int = 256, n_test: int =
         "chance": 1.0 / len(MOTION_CLASSES),
         "n_train": n_train,
         "n_test": n_test,
+        "pooling": "temporal contrast: mean over all tokens, and the second half of time steps' mean minus the first half's",
         "scores": rows,
+        "scores_mean_pooled": mean_rows,
     }
 
 
 def evaluate_video(
-    checkpoint, n_clips: int = 64, image_model=None, probe=(256, 256), device=None, seed: int = 0, decoder=None
+    checkpoint,
+    n_clips: int = 64,
+    image_model=None,
+    probe=(1024, 512),
+    device=None,
+    seed: int = 0,
+    decoder=None,
+    split: str = "test",
 ) -> dict:
     from jepa_explorer.checkpoints.load import load_model
     from jepa_explorer.train.clips import eval_clips
@@ -127,7 +157,7 @@ def evaluate_video(
     started = time.perf_counter()
     model = load_model(checkpoint, device)
     enc = model.config.encoder
-    clips = eval_clips(n_clips, enc.img_size, enc.num_frames, seed)
+    clips = eval_clips(n_clips, enc.img_size, enc.num_frames, seed, split)
     decoder_model = None
     if decoder:
         from jepa_explorer.checkpoints.companions import load_decoder
@@ -137,7 +167,8 @@ def evaluate_video(
     report = {
         "checkpoint": str(checkpoint),
         "seed": seed,
-        "domain": "held-out procedural clips (seed tag 11)",
+        "domain": "held-out procedural clips (seed tag 11)" if split == "test" else "validation clips (seed tag 15)",
+        "split": split,
         "prediction": prediction,
     }
     if pixels is not None:
@@ -149,6 +180,7 @@ def evaluate_video(
         f"jepa-explorer eval {checkpoint} --n {n_clips} --seed {seed}"
         + (f" --image-model {image_model}" if image_model else "")
         + (f" --decoder {decoder}" if decoder else "")
+        + (f" --split {split}" if split != "test" else "")
     )
     report["seconds"] = time.perf_counter() - started
     return report

@@ -198,11 +198,15 @@ class Trainer:
 
     def _init_from(self, source: str) -> None:
         """Start from a bundled JEPA's weights (a second schedule on top of a first; the card names both)."""
-        if self.recipe["kind"] != "ijepa":
-            raise JepaError(f"recipe {self.recipe['name']}: 'init' continues an I-JEPA; this recipe is '{self.recipe['kind']}'.")
+        kind = self.recipe["kind"]
+        if kind not in ("ijepa", "vjepa"):
+            raise JepaError(f"recipe {self.recipe['name']}: 'init' continues an I-JEPA or a V-JEPA; this recipe is '{kind}'.")
         from jepa_explorer.checkpoints.load import load_model
 
         jepa = load_model(self._resolve(source), "cpu")
+        if jepa.config.family != kind:
+            family = jepa.config.family
+            raise JepaError(f"recipe {self.recipe['name']}: init {source} is a {family} model; the recipe trains a {kind}.")
         for name in ("encoder", "predictor", "target_encoder"):
             state = {k: v.float() for k, v in getattr(jepa, name).state_dict().items()}
             try:
@@ -214,9 +218,9 @@ class Trainer:
     def _freeze_encoder(self) -> None:
         """A predictor-only stage: the encoders stay as they are (no gradient, no EMA step), so the targets stop
         moving and the predictor alone learns to reach them."""
-        if self.recipe["kind"] != "ijepa" or not self.recipe.get("init"):
+        if not self.recipe.get("init"):
             name = self.recipe["name"]
-            raise JepaError(f"recipe {name}: 'freeze_encoder' needs an I-JEPA recipe with 'init' (trained encoders to keep).")
+            raise JepaError(f"recipe {name}: 'freeze_encoder' needs 'init' (a trained JEPA whose encoders to keep).")
         self.modules["encoder"].requires_grad_(False)
         self.trainable = ("predictor",)
 
