@@ -43,3 +43,20 @@ def test_write_metrics(tmp_path):
     card = json.loads((tmp_path / "card.json").read_text())
     assert card["name"] == "m" and card["metrics"]["prediction"]["photos"]["gain"]["loss"]["gain"] == 0.25
     assert card["metrics"]["command"].startswith("jepa-explorer eval")
+
+
+def test_staged_training_names_each_stage_where_they_differ():
+    from jepa_explorer.train.cards import staged_training
+
+    first = {"name": "m", "recipe": {"name": "m"}, "training": {"steps": 10, "images_seen": 40, "compute_seconds": 5.0,
+             "hardware": "gpu", "torch": "2.11", "command": "jepa-explorer train m"}}  # fmt: skip
+    second = {"recipe": "m-more", "steps": 4, "images_seen": 16, "compute_seconds": 7.5, "hardware": "cpu", "torch": "2.13",
+              "command": "jepa-explorer train m-more"}  # fmt: skip
+    two = staged_training(first, "runs/m1", second)
+    assert two["hardware"] == "stage 1: gpu; stage 2: cpu" and two["compute_seconds"] == 12.5 and two["steps"] == 14
+    three = staged_training({"training": two}, "runs/m2", {**second, "recipe": "m-again"})
+    assert three["hardware"] == "stage 1: gpu; stages 2 and 3: cpu" and three["torch"] == "stage 1: 2.11; stages 2 and 3: 2.13"
+    assert (
+        three["command"]
+        == "jepa-explorer train m --export runs/m1 && jepa-explorer train m-more --export runs/m2 && jepa-explorer train m-more"
+    )

@@ -216,6 +216,27 @@ def test_a_predictor_only_stage_keeps_both_encoders_and_trains_the_predictor(tmp
     assert sum(moved) > len(moved) // 2
     assert all(np.isfinite(h["loss"]) for h in stage.history)
 
+    # the exported card carries the whole history: both stages, their sum, a command chain that reproduces it
+    stage2 = stage.export(tmp_path / "stage2")
+    training = load_model(stage2, "cpu").card["training"]
+    assert [s["recipe"] for s in training["stages"]] == ["ijepa-tiny", "ijepa-tiny"]
+    assert [s["steps"] for s in training["stages"]] == [2, 3] and training["steps"] == 5
+    assert training["images_seen"] == 5 * recipe["data"]["batch_size"]
+    assert training["command"] == f"jepa-explorer train ijepa-tiny --export {bundle} && jepa-explorer train ijepa-tiny"
+    assert "predictor only" in training["stages"][1]["trains"] and "trains" not in training["stages"][0]
+    card_path = stage2 / "card.json"
+    card = json.loads(card_path.read_text())
+    card["training"]["selection"] = "kept: better on validation"
+    card_path.write_text(json.dumps(card))
+    third = _tiny("ijepa", steps=1)
+    third.update(init=str(stage2), seed=2, freeze_encoder=True)
+    last = Trainer(third, tmp_path / "third")
+    last.run(log=lambda _: None)
+    training = load_model(last.export(tmp_path / "stage3"), "cpu").card["training"]
+    assert [s["steps"] for s in training["stages"]] == [2, 3, 1]
+    assert training["stages"][1]["selection"] == "kept: better on validation"  # why stage 2 was kept stays with it
+    assert training["command"].count("--export") == 2 and "selection" not in training
+
     alone = _tiny("ijepa", steps=2)
     alone.update(freeze_encoder=True)  # nothing trained to keep
     with pytest.raises(JepaError, match="freeze_encoder"):

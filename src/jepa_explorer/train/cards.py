@@ -34,6 +34,46 @@ def training_data_summary(photo_fraction: float) -> dict:
     }
 
 
+def staged_training(previous: dict, previous_source: str, stage: dict) -> dict:
+    """The card's training block for a model trained in stages: the `init` bundle's card (`previous`, read
+    from `previous_source`) lists the stages so far, `stage` is the one just run. Totals add up; each stage
+    keeps its own command, hardware and torch, and the commands chain (each earlier stage exports to the
+    folder the next one starts from), so the card says how to reproduce the whole model."""
+    before = previous.get("training", {})
+    stages = [dict(s) for s in before.get("stages", [])]
+    if not stages:
+        fields = ("steps", "images_seen", "compute_seconds", "hardware", "torch", "command")
+        stages = [{"recipe": previous.get("recipe", {}).get("name", previous.get("name")), **{k: before.get(k) for k in fields}}]
+    if before.get("selection"):  # why the previous stage was kept belongs to that stage now
+        stages[-1].setdefault("selection", before["selection"])
+    if "--export" not in (stages[-1].get("command") or ""):
+        stages[-1]["command"] = f"{stages[-1].get('command')} --export {previous_source}"
+    stages.append(dict(stage))
+    return {
+        "steps": sum(int(s.get("steps") or 0) for s in stages),
+        "images_seen": sum(int(s.get("images_seen") or 0) for s in stages),
+        "compute_seconds": round(sum(float(s.get("compute_seconds") or 0) for s in stages), 1),
+        "hardware": _per_stage([s.get("hardware") for s in stages]),
+        "torch": _per_stage([s.get("torch") for s in stages]),
+        "command": " && ".join(str(s.get("command")) for s in stages),
+        "stages": stages,
+    }
+
+
+def _per_stage(values: list) -> str:
+    """'x' when every stage agrees, else 'stage 1: x; stages 2 and 3: y'."""
+    groups: dict[str, list[int]] = {}
+    for number, value in enumerate(values, 1):
+        groups.setdefault(str(value), []).append(number)
+    if len(groups) == 1:
+        return next(iter(groups))
+    parts = []
+    for value, numbers in groups.items():
+        names = ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}" if len(numbers) > 1 else str(numbers[0])
+        parts.append(f"stage{'s' if len(numbers) > 1 else ''} {names}: {value}")
+    return "; ".join(parts)
+
+
 def write_metrics(checkpoint: str | Path, report: dict) -> Path:
     card_path = Path(checkpoint) / "card.json" if Path(checkpoint).is_dir() else Path(checkpoint).parent / "card.json"
     if not card_path.exists():

@@ -110,6 +110,7 @@ class Trainer:
         self.stop_at = min(self.total_steps, max_steps) if max_steps else self.total_steps
         self.state = RunState()
         self.history: list[dict] = []
+        self._init_card: tuple[dict, str] | None = None
         torch.manual_seed(recipe["seed"])
         self.modules = self._build()
         if recipe.get("init"):
@@ -204,6 +205,7 @@ class Trainer:
         from jepa_explorer.checkpoints.load import load_model
 
         jepa = load_model(self._resolve(source), "cpu")
+        self._init_card = (dict(jepa.card or {}), source)  # the export's card continues its training history
         if jepa.config.family != kind:
             family = jepa.config.family
             raise JepaError(f"recipe {self.recipe['name']}: init {source} is a {family} model; the recipe trains a {kind}.")
@@ -422,6 +424,13 @@ class Trainer:
                 + (f" --steps {self.state.step}" if self.state.step < self.total_steps else ""),
             },
         }
+        if self._init_card is not None:
+            from jepa_explorer.train.cards import staged_training
+
+            stage = {"recipe": self.recipe["name"], **card["training"]}
+            if self.recipe.get("freeze_encoder"):
+                stage["trains"] = "the predictor only (encoder and EMA target encoder frozen: the representation is unchanged)"
+            card["training"] = staged_training(*self._init_card, stage)
         data = self.recipe["data"]
         from jepa_explorer.train.cards import training_data_summary
 
