@@ -220,6 +220,7 @@ def test_a_predictor_only_stage_keeps_both_encoders_and_trains_the_predictor(tmp
     stage2 = stage.export(tmp_path / "stage2")
     training = load_model(stage2, "cpu").card["training"]
     assert [s["recipe"] for s in training["stages"]] == ["ijepa-tiny", "ijepa-tiny"]
+    assert load_model(stage2, "cpu").card["name"] == load_model(bundle, "cpu").card["name"]
     assert [s["steps"] for s in training["stages"]] == [2, 3] and training["steps"] == 5
     assert training["images_seen"] == 5 * recipe["data"]["batch_size"]
     assert training["command"] == f"jepa-explorer train ijepa-tiny --export {bundle} && jepa-explorer train ijepa-tiny"

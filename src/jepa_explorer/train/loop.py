@@ -431,6 +431,7 @@ class Trainer:
             if self.recipe.get("freeze_encoder"):
                 stage["trains"] = "the predictor only (encoder and EMA target encoder frozen: the representation is unchanged)"
             card["training"] = staged_training(*self._init_card, stage)
+            card["name"] = self._init_card[0].get("name") or card["name"]  # a further stage of the same model keeps its name
         data = self.recipe["data"]
         from jepa_explorer.train.cards import training_data_summary
 
