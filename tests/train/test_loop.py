@@ -177,7 +177,6 @@ def test_time_limit_stops_and_saves_a_resumable_run(tmp_path):
 
 
 def test_init_continues_from_a_bundle_and_rejects_one_that_does_not_fit(tmp_path):
-
     first = Trainer(_tiny("ijepa", steps=2), tmp_path / "first")
     first.run(log=lambda _: None)
     bundle = first.export(tmp_path / "stage1")
@@ -200,7 +199,6 @@ def test_init_continues_from_a_bundle_and_rejects_one_that_does_not_fit(tmp_path
 
 
 def test_a_predictor_only_stage_keeps_both_encoders_and_trains_the_predictor(tmp_path):
-
     first = Trainer(_tiny("ijepa", steps=2), tmp_path / "first")
     first.run(log=lambda _: None)
     bundle = first.export(tmp_path / "stage1")

@@ -404,14 +404,9 @@ def vjepa_step(trainer, x: torch.Tensor, rng: np.random.Generator) -> float:
         params = [p for name in trainer.trainable for p in trainer.modules[name].parameters() if p.grad is not None]
         torch.nn.utils.clip_grad_norm_(params, clip)
     trainer.opt.step()
-    if "encoder" not in trainer.trainable:  # a predictor-only stage (freeze_encoder): the targets stay fixed
-        return loss.item()
-    from jepa_explorer.train.loop import linear_ramp
+    from jepa_explorer.train.loop import ema_step
 
-    momentum = linear_ramp(trainer.state.step, trainer.total_steps, *recipe.get("ema", (0.998, 1.0)))
-    with torch.no_grad():
-        for p_target, p_online in zip(target.parameters(), enc.parameters()):
-            p_target.mul_(momentum).add_(p_online.detach(), alpha=1.0 - momentum)
+    ema_step(trainer, default=(0.998, 1.0))
     return loss.item()
 
 

@@ -85,6 +85,17 @@ class RunState:
     images: int = 0
 
 
+def ema_step(trainer, default: tuple[float, float]) -> None:
+    """Move `trainer`'s target encoder towards its encoder by the recipe's momentum ramp (`default` when the
+    recipe names none). In a predictor-only stage (freeze_encoder) the targets stay fixed: no step."""
+    if "encoder" not in trainer.trainable:
+        return
+    momentum = linear_ramp(trainer.state.step, trainer.total_steps, *trainer.recipe.get("ema", default))
+    with torch.no_grad():
+        for p_target, p_online in zip(trainer.modules["target_encoder"].parameters(), trainer.modules["encoder"].parameters()):
+            p_target.mul_(momentum).add_(p_online.detach(), alpha=1.0 - momentum)
+
+
 class Trainer:
     """One recipe, one run directory. `run()` trains until total_steps, writing checkpoints on the way."""
 
@@ -291,12 +302,7 @@ class Trainer:
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
-        if "encoder" not in self.trainable:  # frozen: the target encoder keeps its weights too
-            return loss.item()
-        momentum = linear_ramp(self.state.step, self.total_steps, *self.recipe.get("ema", (0.996, 1.0)))
-        with torch.no_grad():
-            for p_target, p_online in zip(target.parameters(), enc.parameters()):
-                p_target.mul_(momentum).add_(p_online.detach(), alpha=1.0 - momentum)
+        ema_step(self, default=(0.996, 1.0))
         return loss.item()
 
     def _step_mae(self, x: torch.Tensor, rng: np.random.Generator) -> float:
