@@ -14,6 +14,11 @@ def _train(args) -> int:
     )
 
 
+def _probe_sizes(args, defaults: tuple[int, int]) -> tuple[int, int]:
+    """--probe-train / --probe-test, each falling back to the evaluation's own default."""
+    return (args.probe_train or defaults[0], args.probe_test or defaults[1])
+
+
 def _eval(args) -> int:
     from jepa_explorer.checkpoints.load import load_model
     from jepa_explorer.errors import JepaError
@@ -24,7 +29,7 @@ def _eval(args) -> int:
 
     if load_model(args.checkpoint, "cpu").config.encoder.video:
         from jepa_explorer.resources import default_checkpoint
-        from jepa_explorer.train.eval_video import evaluate_video
+        from jepa_explorer.train.eval_video import MOTION_PROBE_SIZES, evaluate_video
 
         image_model = args.image_model or default_checkpoint()
         if image_model is not None and not args.image_model:  # the bundled one, named as the card should name it
@@ -33,7 +38,7 @@ def _eval(args) -> int:
             args.checkpoint,
             n_clips=args.n,
             image_model=image_model,
-            probe=None if args.no_probe else (args.probe_train or 1024, args.probe_test or 512),
+            probe=None if args.no_probe else _probe_sizes(args, MOTION_PROBE_SIZES),
             device=args.device,
             seed=args.seed,
             decoder=args.decoder,
@@ -42,7 +47,7 @@ def _eval(args) -> int:
         text = cards.format_video_report(report)
         measured = [args.checkpoint, args.decoder]
     else:
-        from jepa_explorer.train.eval import evaluate
+        from jepa_explorer.train.eval import PROBE_SIZES, evaluate
 
         report = evaluate(
             args.checkpoint,
@@ -50,7 +55,7 @@ def _eval(args) -> int:
             masks_per_image=args.masks,
             mae=args.mae,
             decoder=args.decoder,
-            probe_sizes=None if args.no_probe else (args.probe_train or 600, args.probe_test or 400),
+            probe_sizes=None if args.no_probe else _probe_sizes(args, PROBE_SIZES),
             device=args.device,
             seed=args.seed,
             split=args.split,

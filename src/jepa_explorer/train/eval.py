@@ -25,6 +25,8 @@ from jepa_explorer.analysis.distances import METRICS
 from jepa_explorer.engine.session import Session
 from jepa_explorer.masks.generators import multiblock
 
+PROBE_SIZES = (600, 400)  # probe images: train, test
+
 
 def eval_prediction(model, images: np.ndarray, masks_per_image: int = 4, seed: int = 0) -> dict:
     """Mean over all target patches of every image and mask; per predictor / baseline and metric."""
@@ -149,7 +151,7 @@ def evaluate(
     masks_per_image: int = 4,
     mae=None,
     decoder=None,
-    probe_sizes=(600, 400),
+    probe_sizes=PROBE_SIZES,
     device=None,
     seed: int = 0,
     split: str = "test",

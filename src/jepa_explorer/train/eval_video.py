@@ -24,6 +24,7 @@ MASK_KINDS = {
 
 
 FUTURE = "future (first half -> second half)"
+MOTION_PROBE_SIZES = (1024, 512)  # probe clips: train, test
 
 
 def eval_video_prediction(model, clips: np.ndarray, seed: int = 0, decoder=None) -> tuple[dict, dict | None]:
@@ -102,7 +103,9 @@ def _clip_features(encoder, clips: np.ndarray, owner_config, video: bool) -> dic
     return {name: np.stack(rows) for name, rows in out.items()}
 
 
-def eval_motion_probe(model, image_model=None, n_train: int = 1024, n_test: int = 512, seed: int = 0) -> dict:
+def eval_motion_probe(
+    model, image_model=None, n_train: int = MOTION_PROBE_SIZES[0], n_test: int = MOTION_PROBE_SIZES[1], seed: int = 0
+) -> dict:
     """The direction of the main sprite, probed (kNN-20 and linear) on temporal-contrast pooled features
     (``scores``) and, for comparison, on plain mean-pooled ones (``scores_mean_pooled``)."""
     from jepa_explorer.train.clips import MOTION_CLASSES, motion_probe
@@ -145,7 +148,7 @@ def evaluate_video(
     checkpoint,
     n_clips: int = 64,
     image_model=None,
-    probe=(1024, 512),
+    probe=MOTION_PROBE_SIZES,
     device=None,
     seed: int = 0,
     decoder=None,
