@@ -92,7 +92,7 @@ class CanvasView(pg.GraphicsView):
         if rgb is None:
             self.image_item.clear()
         else:
-            self.image_item.setImage(rgb, levels=(0, 255))
+            style.show_uint8(self.image_item, rgb)
         self._place_items()
 
     def set_masks(self, masks: PatchMasks, record: bool = True) -> None:
@@ -213,7 +213,7 @@ class CanvasView(pg.GraphicsView):
             overlay = self.stage_overlay[min(t, len(self.stage_overlay) - 1)]
         else:
             overlay = style.mask_overlay(self.masks.context[t], frame_targets)
-        self.overlay_item.setImage(overlay, levels=(0, 255))
+        style.show_uint8(self.overlay_item, overlay)
         font = QFont()
         font.setBold(True)
         font.setPointSize(11)

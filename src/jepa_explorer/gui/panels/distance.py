@@ -145,7 +145,7 @@ class DistancePanel(DeferredDrawing, QWidget):
         if rgb is None:
             self.base_image.clear()
         else:
-            self.base_image.setImage(rgb.mean(axis=2).astype(np.uint8), levels=(0, 255))  # grey: the heat reads on it
+            style.show_uint8(self.base_image, rgb.mean(axis=2).astype(np.uint8))  # grey: the heat reads on it
             self.base_image.setRect(QRectF(0, 0, grid_hw[1], grid_hw[0]))
         self.heat_image.setRect(QRectF(0, 0, grid_hw[1], grid_hw[0]))
         self._heat_shape = None  # the rectangle is set again with the next heatmap (it scales the image it has)

@@ -263,7 +263,7 @@ class PcaPanel(DeferredDrawing, QWidget):
         self.predicted_points.setData(
             x=pred[:, 0], y=pred[:, 1], brush=star_brushes, data=np.concatenate(star_data) if star_data else np.zeros(0, int)
         )
-        self.predicted_image.setImage(self._grid_rgb(results.predicted_feature_rgb(prediction, self.input_view)), levels=(0, 255))
+        style.show_uint8(self.predicted_image, self._grid_rgb(results.predicted_feature_rgb(prediction, self.input_view)))
         self._fit_range(np.concatenate([self._xy, pred]))
 
     def clear_prediction(self) -> None:
@@ -372,7 +372,7 @@ class PcaPanel(DeferredDrawing, QWidget):
             self._set_feature_image(self.actual_image, self.actual_box, self.input_view.actual_rgb)
             p = self.prediction
             rgb = results.predicted_feature_rgb(p, self.input_view) if p is not None else self.input_view.actual_rgb
-            self.predicted_image.setImage(self._grid_rgb(rgb), levels=(0, 255))
+            style.show_uint8(self.predicted_image, self._grid_rgb(rgb))
 
     def _grid_rgb(self, rgb_flat: np.ndarray) -> np.ndarray:
         height, width = self._grid_hw
@@ -382,7 +382,7 @@ class PcaPanel(DeferredDrawing, QWidget):
 
     def _set_feature_image(self, item: pg.ImageItem, box, rgb_flat: np.ndarray) -> None:
         height, width = self._grid_hw
-        item.setImage(self._grid_rgb(rgb_flat), levels=(0, 255))
+        style.show_uint8(item, self._grid_rgb(rgb_flat))
         item.setRect(QRectF(0, 0, width, height))
         box.setRange(QRectF(0, 0, width, height), padding=0.02)
 

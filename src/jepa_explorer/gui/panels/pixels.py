@@ -78,7 +78,7 @@ class _Tile(QWidget):
         layout.addWidget(self.caption)
 
     def show_image(self, rgb: np.ndarray, caption: str = "") -> None:
-        self.image.setImage(rgb, levels=(0, 255))
+        style.show_uint8(self.image, rgb)
         self.image.setRect(QRectF(0, 0, rgb.shape[1], rgb.shape[0]))
         self.box.setRange(QRectF(0, 0, rgb.shape[1], rgb.shape[0]), padding=0.01)
         self.stack.setCurrentWidget(self.view)
