@@ -32,6 +32,29 @@ def test_arrowhead_polygons_point_from_tail_to_tip():
     assert np.isclose(np.linalg.norm(triangles[0][0] - (triangles[0][1] + triangles[0][2]) / 2), 9.0)
 
 
+def test_uint8_images_are_shown_as_they_are_without_a_rescale(qapp):
+    import pyqtgraph as pg
+
+    from jepa_explorer.gui import style
+
+    rgb = np.zeros((4, 5, 3), np.uint8)
+    rgb[1, 2] = (200, 30, 7)
+    rgba = np.zeros((4, 5, 4), np.uint8)
+    rgba[3, 0] = (10, 250, 90, 128)
+    for image in (rgb, rgba):
+        item = pg.ImageItem(axisOrder="row-major")
+        style.show_uint8(item, image)
+        assert item.levels is None  # the pass-through path: no per-pixel rescale in the paint
+        item.render()
+        y, x = (1, 2) if image.shape[2] == 3 else (3, 0)
+        colour = item.qimage.pixelColor(x, y)
+        assert (colour.red(), colour.green(), colour.blue()) == tuple(image[y, x, :3])
+        if image.shape[2] == 4:
+            assert colour.alpha() == 128
+    with pytest.raises(TypeError):
+        style.show_uint8(pg.ImageItem(), rgb.astype(np.float32))
+
+
 def test_nice_ceiling_is_a_stable_scale_at_or_above_the_value():
     assert nice_ceiling(0.41) == pytest.approx(0.5)
     assert nice_ceiling(0.5) == pytest.approx(0.5)
