@@ -53,6 +53,9 @@ def test_staged_training_names_each_stage_where_they_differ():
     second = {"recipe": "m-more", "steps": 4, "images_seen": 16, "compute_seconds": 7.5, "hardware": "cpu", "torch": "2.13",
               "command": "jepa-explorer train m-more"}  # fmt: skip
     two = staged_training(first, "runs/m1", second)
+    assert "note" not in two["stages"][0]
+    noted = staged_training({**first, "training": {**first["training"], "note": "stopped at step 10"}}, "runs/m1", second)
+    assert noted["stages"][0]["note"] == "stopped at step 10" and "note" not in noted["stages"][1]
     assert two["hardware"] == "stage 1: gpu; stage 2: cpu" and two["compute_seconds"] == 12.5 and two["steps"] == 14
     three = staged_training({"training": two}, "runs/m2", {**second, "recipe": "m-again"})
     assert three["hardware"] == "stage 1: gpu; stages 2 and 3: cpu" and three["torch"] == "stage 1: 2.11; stages 2 and 3: 2.13"
@@ -60,3 +63,21 @@ def test_staged_training_names_each_stage_where_they_differ():
         three["command"]
         == "jepa-explorer train m --export runs/m1 && jepa-explorer train m-more --export runs/m2 && jepa-explorer train m-more"
     )
+
+
+def test_a_staged_model_card_lists_its_stages_with_why_each_was_kept():
+    from jepa_explorer.train.cards import model_card_markdown, staged_training
+
+    first = {"name": "m", "recipe": {"name": "m"}, "training": {"steps": 10, "images_seen": 40, "compute_seconds": 120.0,
+             "hardware": "gpu", "torch": "2.11", "command": "jepa-explorer train m", "note": "cut at step 10"}}  # fmt: skip
+    second = {"recipe": "m-more", "steps": 4, "images_seen": 16, "compute_seconds": 600.0, "hardware": "cpu", "torch": "2.13",
+              "command": "jepa-explorer train m-more", "trains": "the predictor only"}  # fmt: skip
+    training = {**staged_training(first, "runs/m1", second), "selection": "better on validation"}  # the last stage's, by hand
+    card = {"name": "m", "recipe": {"name": "m-more", "description": "stage two"}, "training": training}
+    text = model_card_markdown(card)
+    stages = text.split("## Training stages")[1].strip().splitlines()
+    assert stages[0].startswith("1. `m`: 10 steps, 2 min on gpu (torch 2.11); trains the encoder and the predictor.")
+    assert "Command: `jepa-explorer train m --export runs/m1`." in stages[0] and "Note: cut at step 10." in stages[0]
+    assert stages[1].startswith("2. `m-more`: 4 steps, 10 min on cpu (torch 2.13); trains the predictor only.")
+    assert "Selection: better on validation." in stages[1] and "Selection" not in stages[0]
+    assert "## Training stages" not in model_card_markdown({"name": "m", "training": first["training"]})

@@ -44,6 +44,8 @@ def staged_training(previous: dict, previous_source: str, stage: dict) -> dict:
     if not stages:
         fields = ("steps", "images_seen", "compute_seconds", "hardware", "torch", "command")
         stages = [{"recipe": previous.get("recipe", {}).get("name", previous.get("name")), **{k: before.get(k) for k in fields}}]
+        if before.get("note"):  # e.g. how a run was cut short: still true of that stage
+            stages[0]["note"] = before["note"]
     if before.get("selection"):  # why the previous stage was kept belongs to that stage now
         stages[-1].setdefault("selection", before["selection"])
     if "--export" not in (stages[-1].get("command") or ""):
@@ -178,6 +180,11 @@ def model_card_markdown(card: dict) -> str:
     ]
     if card.get("jepa"):
         lines.append(f"- decodes the embeddings of: `{card['jepa']}`")
+    if training.get("stages"):
+        stages = [dict(stage) for stage in training["stages"]]
+        if training.get("selection"):  # why the last stage was kept sits beside the totals until a stage follows
+            stages[-1].setdefault("selection", training["selection"])
+        lines += ["", "## Training stages", "", *_stage_lines(stages)]
     if data.get("photographs_train"):
         lines += ["", "## Training data", ""]
         lines += [f"- {s['source']}: {s['photos']} photographs ({s['licence']})" for s in data["photographs_train"]]
@@ -198,6 +205,23 @@ def model_card_markdown(card: dict) -> str:
         lines += ["", "## Metrics (held-out clips, `jepa-explorer eval`)", "", "```", format_video_report(report), "```"]
         lines += ["", f"Command: `{card['metrics'].get('command')}`"]
     return "\n".join(lines) + "\n"
+
+
+def _stage_lines(stages: list[dict]) -> list[str]:
+    """One line per stage: what it trained, on what, and (where the card says) why it was kept."""
+    lines = []
+    for number, stage in enumerate(stages, 1):
+        minutes = float(stage.get("compute_seconds") or 0) / 60
+        line = (
+            f"{number}. `{stage.get('recipe')}`: {stage.get('steps')} steps, {minutes:.0f} min on {stage.get('hardware')}"
+            f" (torch {stage.get('torch')}); trains {stage.get('trains') or 'the encoder and the predictor'}."
+            f" Command: `{stage.get('command')}`."
+        )
+        for key in ("selection", "note"):
+            if stage.get(key):
+                line += f" {key.capitalize()}: {stage[key]}."
+        lines.append(line)
+    return lines
 
 
 def format_video_report(report: dict) -> str:
