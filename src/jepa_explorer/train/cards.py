@@ -46,8 +46,7 @@ def staged_training(previous: dict, previous_source: str, stage: dict) -> dict:
         stages = [{"recipe": previous.get("recipe", {}).get("name", previous.get("name")), **{k: before.get(k) for k in fields}}]
         if before.get("note"):  # e.g. how a run was cut short: still true of that stage
             stages[0]["note"] = before["note"]
-    if before.get("selection"):  # why the previous stage was kept belongs to that stage now
-        stages[-1].setdefault("selection", before["selection"])
+    _keep_selection_with_last_stage(before, stages)
     if "--export" not in (stages[-1].get("command") or ""):
         stages[-1]["command"] = f"{stages[-1].get('command')} --export {previous_source}"
     stages.append(dict(stage))
@@ -60,6 +59,14 @@ def staged_training(previous: dict, previous_source: str, stage: dict) -> dict:
         "command": " && ".join(str(s.get("command")) for s in stages),
         "stages": stages,
     }
+
+
+def _keep_selection_with_last_stage(training: dict, stages: list[dict]) -> list[dict]:
+    """Why the last stage was kept (`training["selection"]`, written by hand beside the totals) belongs to that
+    stage: moved into it when a stage follows, shown with it on the card."""
+    if training.get("selection"):
+        stages[-1].setdefault("selection", training["selection"])
+    return stages
 
 
 def _per_stage(values: list) -> str:
@@ -181,9 +188,7 @@ def model_card_markdown(card: dict) -> str:
     if card.get("jepa"):
         lines.append(f"- decodes the embeddings of: `{card['jepa']}`")
     if training.get("stages"):
-        stages = [dict(stage) for stage in training["stages"]]
-        if training.get("selection"):  # why the last stage was kept sits beside the totals until a stage follows
-            stages[-1].setdefault("selection", training["selection"])
+        stages = _keep_selection_with_last_stage(training, [dict(stage) for stage in training["stages"]])
         lines += ["", "## Training stages", "", *_stage_lines(stages)]
     if data.get("photographs_train"):
         lines += ["", "## Training data", ""]
