@@ -81,3 +81,28 @@ def test_a_staged_model_card_lists_its_stages_with_why_each_was_kept():
     assert stages[1].startswith("2. `m-more`: 4 steps, 10 min on cpu (torch 2.13); trains the predictor only.")
     assert "Selection: better on validation." in stages[1] and "Selection" not in stages[0]
     assert "## Training stages" not in model_card_markdown({"name": "m", "training": first["training"]})
+
+
+def test_a_staged_model_card_opens_with_the_whole_model_then_its_last_stage():
+    from jepa_explorer.train.cards import model_card_markdown, staged_training
+
+    first = {"name": "v", "recipe": {"name": "v"}, "training": {"steps": 10, "command": "jepa-explorer train v"}}
+    later = {"recipe": "v-more", "steps": 4, "command": "jepa-explorer train v-more", "trains": "the predictor only (frozen)"}
+    encoder = {"img_size": 48, "patch_size": 8, "embed_dim": 192, "depth": 5, "num_frames": 16, "tubelet_size": 2, "video": True}
+    predictor = {"style": "vjepa", "predictor_embed_dim": 192, "depth": 6, "use_mask_tokens": True, "num_mask_tokens": 3}
+    card = {
+        "name": "v",
+        "family": "vjepa",
+        "recipe": {"name": "v-more", "description": "grows the predictor"},
+        "architecture": {"encoder": encoder, "predictor": predictor},
+        "training": staged_training(first, "runs/v1", later),
+    }
+    lines = model_card_markdown(card).splitlines()
+    assert lines[2] == (
+        "V-JEPA: encoder ViT 192 wide x 5 deep on 16-frame 48 px clips (8 px patches, tubelet 2: 8x6x6 tokens); "
+        "predictor 192 wide x 6 deep, 3 mask tokens. Trained in 2 stages (listed below): "
+        "the first trains the whole model, the later ones the predictor only."
+    )
+    assert lines[4] == "Its last stage, `v-more`: grows the predictor"
+    # a model trained once opens with its recipe's description, as before
+    assert model_card_markdown({**card, "training": first["training"]}).splitlines()[2] == "grows the predictor"

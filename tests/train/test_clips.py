@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from jepa_explorer.errors import JepaError
 from jepa_explorer.train import clips
 from jepa_explorer.train.clips import (
     ClipBatches,
@@ -248,3 +249,19 @@ def test_throughput_is_reported(capsys):
     seconds = time.perf_counter() - start
     print(f"ClipBatches 48 px × 16 frames: {8 / seconds:.0f} clips/s")
     assert clips.TAG_TRAIN_CLIP != clips.TAG_EVAL_CLIP
+
+
+def test_set_weights_train_one_mask_set_per_step_with_its_own_token():
+    recipe = _tiny_recipe()
+    recipe["masks"]["set_weights"] = [0, 0, 1]  # always the third set: future frames
+    trainer = _trainer(recipe)
+    x = ClipBatches("train", 16, 4, 3, seed=0).batch(0)
+    vjepa_step(trainer, x, np.random.default_rng(0))
+    grads = [t.grad for t in trainer.modules["predictor"].mask_tokens]
+    assert grads[0] is None and grads[1] is None  # the other sets' tokens took no part in the step
+    assert grads[2] is not None and grads[2].abs().sum() > 0
+    for weights in ([1, 1], [1, -1, 1], [0, 0, 0]):
+        bad = _tiny_recipe()
+        bad["masks"]["set_weights"] = weights
+        with pytest.raises(JepaError, match="set_weights"):
+            build_vjepa(bad, "cpu")

@@ -134,6 +134,30 @@ def test_vjepa_train_resume_export(tmp_path):
             torch.testing.assert_close(value, loaded[name][key], atol=0, rtol=0)
     moved = [not torch.equal(v, loaded["predictor"][k]) for k, v in stage.modules["predictor"].state_dict().items()]
     assert sum(moved) > len(moved) // 2
+    # a stage that grows the predictor (1 -> 3 blocks): the new blocks start as the identity, so before any
+    # step it predicts exactly what the bundle does; without grow_predictor the deeper recipe does not fit
+    deeper = json.loads(json.dumps(stage_recipe))
+    deeper["model"]["predictor"]["depth"] = 3
+    with pytest.raises(JepaError, match="does not fit"):
+        Trainer(deeper, tmp_path / "deeper")
+    deeper.update(grow_predictor=True)
+    grown = Trainer(deeper, tmp_path / "grown").modules["predictor"]
+    assert len(grown.predictor_blocks) == 3
+    clip = torch.randn(2, 3, 4, 16, 16)
+    ctx, tgt = future((2, 2, 2), context_steps=1).context_indices(), future((2, 2, 2), context_steps=1).target_indices()[0]
+    masks_ctx, masks_tgt = [torch.from_numpy(ctx).long().expand(2, -1)], [torch.from_numpy(tgt).long().expand(2, -1)]
+    with torch.no_grad():
+        z = model.encoder(clip, masks_ctx)
+        want = model.predictor(z, None, masks_ctx, masks_tgt, mask_index=2)
+        got = grown(z, None, masks_ctx, masks_tgt, mask_index=2)
+    torch.testing.assert_close(got, want.float(), atol=1e-5, rtol=1e-5)
+    shallower = json.loads(json.dumps(deeper))
+    shallower["model"]["predictor"]["depth"] = 1
+    shallower["init"] = str(tmp_path / "bundle-deeper")
+    Trainer(deeper, tmp_path / "grown-run", max_steps=1).export(tmp_path / "bundle-deeper")
+    with pytest.raises(JepaError, match="more than the recipe"):
+        Trainer(shallower, tmp_path / "shallower")
+
     image = _tiny("ijepa", steps=2)
     image.update(init=str(bundle))  # a video model cannot start an image recipe
     with pytest.raises(JepaError, match="is a vjepa model"):

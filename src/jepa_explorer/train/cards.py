@@ -174,7 +174,7 @@ def model_card_markdown(card: dict) -> str:
     """A human-readable model card (checkpoints/NAME/README.md) from card.json."""
     training = card.get("training", {})
     data = card.get("training_data", {})
-    lines = [f"# {card.get('name', 'model')}", "", card.get("recipe", {}).get("description", ""), ""]
+    lines = [f"# {card.get('name', 'model')}", "", *_opening(card), ""]
     recipe_name = card.get("recipe", {}).get("name", card.get("name"))  # the last stage's, for a continued model
     lines += [
         f"- kind: {card.get('kind', 'jepa')}" + (f" ({card['family']})" if card.get("family") else ""),
@@ -210,6 +210,50 @@ def model_card_markdown(card: dict) -> str:
         lines += ["", "## Metrics (held-out clips, `jepa-explorer eval`)", "", "```", format_video_report(report), "```"]
         lines += ["", f"Command: `{card['metrics'].get('command')}`"]
     return "\n".join(lines) + "\n"
+
+
+def _opening(card: dict) -> list[str]:
+    """What the model is. One recipe's description says it for a model trained once; a model trained in
+    stages is described from its card (the last stage may have changed the architecture), then its last stage."""
+    description = card.get("recipe", {}).get("description", "")
+    stages = card.get("training", {}).get("stages")
+    if not stages:
+        return [description]
+    summary = architecture_summary(card)
+    frozen = [n for n, s in enumerate(stages, 1) if s.get("trains", "").startswith("the predictor only")]
+    how = f"Trained in {len(stages)} stages (listed below)"
+    if frozen and frozen == list(range(len(stages) - len(frozen) + 1, len(stages) + 1)):
+        whole = len(stages) - len(frozen)
+        first = "the first trains" if whole == 1 else f"the first {whole} train"
+        how += f": {first} the whole model, the later ones the predictor only."
+    else:
+        how += "."
+    return [f"{summary} {how}".strip(), "", f"Its last stage, `{card['recipe'].get('name')}`: {description}"]
+
+
+def architecture_summary(card: dict) -> str:
+    """One sentence from the card's architecture, e.g. 'V-JEPA: encoder ViT 192 wide x 5 deep on 16-frame 48 px
+    clips (8 px patches, tubelet 2: 8x6x6 tokens); predictor 192 wide x 6 deep, 3 mask tokens.'"""
+    arch = card.get("architecture", {})
+    enc, pred = arch.get("encoder"), arch.get("predictor")
+    if not enc:
+        return ""
+    name = {"vjepa": "V-JEPA", "ijepa": "I-JEPA"}.get(card.get("family"), card.get("kind", "model"))
+    side = enc["img_size"] // enc["patch_size"]
+    if enc.get("video"):
+        steps = enc["num_frames"] // enc["tubelet_size"]
+        where = (
+            f"{enc['num_frames']}-frame {enc['img_size']} px clips ({enc['patch_size']} px patches, "
+            f"tubelet {enc['tubelet_size']}: {steps}x{side}x{side} tokens)"
+        )
+    else:
+        where = f"{enc['img_size']} px images ({enc['patch_size']} px patches: {side}x{side} tokens)"
+    text = f"{name}: encoder ViT {enc['embed_dim']} wide x {enc['depth']} deep on {where}"
+    if pred:
+        text += f"; predictor {pred['predictor_embed_dim']} wide x {pred['depth']} deep"
+        if pred.get("use_mask_tokens") and pred.get("style") == "vjepa":
+            text += f", {pred['num_mask_tokens']} mask tokens"
+    return text + "."
 
 
 def _stage_lines(stages: list[dict]) -> list[str]:

@@ -31,6 +31,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from jepa_explorer.errors import JepaError
+
 from . import procedural
 from .data import colour_augment, normalise
 
@@ -383,6 +385,13 @@ def vjepa_step(trainer, x: torch.Tensor, rng: np.random.Generator) -> float:
     recipe = trainer.recipe
     enc, pred, target = trainer.modules["encoder"], trainer.modules["predictor"], trainer.modules["target_encoder"]
     sets = recipe.get("masks", {}).get("sets", DEFAULT_SETS)
+    tokens = list(range(len(sets)))  # set i is predicted with mask token i
+    weights = recipe.get("masks", {}).get("set_weights")
+    if weights:
+        # one set per step, drawn by weight: a step costs one predictor pass instead of one per set, so a
+        # stage can spend its compute on the task it is for (e.g. future frames) and still train the others
+        i = int(rng.choice(len(sets), p=np.asarray(weights, dtype=np.float64) / sum(weights)))
+        sets, tokens = [sets[i]], [i]
     masks_enc, masks_pred = collate_multiblock3d(len(x), trainer.enc_cfg.grid_shape, rng, sets)
     masks_enc = [m.to(x.device) for m in masks_enc]
     masks_pred = [m.to(x.device) for m in masks_pred]
@@ -393,7 +402,7 @@ def vjepa_step(trainer, x: torch.Tensor, rng: np.random.Generator) -> float:
         h = F.layer_norm(h, (h.size(-1),))  # [B, N, D]
         targets = [apply_masks(h, [m]) for m in masks_pred]  # per set [B, M_i, D]
     predictions = []
-    for i, (m_enc, m_pred, tgt) in enumerate(zip(masks_enc, masks_pred, targets)):
+    for i, m_enc, m_pred, tgt in zip(tokens, masks_enc, masks_pred, targets):
         z = enc(x, [m_enc])  # [B, K_i, D]
         predictions.append(pred(z, tgt, [m_enc], [m_pred], mask_index=i))  # [B, M_i, D]
     loss = vjepa_loss(predictions, targets, recipe.get("loss_exp", 1.0))
@@ -420,6 +429,12 @@ def build_vjepa(recipe: dict, device) -> tuple[dict, object, object]:
     model = recipe["model"]
     enc_cfg = ViTConfig(video=True, **model["encoder"])
     sets = recipe.get("masks", {}).get("sets", DEFAULT_SETS)
+    weights = recipe.get("masks", {}).get("set_weights")
+    if weights is not None and (len(weights) != len(sets) or min(weights) < 0 or sum(weights) <= 0):
+        raise JepaError(
+            f"recipe {recipe['name']}: masks.set_weights must give one non-negative weight per mask set "
+            f"({len(sets)} sets), not all zero; got {weights}."
+        )
     pred_cfg = PredictorConfig(
         style="vjepa",
         embed_dim=enc_cfg.embed_dim,

@@ -223,7 +223,10 @@ class Trainer:
         for name in ("encoder", "predictor", "target_encoder"):
             state = {k: v.float() for k, v in getattr(jepa, name).state_dict().items()}
             try:
-                self.modules[name].load_state_dict(state)
+                if name == "predictor" and self.recipe.get("grow_predictor"):
+                    grow_predictor(self.modules[name], state)
+                else:
+                    self.modules[name].load_state_dict(state)
             except RuntimeError as e:
                 where = f"recipe {self.recipe['name']}: init {source}"
                 raise JepaError(f"{where}: its {name} does not fit the recipe's model ({e}).") from e
@@ -469,6 +472,27 @@ class Trainer:
         card.update(extra_card or {})
         # half-precision storage keeps each bundle well under 25 MB; eval measures the saved weights
         return save_bundle(out_dir, modules, card, dtype=getattr(torch, self.recipe.get("bundle_dtype", "float16")))
+
+
+def grow_predictor(predictor: torch.nn.Module, state: dict) -> None:
+    """Load a shallower predictor's weights into a deeper one (recipe ``"grow_predictor": true``).
+
+    The blocks the state has are loaded; each further block starts as the identity (its attention and MLP
+    output projections zeroed), so the grown predictor first computes exactly what the init one did and
+    the stage only adds capacity to it."""
+    blocks = predictor.predictor_blocks
+    have = len({k.split(".")[1] for k in state if k.startswith("predictor_blocks.")})
+    if have > len(blocks):
+        raise RuntimeError(f"the init has {have} predictor blocks, more than the recipe's {len(blocks)}")
+    missing, unexpected = predictor.load_state_dict(state, strict=False)
+    new_keys = {k for k in predictor.state_dict() if k.startswith("predictor_blocks.") and int(k.split(".")[1]) >= have}
+    if unexpected or set(missing) != new_keys:
+        raise RuntimeError(f"keys that do not match: missing {sorted(set(missing) - new_keys)}, unexpected {sorted(unexpected)}")
+    with torch.no_grad():
+        for block in list(blocks)[have:]:
+            for out in (block.attn.proj, block.mlp.fc2):
+                out.weight.zero_()
+                out.bias.zero_()
 
 
 def apply_overrides(recipe: dict, overrides: list[str]) -> dict:
