@@ -155,6 +155,8 @@ def test_vjepa_train_resume_export(tmp_path):
     shallower["model"]["predictor"]["depth"] = 1
     shallower["init"] = str(tmp_path / "bundle-deeper")
     Trainer(deeper, tmp_path / "grown-run", max_steps=1).export(tmp_path / "bundle-deeper")
+    trains = load_model(tmp_path / "bundle-deeper", "cpu").card["training"]["stages"][-1]["trains"]
+    assert trains.startswith("the predictor only") and "grown from 1 to 3 blocks" in trains
     with pytest.raises(JepaError, match="more than the recipe"):
         Trainer(shallower, tmp_path / "shallower")
 

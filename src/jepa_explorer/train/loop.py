@@ -122,6 +122,7 @@ class Trainer:
         self.state = RunState()
         self.history: list[dict] = []
         self._init_card: tuple[dict, str] | None = None
+        self._grown: tuple[int, int] | None = None  # (init's, recipe's) predictor depth, when grow_predictor grew it
         torch.manual_seed(recipe["seed"])
         self.modules = self._build()
         if recipe.get("init"):
@@ -224,7 +225,7 @@ class Trainer:
             state = {k: v.float() for k, v in getattr(jepa, name).state_dict().items()}
             try:
                 if name == "predictor" and self.recipe.get("grow_predictor"):
-                    grow_predictor(self.modules[name], state)
+                    self._grown = grow_predictor(self.modules[name], state)
                 else:
                     self.modules[name].load_state_dict(state)
             except RuntimeError as e:
@@ -439,6 +440,10 @@ class Trainer:
             stage = {"recipe": self.recipe["name"], **card["training"]}
             if self.recipe.get("freeze_encoder"):
                 stage["trains"] = "the predictor only (encoder and EMA target encoder frozen: the representation is unchanged)"
+            if self._grown and self._grown[0] < self._grown[1]:
+                before, after = self._grown
+                grown = f"the predictor grown from {before} to {after} blocks (the new ones starting as the identity)"
+                stage["trains"] = f"{stage.get('trains', 'the encoder and the predictor')}; {grown}"
             card["training"] = staged_training(*self._init_card, stage)
             card["name"] = self._init_card[0].get("name") or card["name"]  # a further stage of the same model keeps its name
         data = self.recipe["data"]
@@ -474,12 +479,12 @@ class Trainer:
         return save_bundle(out_dir, modules, card, dtype=getattr(torch, self.recipe.get("bundle_dtype", "float16")))
 
 
-def grow_predictor(predictor: torch.nn.Module, state: dict) -> None:
+def grow_predictor(predictor: torch.nn.Module, state: dict) -> tuple[int, int]:
     """Load a shallower predictor's weights into a deeper one (recipe ``"grow_predictor": true``).
 
     The blocks the state has are loaded; each further block starts as the identity (its attention and MLP
     output projections zeroed), so the grown predictor first computes exactly what the init one did and
-    the stage only adds capacity to it."""
+    the stage only adds capacity to it. Returns (blocks before, blocks now)."""
     blocks = predictor.predictor_blocks
     have = len({k.split(".")[1] for k in state if k.startswith("predictor_blocks.")})
     if have > len(blocks):
@@ -493,6 +498,7 @@ def grow_predictor(predictor: torch.nn.Module, state: dict) -> None:
             for out in (block.attn.proj, block.mlp.fc2):
                 out.weight.zero_()
                 out.bias.zero_()
+    return have, len(blocks)
 
 
 def apply_overrides(recipe: dict, overrides: list[str]) -> dict:
