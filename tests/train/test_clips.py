@@ -156,8 +156,9 @@ def _trainer(recipe):
     )
 
 
-def test_recipe_fits_the_bundle_budget():
-    recipe = load_recipe("vjepa-tiny")
+@pytest.mark.parametrize("name", ["vjepa-tiny", "vjepa-tiny-predictor-3"])  # the first stage, the grown predictor
+def test_recipe_fits_the_bundle_budget(name):
+    recipe = load_recipe(name)
     assert recipe["kind"] == "vjepa"
     modules, enc_cfg, pred_cfg = build_vjepa(recipe, "cpu")
     # short, long and future-frame mask sets, one mask token each
