@@ -106,3 +106,15 @@ def test_a_staged_model_card_opens_with_the_whole_model_then_its_last_stage():
     assert lines[4] == "Its last stage, `v-more`: grows the predictor"
     # a model trained once opens with its recipe's description, as before
     assert model_card_markdown({**card, "training": first["training"]}).splitlines()[2] == "grows the predictor"
+
+
+def test_every_bundled_model_card_readme_is_rendered_from_its_card():
+    # a card edited by hand (a selection, new metrics) must have its README regenerated, or the two disagree
+    from jepa_explorer.resources import checkpoints_dir
+    from jepa_explorer.train.cards import model_card_markdown
+
+    cards = sorted(checkpoints_dir().glob("*/card.json"))
+    assert cards
+    for path in cards:
+        card = json.loads(path.read_text(encoding="utf-8"))
+        assert (path.parent / "README.md").read_text(encoding="utf-8") == model_card_markdown(card), path.parent.name
