@@ -110,9 +110,15 @@ def _open_container(path: Path):
             f"{path}: not a video PyAV can read; use MP4, WebM, MKV, MOV, AVI or GIF, or a folder of frames."
         ) from None
     if not container.streams.video:
-        kinds = sorted({s.type for s in container.streams}) or ["no"]
+        kinds = sorted({s.type for s in container.streams})
         container.close()
-        raise MediaError(f"{path}: has {' and '.join(kinds)} streams but no video stream (audio only?); open a video file.")
+        if kinds == ["audio"]:
+            raise MediaError(f"{path}: has audio streams but no video stream (audio only?); open a video file.")
+        # FFmpeg can guess a subtitle or data stream from damaged bytes: say what it found and the likely cause
+        found = f"only {' and '.join(kinds)} streams" if kinds else "no streams"
+        raise MediaError(
+            f"{path}: no video stream ({found}): the video is truncated or corrupt, or not a video; re-export or re-download it."
+        )
     return container
 
 
