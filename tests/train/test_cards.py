@@ -88,7 +88,7 @@ def test_a_staged_model_card_opens_with_the_whole_model_then_its_last_stage():
 
     first = {"name": "v", "recipe": {"name": "v"}, "training": {"steps": 10, "command": "jepa-explorer train v"}}
     later = {"recipe": "v-more", "steps": 4, "command": "jepa-explorer train v-more", "trains": "the predictor only (frozen)"}
-    encoder = {"img_size": 48, "patch_size": 8, "embed_dim": 192, "depth": 5, "num_frames": 16, "tubelet_size": 2, "video": True}
+    encoder = dict(img_size=48, patch_size=8, embed_dim=192, depth=5, num_heads=3, num_frames=16, tubelet_size=2, video=True)
     predictor = {"style": "vjepa", "predictor_embed_dim": 192, "depth": 6, "use_mask_tokens": True, "num_mask_tokens": 3}
     card = {
         "name": "v",

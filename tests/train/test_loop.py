@@ -144,7 +144,8 @@ def test_vjepa_train_resume_export(tmp_path):
     grown = Trainer(deeper, tmp_path / "grown").modules["predictor"]
     assert len(grown.predictor_blocks) == 3
     clip = torch.randn(2, 3, 4, 16, 16)
-    ctx, tgt = future((2, 2, 2), context_steps=1).context_indices(), future((2, 2, 2), context_steps=1).target_indices()[0]
+    split = future((2, 2, 2), context_steps=1)
+    ctx, tgt = split.context_indices(), split.target_indices()[0]
     masks_ctx, masks_tgt = [torch.from_numpy(ctx).long().expand(2, -1)], [torch.from_numpy(tgt).long().expand(2, -1)]
     with torch.no_grad():
         z = model.encoder(clip, masks_ctx)

@@ -34,6 +34,10 @@ def training_data_summary(photo_fraction: float) -> dict:
     }
 
 
+# how a predictor-only stage's `trains` begins: export writes it, the card's opening counts such stages
+PREDICTOR_ONLY = "the predictor only"
+
+
 def staged_training(previous: dict, previous_source: str, stage: dict) -> dict:
     """The card's training block for a model trained in stages: the `init` bundle's card (`previous`, read
     from `previous_source`) lists the stages so far, `stage` is the one just run. Totals add up; each stage
@@ -220,7 +224,7 @@ def _opening(card: dict) -> list[str]:
     if not stages:
         return [description]
     summary = architecture_summary(card)
-    frozen = [n for n, s in enumerate(stages, 1) if s.get("trains", "").startswith("the predictor only")]
+    frozen = [n for n, s in enumerate(stages, 1) if s.get("trains", "").startswith(PREDICTOR_ONLY)]
     how = f"Trained in {len(stages)} stages (listed below)"
     if frozen and frozen == list(range(len(stages) - len(frozen) + 1, len(stages) + 1)):
         whole = len(stages) - len(frozen)
@@ -238,17 +242,19 @@ def architecture_summary(card: dict) -> str:
     enc, pred = arch.get("encoder"), arch.get("predictor")
     if not enc:
         return ""
+    from jepa_explorer.models.config import ViTConfig
+
     name = {"vjepa": "V-JEPA", "ijepa": "I-JEPA"}.get(card.get("family"), card.get("kind", "model"))
-    side = enc["img_size"] // enc["patch_size"]
-    if enc.get("video"):
-        steps = enc["num_frames"] // enc["tubelet_size"]
+    cfg = ViTConfig.from_dict(enc)
+    steps, side, _ = cfg.grid_shape
+    if cfg.video:
         where = (
-            f"{enc['num_frames']}-frame {enc['img_size']} px clips ({enc['patch_size']} px patches, "
-            f"tubelet {enc['tubelet_size']}: {steps}x{side}x{side} tokens)"
+            f"{cfg.num_frames}-frame {cfg.img_size} px clips ({cfg.patch_size} px patches, "
+            f"tubelet {cfg.tubelet_size}: {steps}x{side}x{side} tokens)"
         )
     else:
-        where = f"{enc['img_size']} px images ({enc['patch_size']} px patches: {side}x{side} tokens)"
-    text = f"{name}: encoder ViT {enc['embed_dim']} wide x {enc['depth']} deep on {where}"
+        where = f"{cfg.img_size} px images ({cfg.patch_size} px patches: {side}x{side} tokens)"
+    text = f"{name}: encoder ViT {cfg.embed_dim} wide x {cfg.depth} deep on {where}"
     if pred:
         text += f"; predictor {pred['predictor_embed_dim']} wide x {pred['depth']} deep"
         if pred.get("use_mask_tokens") and pred.get("style") == "vjepa":

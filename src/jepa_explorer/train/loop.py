@@ -435,11 +435,11 @@ class Trainer:
             },
         }
         if self._init_card is not None:
-            from jepa_explorer.train.cards import staged_training
+            from jepa_explorer.train.cards import PREDICTOR_ONLY, staged_training
 
             stage = {"recipe": self.recipe["name"], **card["training"]}
             if self.recipe.get("freeze_encoder"):
-                stage["trains"] = "the predictor only (encoder and EMA target encoder frozen: the representation is unchanged)"
+                stage["trains"] = f"{PREDICTOR_ONLY} (encoder and EMA target encoder frozen: the representation is unchanged)"
             if self._grown and self._grown[0] < self._grown[1]:
                 before, after = self._grown
                 grown = f"the predictor grown from {before} to {after} blocks (the new ones starting as the identity)"
