@@ -165,16 +165,16 @@ def cmd_predict(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from jepa_explorer.engine.bench import run_bench
+    from jepa_explorer.bench.engine import run_bench
 
     report = run_bench(args.checkpoint, args.image, args.edits, args.device)
     if not args.no_video:
-        from jepa_explorer.engine.bench import run_video_bench
+        from jepa_explorer.bench.engine import run_video_bench
 
         report["video"] = run_video_bench(args.video_checkpoint, args.clip, min(40, args.edits), args.device)
     if not args.no_gui:
         try:
-            from jepa_explorer.gui.bench import run_gui_bench
+            from jepa_explorer.bench.gui import run_gui_bench
         except ImportError as e:  # a core-only install: say so in the report rather than fail
             report["gui"] = {"skipped": f"GUI not importable: {e}"}
         else:

@@ -84,7 +84,7 @@ def check_torch() -> Check:
 
 def check_devices() -> Check:
     try:
-        from jepa_explorer.engine.device import available_devices, pick_device
+        from jepa_explorer.device import available_devices, pick_device
     except Exception as e:
         return Check("devices", FAIL, f"cannot list devices: {type(e).__name__}: {e}")
     devices = available_devices()

@@ -36,8 +36,8 @@ def window(qtbot, ijepa_fixture_path, settings):
 
 def wait_for_current(qtbot, w):
     """Until the result of the newest request is on screen (latest wins, so earlier ones may be skipped)."""
-    qtbot.waitUntil(lambda: w.prediction is not None and w.prediction.request_id == w._last_sent, timeout=TIMEOUT_MS)
-    return w.prediction
+    qtbot.waitUntil(lambda: w.app.prediction is not None and w.app.prediction.request_id == w.app.last_sent, timeout=TIMEOUT_MS)
+    return w.app.prediction
 
 
 def stroke(qtbot, canvas, cells, button=Qt.LeftButton):

@@ -2,7 +2,7 @@
 
 
 def test_gui_bench_reports(qtbot, ijepa_fixture_path):
-    from jepa_explorer.gui.bench import TARGETS, run_gui_bench
+    from jepa_explorer.bench.gui import TARGETS, run_gui_bench
 
     report = run_gui_bench(str(ijepa_fixture_path), rows=1, step_ms=15, timeout_s=120, strokes=2)
     for key in ("gui_first_paint_s", "gui_max_stall_ms", "gui_updates_per_s"):
@@ -22,7 +22,7 @@ def test_gui_bench_reports(qtbot, ijepa_fixture_path):
 
 
 def test_serpentine_enters_every_patch_of_its_rows_once_in_order(qapp):
-    from jepa_explorer.gui.bench import serpentine
+    from jepa_explorer.bench.gui import serpentine
 
     points = serpentine(rows=3, width=5)
     cells = [(int(p.y()), int(p.x())) for p in points]

@@ -7,25 +7,25 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from jepa_explorer.gui.mask_edit import Layer
-from jepa_explorer.gui.worker import RANDOM_INIT
+from jepa_explorer.app.mask_edit import Layer
+from jepa_explorer.app.messages import RANDOM_INIT
 from jepa_explorer.masks.generators import centre
 
 from .conftest import TIMEOUT_MS, stroke, wait_for_current
 
 
 def set_masks(qtbot, w, masks):
-    w.canvas.set_masks(masks)
+    w.app.set_masks(masks)
     return wait_for_current(qtbot, w)
 
 
 def test_startup_shows_a_prediction_in_every_panel(window, qtbot):
     w = window
-    p = w.prediction
-    assert w.model_info.grid_shape == (1, 8, 8)
-    assert w.input_view is not None and w.canvas.image_item.image is not None
+    p = w.app.prediction
+    assert w.app.model_info.grid_shape == (1, 8, 8)
+    assert w.app.input_view is not None and w.canvas.image_item.image is not None
     heat = w.distance_panel.heatmap_data()
-    targets = w.canvas.masks.target_union[0]
+    targets = w.app.masks.target_union[0]
     assert np.isfinite(heat[targets]).all() and np.isnan(heat[~targets]).all()
     assert w.distance_panel.table.rowCount() == 3  # predictor + two baselines
     assert w.distance_panel.table.item(0, 1).text() == f"{p.summary['predictor']['loss']['mean']:.4f}"
@@ -40,7 +40,7 @@ def test_startup_shows_a_prediction_in_every_panel(window, qtbot):
     qtbot.waitUntil(lambda: tiles["mae"].available, timeout=60_000)
     assert not tiles["jepa"].available and not tiles["actual"].available
     assert "not available" in w.pixel_panel.tiles["jepa"].placeholder.text()
-    assert w.latency_label.text().startswith("update:")
+    assert w.status.latency_label.text().startswith("update:")
 
 
 def test_target_stroke_makes_a_new_group_and_updates_distances(qtbot, window):
@@ -48,9 +48,9 @@ def test_target_stroke_makes_a_new_group_and_updates_distances(qtbot, window):
     before = set_masks(qtbot, w, centre((1, 8, 8)))
     heat_before = w.distance_panel.heatmap_data()
     w.qactions["tool_target_new"].trigger()
-    assert w.canvas.layer == Layer.TARGET_NEW
+    assert w.app.layer == Layer.TARGET_NEW
     stroke(qtbot, w.canvas, [(0, 0), (0, 1), (0, 2), (0, 3)])
-    masks = w.canvas.masks
+    masks = w.app.masks
     assert len(masks.targets) == 2
     assert masks.targets[1][0, 0, :4].all() and not masks.context[0, 0, :4].any()
     after = wait_for_current(qtbot, w)
@@ -63,11 +63,11 @@ def test_target_stroke_makes_a_new_group_and_updates_distances(qtbot, window):
 def test_context_brush_takes_patches_out_of_targets(qtbot, window):
     w = window
     set_masks(qtbot, w, centre((1, 8, 8)))
-    target = w.canvas.masks.targets[0][0]
+    target = w.app.masks.targets[0][0]
     row, col = map(int, np.argwhere(target)[0])
     w.qactions["tool_context"].trigger()
     stroke(qtbot, w.canvas, [(row, col)])
-    assert w.canvas.masks.context[0, row, col] and not w.canvas.masks.targets[0][0, row, col]
+    assert w.app.masks.context[0, row, col] and not w.app.masks.targets[0][0, row, col]
     p = wait_for_current(qtbot, w)
     assert row * 8 + col not in p.groups[0].target_indices
 
@@ -76,9 +76,9 @@ def test_right_drag_erases_and_brush_size(qtbot, window):
     w = window
     set_masks(qtbot, w, centre((1, 8, 8)))
     w.brush_spin.setValue(3)
-    assert w.canvas.brush_size == 3
+    assert w.app.brush_size == 3
     stroke(qtbot, w.canvas, [(6, 6)], button=Qt.RightButton)
-    assert not w.canvas.masks.context[0, 5:8, 5:8].any()
+    assert not w.app.masks.context[0, 5:8, 5:8].any()
 
 
 def test_rectangle_tool_snaps_to_patches(qtbot, window):
@@ -86,9 +86,9 @@ def test_rectangle_tool_snaps_to_patches(qtbot, window):
     set_masks(qtbot, w, centre((1, 8, 8)))
     w.qactions["tool_target_new"].trigger()
     w.qactions["rect"].trigger()
-    assert w.canvas.rect_mode
+    assert w.app.rect_mode
     stroke(qtbot, w.canvas, [(5, 0), (6, 1), (7, 2)])
-    new = w.canvas.masks.targets[-1][0]
+    new = w.app.masks.targets[-1][0]
     assert new[5:8, 0:3].all() and new.sum() == 9
     assert len(wait_for_current(qtbot, w).groups) == 2
 
@@ -98,14 +98,14 @@ def test_undo_redo_with_shortcuts(qtbot, window):
     start = set_masks(qtbot, w, centre((1, 8, 8))).masks
     w.qactions["tool_erase"].trigger()
     stroke(qtbot, w.canvas, [(0, 0), (1, 1)])
-    edited = w.canvas.masks.copy()
+    edited = w.app.masks.copy()
     assert edited != start
     w.activateWindow()
     qtbot.keyClick(w.canvas, Qt.Key_Z, Qt.ControlModifier)
-    assert w.canvas.masks == start
+    assert w.app.masks == start
     assert wait_for_current(qtbot, w).masks == start
     qtbot.keyClick(w.canvas, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
-    assert w.canvas.masks == edited
+    assert w.app.masks == edited
     assert w.qactions["undo"].isEnabled() and not w.qactions["redo"].isEnabled()
 
 
@@ -113,17 +113,17 @@ def test_presets_by_key_and_reroll(qtbot, window):
     w = window
     w.activateWindow()
     qtbot.keyClick(w.canvas, Qt.Key_2)  # MAE random 75%
-    masks = w.canvas.masks
+    masks = w.app.masks
     assert len(masks.targets) == 1 and masks.targets[0].sum() == 48
     qtbot.waitUntil(lambda: "Context 25%" in w.legend.stats_label.text(), timeout=TIMEOUT_MS)  # panels update per pass
     assert wait_for_current(qtbot, w).masks == masks
     qtbot.keyClick(w.canvas, Qt.Key_1)
-    first = w.canvas.masks.copy()
+    first = w.app.masks.copy()
     qtbot.keyClick(w.canvas, Qt.Key_1)  # again: a new seed
-    assert len(w.canvas.masks.targets) == 4 and w.canvas.masks != first
+    assert len(w.app.masks.targets) == 4 and w.app.masks != first
     for key, side in [(Qt.Key_5, "left"), (Qt.Key_6, "right")]:
         qtbot.keyClick(w.canvas, key)
-        half = w.canvas.masks.targets[0][0]
+        half = w.app.masks.targets[0][0]
         assert half[:, :4].all() == (side == "left") and half[:, 4:].all() == (side == "right")
     wait_for_current(qtbot, w)
 
@@ -131,7 +131,7 @@ def test_presets_by_key_and_reroll(qtbot, window):
 def test_empty_masks_show_a_hint_instead_of_a_prediction(qtbot, window):
     w = window
     w.qactions["clear"].trigger()
-    assert w.prediction is None
+    assert w.app.prediction is None
     assert "context" in w.distance_panel.verdict_label.text().lower()
     w.qactions["fill"].trigger()
     assert "target" in w.distance_panel.verdict_label.text().lower()
@@ -139,12 +139,12 @@ def test_empty_masks_show_a_hint_instead_of_a_prediction(qtbot, window):
 
 def test_bad_image_shows_a_message_and_keeps_the_work(qtbot, window, tmp_path):
     w = window
-    masks, image = w.canvas.masks.copy(), w.image_rgb.copy()
+    masks, image = w.app.masks.copy(), w.app.image_rgb.copy()
     bad = tmp_path / "broken.png"
     bad.write_bytes(b"this is not a png")
     assert not w.open_image(str(bad))
-    assert "broken.png" in w.last_error
-    assert w.canvas.masks == masks and np.array_equal(w.image_rgb, image)
+    assert "broken.png" in w.app.last_error
+    assert w.app.masks == masks and np.array_equal(w.app.image_rgb, image)
     # with dialogs on, the user gets a message box (closed here by a timer)
     w.show_dialogs = True
     seen = []
@@ -158,21 +158,21 @@ def test_bad_image_shows_a_message_and_keeps_the_work(qtbot, window, tmp_path):
     QTimer.singleShot(200, close_box)
     w.open_image(str(tmp_path / "missing.jpg"))
     assert seen and "missing.jpg" in seen[0]
-    assert w.canvas.masks == masks
+    assert w.app.masks == masks
 
 
 def test_open_image_replaces_input_and_drops_stale_results(qtbot, window, photo_like, tmp_path):
     from PIL import Image
 
     w = window
-    old = w.prediction
+    old = w.app.prediction
     path = tmp_path / "photo.png"
     Image.fromarray(photo_like).save(path)
     assert w.open_image(str(path))
-    qtbot.waitUntil(lambda: w.prediction is not None and w.prediction.input_key != old.input_key, timeout=TIMEOUT_MS)
-    dropped = w.dropped_stale
-    w._on_prediction(old)  # a late result for the previous image
-    assert w.prediction is not old and w.dropped_stale == dropped + 1
+    qtbot.waitUntil(lambda: w.app.prediction is not None and w.app.prediction.input_key != old.input_key, timeout=TIMEOUT_MS)
+    dropped = w.app.dropped_stale
+    w.app.prediction_ready(old)  # a late result for the previous image
+    assert w.app.prediction is not old and w.app.dropped_stale == dropped + 1
 
 
 def test_worker_latest_wins(qtbot, window):
@@ -183,8 +183,8 @@ def test_worker_latest_wins(qtbot, window):
     for cell in cells:  # twelve strokes in a row, no waiting
         stroke(qtbot, w.canvas, [cell])
     final = wait_for_current(qtbot, w)
-    assert final.masks == w.canvas.masks.without_empty_targets()
-    assert final.request_id == w._last_sent
+    assert final.masks == w.app.masks.without_empty_targets()
+    assert final.request_id == w.app.last_sent
 
 
 def test_metric_switch_changes_heatmap(qtbot, window):
@@ -194,17 +194,17 @@ def test_metric_switch_changes_heatmap(qtbot, window):
     assert w.distance_panel.metric_name == "l2"  # training loss (the default) -> L2 -> cosine -> training loss
     assert not np.allclose(np.nan_to_num(heat), np.nan_to_num(w.distance_panel.heatmap_data()))
     assert "L2" in w.distance_panel.heat_plot.titleLabel.text
-    assert w.distance_panel.table.item(0, 1).text() == f"{w.prediction.summary['predictor']['l2']['mean']:.4f}"
+    assert w.distance_panel.table.item(0, 1).text() == f"{w.app.prediction.summary['predictor']['l2']['mean']:.4f}"
 
 
 def test_linked_hover_between_canvas_and_pca(qtbot, window):
     w = window
-    index = int(w.prediction.groups[0].target_indices[0])
+    index = int(w.app.prediction.groups[0].target_indices[0])
     row, col = divmod(index, 8)
     qtbot.mouseMove(w.canvas.viewport(), w.canvas.patch_center(row, col))
     assert "target 1" in w.hover_label.text()
     x, _ = w.pca_panel.highlight.getData()
-    groups = sum(index in g.target_indices for g in w.prediction.groups)  # I-JEPA blocks may overlap
+    groups = sum(index in g.target_indices for g in w.app.prediction.groups)  # I-JEPA blocks may overlap
     assert len(x) == 1 + groups  # the actual embedding and its prediction(s)
     w._on_pca_hovered(index)
     assert w.canvas.hover_item.isVisible()
@@ -212,13 +212,13 @@ def test_linked_hover_between_canvas_and_pca(qtbot, window):
 
 def test_switch_checkpoint(qtbot, window):
     w = window
-    before = w.prediction
+    before = w.app.prediction
     with qtbot.waitSignal(w.modelShown, timeout=TIMEOUT_MS):
         w.model_panel.checkpointChosen.emit(RANDOM_INIT)
-    qtbot.waitUntil(lambda: w.prediction is not None and w.prediction.request_id > before.request_id, timeout=TIMEOUT_MS)
-    assert w.model_info.untrained and w.banner.isVisible() and "Untrained" in w.banner.text()
+    qtbot.waitUntil(lambda: w.app.prediction is not None and w.app.prediction.request_id > before.request_id, timeout=TIMEOUT_MS)
+    assert w.app.model_info.untrained and w.banner.isVisible() and "Untrained" in w.banner.text()
     assert "random-init" in w.model_panel.card.text()
-    assert w.prediction.summary["predictor"]["l2"]["mean"] != before.summary["predictor"]["l2"]["mean"]
+    assert w.app.prediction.summary["predictor"]["l2"]["mean"] != before.summary["predictor"]["l2"]["mean"]
 
 
 def test_bad_checkpoint_reports_and_keeps_model(qtbot, window, tmp_path):
@@ -233,13 +233,13 @@ def test_bad_checkpoint_reports_and_keeps_model(qtbot, window, tmp_path):
 def test_scene_round_trip_and_recent(qtbot, window, tmp_path):
     w = window
     w.distance_panel.set_metric("loss")
-    saved = w.canvas.masks.copy()
+    saved = w.app.masks.copy()
     path = tmp_path / "lecture.json"
     w.save_scene(str(path))
     w.qactions["clear"].trigger()
     w.distance_panel.set_metric("l2")
     w.open_scene(str(path))
-    assert w.canvas.masks == saved
+    assert w.app.masks == saved
     assert w.distance_panel.metric_name == "loss"
     assert wait_for_current(qtbot, w).masks == saved
     assert w.recent_scenes()[0] == str(path.resolve())
@@ -248,12 +248,12 @@ def test_scene_round_trip_and_recent(qtbot, window, tmp_path):
 
 def test_exports(qtbot, window, tmp_path):
     w = window
-    p = w.prediction
-    w.export_numbers(str(tmp_path / "numbers.csv"))
+    p = w.app.prediction
+    w.app.export_numbers(str(tmp_path / "numbers.csv"))
     lines = (tmp_path / "numbers.csv").read_text().splitlines()
     assert len(lines) == 1 + sum(len(g.target_indices) for g in p.groups)
     assert "predictor_l2" in lines[0] and "nearest_context_l2" in lines[0]
-    w.export_numbers(str(tmp_path / "numbers.npz"))
+    w.app.export_numbers(str(tmp_path / "numbers.npz"))
     with np.load(tmp_path / "numbers.npz") as data:
         assert "heatmap_l2" in data and data["predicted_0"].shape[0] == len(p.groups[0].target_indices)
     w.export_window(str(tmp_path / "window.png"))
@@ -265,7 +265,7 @@ def test_presentation_mode_and_step_through(qtbot, window):
     w = window
     size = QApplication.font().pointSizeF()
     w.qactions["presentation"].trigger()
-    assert w.presentation and QApplication.font().pointSizeF() > size
+    assert w.presentation.on and QApplication.font().pointSizeF() > size
     assert not w.docks["pixels"].isVisible()
     # plot text follows the larger font, and the colour bar is wide enough for its numbers in it
     from PySide6.QtGui import QFontMetrics
@@ -276,16 +276,16 @@ def test_presentation_mode_and_step_through(qtbot, window):
     titles = []
     for _ in range(5):
         w.qactions["step"].trigger()
-        titles.append(w.busy_label.text())
+        titles.append(w.status.busy_label.text())
     assert titles[0].startswith("1") and titles[-1].startswith("5")
     assert w.docks["distance"].isVisible()
     w.qactions["presentation"].trigger()
-    assert not w.presentation and QApplication.font().pointSizeF() == pytest.approx(size)
+    assert not w.presentation.on and QApplication.font().pointSizeF() == pytest.approx(size)
 
 
 def test_step_through_draws_each_stage_on_the_canvas(qtbot, window):
     w = window
-    masks, view, prediction = w.canvas.masks, w.input_view, w.prediction
+    masks, view, prediction = w.app.masks, w.app.input_view, w.app.prediction
     overlays = []
     for _ in range(5):
         w.qactions["step"].trigger()
@@ -354,7 +354,7 @@ def test_surface_tax_toggle_shows_how_each_error_responds(qtbot, settings):
     assert panel.tax_label.text() == ""
     with qtbot.waitSignal(w.predictionShown, timeout=TIMEOUT_MS):
         panel.tax_box.setChecked(True)
-    qtbot.waitUntil(lambda: w.prediction.surface_tax is not None, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: w.app.prediction.surface_tax is not None, timeout=TIMEOUT_MS)
     text = panel.tax_label.text()
     assert "MAE pixel error +" in text and "JEPA embedding error" in text
     assert panel.tiles["original"].caption.text().startswith("with unpredictable texture")
@@ -368,9 +368,9 @@ def test_surface_tax_toggle_shows_how_each_error_responds(qtbot, settings):
 def test_self_check_menu_runs_doctor_off_the_ui_thread(window, qtbot):
     w = window
     assert w.qactions["self_check"].shortcut().toString() == "Ctrl+Shift+D"
-    with qtbot.waitSignal(w.selfCheckFinished, timeout=120_000) as finished:
+    with qtbot.waitSignal(w.status.selfCheckFinished, timeout=120_000) as finished:
         w.qactions["self_check"].trigger()
-        assert w.self_check_report is None  # the window is free while the doctor runs
-    report = w.self_check_report
+        assert w.status.self_check_report is None  # the window is free while the doctor runs
+    report = w.status.self_check_report
     assert "torch" in report and "ckpt ijepa-tiny" in report and "prediction" in report
     assert finished.args[0] in (0, 1)  # 1 only where a check (e.g. no display) fails

@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from jepa_explorer.gui import results
-from jepa_explorer.gui.mask_edit import Layer
+from jepa_explorer.app import results
+from jepa_explorer.app.mask_edit import Layer
 from jepa_explorer.gui.panels.distance import nice_ceiling
 from jepa_explorer.gui.panels.pca import arrowhead_polygons
 from jepa_explorer.masks.generators import centre
@@ -67,7 +67,7 @@ def test_nice_ceiling_is_a_stable_scale_at_or_above_the_value():
 
 def test_pca_arrows_go_from_each_prediction_to_its_actual_embedding(window):
     w = window
-    p = w.prediction
+    p = w.app.prediction
     tails, tips = w.pca_panel.arrow_geometry()
     predicted = np.concatenate([g.predicted_pca[:, :2] for g in p.groups])
     actual = np.concatenate([w.pca_panel._xy[g.target_indices] for g in p.groups])
@@ -104,7 +104,7 @@ def test_hidden_panels_defer_their_work_until_shown(qtbot, window, monkeypatch):
     w.docks["model"].raise_()  # the PCA panel goes behind another tab
     w.docks["distance"].hide()  # the distance dock is closed
     qtbot.waitUntil(lambda: not w.pca_panel._on_screen() and not w.distance_panel._on_screen())
-    w.canvas.set_masks(centre((1, 8, 8)))
+    w.app.set_masks(centre((1, 8, 8)))
     p = wait_for_current(qtbot, w)
     QApplication.processEvents()
     assert draws == {"pca": 0, "distance": 0}
@@ -119,11 +119,11 @@ def test_hidden_panels_defer_their_work_until_shown(qtbot, window, monkeypatch):
 def test_the_final_state_after_a_stroke_is_shown_exactly(qtbot, window):
     w = window
     wait_for_current(qtbot, w)
-    w.canvas.set_layer(Layer.TARGET_NEW)
+    w.app.set_layer(Layer.TARGET_NEW)
     stroke(qtbot, w.canvas, [(0, c) for c in range(8)] + [(1, c) for c in reversed(range(8))])
     p = wait_for_current(qtbot, w)
     qtbot.waitUntil(lambda: w.pca_panel._pending is None)  # the PCA panel draws one event-loop pass later
-    assert p.masks == w.canvas.masks.without_empty_targets()
+    assert p.masks == w.app.masks.without_empty_targets()
     metric = w.distance_panel.metric_name
     shown = w.distance_panel.heat_image.image
     assert np.array_equal(np.nan_to_num(shown, nan=-1), np.nan_to_num(p.heatmap(metric)[0], nan=-1))
@@ -150,15 +150,15 @@ def test_texts_that_change_with_every_edit_re_lay_out_nothing(qtbot, window):
     from PySide6.QtCore import QEvent, QObject
 
     w = window
-    w.canvas.set_layer(Layer.TARGET_NEW)
-    w.canvas.set_brush_size(1)
+    w.app.set_layer(Layer.TARGET_NEW)
+    w.app.set_brush_size(1)
     viewport = w.canvas.viewport()
     cells = [(0, c) for c in range(8)] + [(1, c) for c in reversed(range(8))]
     qtbot.mousePress(viewport, Qt.LeftButton, pos=w.canvas.patch_center(*cells[0]))
     qtbot.mouseMove(viewport, w.canvas.patch_center(*cells[1]))
     wait_for_current(qtbot, w)
     qtbot.wait(200)  # the new group's chip appearing re-lays out the window once, over a few event-loop passes
-    chip = w.legend._chips[len(w.canvas.masks.targets)]  # the new group's chip (chip 0 is the context)
+    chip = w.legend._chips[len(w.app.masks.targets)]  # the new group's chip (chip 0 is the context)
 
     class LayoutRequests(QObject):
         def __init__(self):
@@ -177,19 +177,19 @@ def test_texts_that_change_with_every_edit_re_lay_out_nothing(qtbot, window):
         qtbot.mouseMove(viewport, w.canvas.patch_center(*cell))
         wait_for_current(qtbot, w)
         QApplication.processEvents()
-        texts.add((w.legend.stats_label.text(), chip.text(), w.latency_label.text(), w.hover_label.text()))
+        texts.add((w.legend.stats_label.text(), chip.text(), w.status.latency_label.text(), w.hover_label.text()))
     qtbot.mouseRelease(viewport, Qt.LeftButton, pos=w.canvas.patch_center(*cells[-1]))
     w.removeEventFilter(requests)
     assert len(texts) == len(cells) - 2  # every edit changed what the texts say ...
     assert requests.seen == []  # ... and none of them re-laid out the window
-    assert chip.text() == f"Target {len(w.canvas.masks.targets)} ({len(cells)})"
+    assert chip.text() == f"Target {len(w.app.masks.targets)} ({len(cells)})"
 
 
 def test_mid_stroke_the_heatmap_follows_every_result_and_the_numbers_catch_up(qtbot, window):
     w = window
     panel = w.distance_panel
     first = wait_for_current(qtbot, w)
-    w.canvas.set_masks(centre((1, 8, 8)))
+    w.app.set_masks(centre((1, 8, 8)))
     second = wait_for_current(qtbot, w)
     metric = panel.metric_name
     mean = lambda p: f"{p.summary['predictor'][metric]['mean']:.4f}"  # noqa: E731

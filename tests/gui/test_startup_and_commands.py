@@ -32,8 +32,8 @@ def test_window_shows_loading_state_before_the_model(qtbot, ijepa_fixture_path, 
     qtbot.addWidget(w)
     w.show()
     w.start()
-    assert w.model_info is None and w.canvas.busy_text.isVisible()  # painted before the model is there
-    qtbot.waitUntil(lambda: w.prediction is not None, timeout=TIMEOUT_MS)
+    assert w.app.model_info is None and w.canvas.busy_text.isVisible()  # painted before the model is there
+    qtbot.waitUntil(lambda: w.app.prediction is not None, timeout=TIMEOUT_MS)
     assert not w.canvas.busy_text.isVisible()
     w.close()
 
@@ -48,9 +48,9 @@ def test_drop_an_image_file(qtbot, window, photo_like, tmp_path):
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     event = QDropEvent(QPointF(20, 20), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
     w.dropEvent(event)
-    assert w.image_path == str(path) and np.array_equal(w.image_rgb, photo_like)
-    qtbot.waitUntil(lambda: w.input_view is not None, timeout=TIMEOUT_MS)
-    assert wait_for_current(qtbot, w).input_key == w.input_view.key
+    assert w.app.image_path == str(path) and np.array_equal(w.app.image_rgb, photo_like)
+    qtbot.waitUntil(lambda: w.app.input_view is not None, timeout=TIMEOUT_MS)
+    assert wait_for_current(qtbot, w).input_key == w.app.input_view.key
     assert "dropped.png" in w.windowTitle()
 
 

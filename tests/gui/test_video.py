@@ -34,18 +34,18 @@ def video_window(qtbot, settings):
 
 def test_a_clip_opens_with_the_video_model_and_its_timeline(video_window):
     w = video_window
-    t_len, height, width = w.model_info.grid_shape
-    assert w.model_info.video and t_len > 1 and w.clip_view is not None
+    t_len, height, width = w.app.model_info.grid_shape
+    assert w.app.model_info.video and t_len > 1 and w.app.clip_view is not None
     assert w.timeline.isVisible() and w.timeline.slider.maximum() == t_len - 1
-    assert len(w.display_frames) == t_len and w.canvas.masks.grid_shape == (t_len, height, width)
-    assert w.prediction.masks.grid_shape == (t_len, height, width)
+    assert len(w.app.display_frames) == t_len and w.app.masks.grid_shape == (t_len, height, width)
+    assert w.app.prediction.masks.grid_shape == (t_len, height, width)
     assert "source frame" in w.timeline.info_label.text()
     assert w.qactions["preset_multiblock"].text() == "V-JEPA tubes" and w.qactions["preset_future"].isEnabled()
 
 
 def test_future_frames_preset_predicts_the_second_half_and_plots_error_per_step(qtbot, video_window):
     w = video_window
-    t_len = w.model_info.grid_shape[0]
+    t_len = w.app.model_info.grid_shape[0]
     w.apply_preset("future")
     prediction = wait_for_current(qtbot, w)
     masks = prediction.masks
@@ -60,19 +60,19 @@ def test_future_frames_preset_predicts_the_second_half_and_plots_error_per_step(
     assert np.isnan(w.distance_panel.heatmap_data()).all()
     w.timeline.set_step(t_len - 1)
     assert np.isfinite(w.distance_panel.heatmap_data()).all()
-    assert w.canvas.time_step == t_len - 1
-    assert np.array_equal(w.canvas._image, w.display_frames[t_len - 1])
+    assert w.app.time_step == t_len - 1
+    assert np.array_equal(w.canvas._image, w.app.display_frames[t_len - 1])
 
 
 def test_stepping_through_time_with_keys_and_playing(qtbot, video_window):
     w = video_window
     w.qactions["time_next"].trigger()
     w.qactions["time_next"].trigger()
-    assert w.timeline.step == 2 and w.canvas.time_step == 2
+    assert w.timeline.step == 2 and w.app.time_step == 2
     w.qactions["time_prev"].trigger()
-    assert w.canvas.time_step == 1
+    assert w.app.time_step == 1
     w.qactions["play"].trigger()
-    qtbot.waitUntil(lambda: w.canvas.time_step != 1, timeout=5000)
+    qtbot.waitUntil(lambda: w.app.time_step != 1, timeout=5000)
     w.qactions["play"].trigger()
     assert not w.timeline.play_button.isChecked()
 
@@ -84,13 +84,13 @@ def test_painting_on_one_step_or_through_all_of_them(qtbot, video_window):
     w.timeline.set_span("this")
     w.qactions["tool_context"].trigger()
     stroke(qtbot, w.canvas, [(0, 0), (0, 1), (1, 1)])
-    context = w.canvas.masks.context
+    context = w.app.masks.context
     assert context[3, 0, 0] and context[3, 1, 1] and context.sum() == 3  # only the shown step
     w.timeline.set_span("all")
     w.qactions["tool_target_new"].trigger()
     stroke(qtbot, w.canvas, [(4, 4), (4, 5)])
-    target = w.canvas.masks.targets[0]
-    assert target[:, 4, 4].all() and target[:, 4, 5].all() and target.sum() == 2 * w.model_info.grid_shape[0]
+    target = w.app.masks.targets[0]
+    assert target[:, 4, 4].all() and target[:, 4, 5].all() and target.sum() == 2 * w.app.model_info.grid_shape[0]
     prediction = wait_for_current(qtbot, w)
     assert prediction.masks.target_union.sum() == target.sum()
     strip = w.timeline.strip
@@ -101,12 +101,12 @@ def test_a_broken_video_changes_nothing(qtbot, video_window, tmp_path):
     w = video_window
     bad = tmp_path / "broken.mp4"
     bad.write_bytes(b"this is not a video")
-    before = w.canvas.masks.copy()
+    before = w.app.masks.copy()
     errors = []
     w.errorShown.connect(errors.append)
     assert not w.open_image(str(bad))
     assert errors and "broken.mp4" in errors[0]
-    assert w.canvas.masks == before and w.clip_view is not None and w.model_info.video
+    assert w.app.masks == before and w.app.clip_view is not None and w.app.model_info.video
 
 
 def test_an_image_after_a_clip_switches_back_to_the_image_model(qtbot, video_window):
@@ -115,14 +115,14 @@ def test_an_image_after_a_clip_switches_back_to_the_image_model(qtbot, video_win
     w = video_window
     with qtbot.waitSignal(w.modelShown, timeout=TIMEOUT_MS):
         assert w.open_image(str(sample_images()[0]))
-    qtbot.waitUntil(lambda: w.prediction is not None and w.prediction.masks.grid_shape[0] == 1, timeout=TIMEOUT_MS)
-    assert not w.model_info.video and not w.timeline.isVisible() and w.clip_view is None
-    assert w.canvas.time_step == 0
+    qtbot.waitUntil(lambda: w.app.prediction is not None and w.app.prediction.masks.grid_shape[0] == 1, timeout=TIMEOUT_MS)
+    assert not w.app.model_info.video and not w.timeline.isVisible() and w.app.clip_view is None
+    assert w.app.time_step == 0
     assert w.errors == [] and not w.canvas.busy_text.isVisible()  # a switch of models is no error
     # and back to a clip: the video model again, still without an error
     with qtbot.waitSignal(w.modelShown, timeout=TIMEOUT_MS):
         assert w.open_image(str(sample_clips()[-1]))
-    qtbot.waitUntil(lambda: w.prediction is not None and w.prediction.masks.grid_shape[0] > 1, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: w.app.prediction is not None and w.app.prediction.masks.grid_shape[0] > 1, timeout=TIMEOUT_MS)
     assert w.errors == [] and not w.canvas.busy_text.isVisible()
 
 
@@ -137,7 +137,7 @@ def test_a_scene_keeps_the_clip_and_the_time_step(qtbot, video_window, tmp_path)
     w.apply_preset("multiblock")
     wait_for_current(qtbot, w)
     w.open_scene(str(path))
-    qtbot.waitUntil(lambda: w.clip_view is not None and w.canvas.time_step == 5, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: w.app.clip_view is not None and w.app.time_step == 5, timeout=TIMEOUT_MS)
     prediction = wait_for_current(qtbot, w)
     assert prediction.masks.context[:4].all() and not prediction.masks.context[4:].any()
     # from a picture (another model): the clip, its masks and its step come back
@@ -145,11 +145,11 @@ def test_a_scene_keeps_the_clip_and_the_time_step(qtbot, video_window, tmp_path)
 
     with qtbot.waitSignal(w.modelShown, timeout=TIMEOUT_MS):
         w.open_image(str(sample_images()[0]))
-    qtbot.waitUntil(lambda: w.prediction is not None and w.prediction.masks.grid_shape[0] == 1, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: w.app.prediction is not None and w.app.prediction.masks.grid_shape[0] == 1, timeout=TIMEOUT_MS)
     w.open_scene(str(path))
-    qtbot.waitUntil(lambda: w.clip_view is not None and w.prediction is not None, timeout=TIMEOUT_MS)
-    qtbot.waitUntil(lambda: w.prediction.masks.grid_shape[0] > 1, timeout=TIMEOUT_MS)
-    assert w.canvas.time_step == 5 and w.timeline.step == 5 and w.errors == []
+    qtbot.waitUntil(lambda: w.app.clip_view is not None and w.app.prediction is not None, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: w.app.prediction.masks.grid_shape[0] > 1, timeout=TIMEOUT_MS)
+    assert w.app.time_step == 5 and w.timeline.step == 5 and w.errors == []
 
 
 def test_a_mask_hint_clears_the_error_over_time_plot(qtbot, video_window):
@@ -171,13 +171,13 @@ def test_step_through_survives_a_switch_to_a_picture(qtbot, video_window):
     assert w.canvas.stage_overlay is not None and w.canvas.stage_overlay.shape[0] > 1
     with qtbot.waitSignal(w.modelShown, timeout=TIMEOUT_MS):
         w.open_image(str(sample_images()[0]))
-    qtbot.waitUntil(lambda: w.prediction is not None and w.prediction.masks.grid_shape[0] == 1, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: w.app.prediction is not None and w.app.prediction.masks.grid_shape[0] == 1, timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: w.canvas.stage_overlay is not None and w.canvas.stage_overlay.shape[0] == 1, timeout=TIMEOUT_MS)
 
 
 def test_hovering_a_patch_draws_its_path_through_time_in_the_pca_plot(qtbot, video_window):
     w = video_window
-    t_len, height, width = w.model_info.grid_shape
+    t_len, height, width = w.app.model_info.grid_shape
     w.apply_preset("future")
     wait_for_current(qtbot, w)
     w.timeline.set_step(t_len - 1)
@@ -190,7 +190,7 @@ def test_hovering_a_patch_draws_its_path_through_time_in_the_pca_plot(qtbot, vid
     assert len(predicted) == t_len - half + 1
     np.testing.assert_allclose(predicted[0], actual[half - 1])
     index = ((t_len - 1) * height + 2) * width + 3
-    group = w.prediction.groups[0]
+    group = w.app.prediction.groups[0]
     row = int(np.flatnonzero(group.target_indices == index)[0])
     np.testing.assert_allclose(predicted[-1], group.predicted_pca[row, :2], rtol=1e-5)
 
@@ -201,12 +201,12 @@ def test_pixel_panel_decodes_the_shown_step_of_a_clip(qtbot, video_window):
     tiles = w.pixel_panel.tiles
     w.apply_preset("future")
     w.docks["pixels"].raise_()
-    qtbot.waitUntil(lambda: w.prediction is not None and w.prediction.pixels is not None, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: w.app.prediction is not None and w.app.prediction.pixels is not None, timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: tiles["jepa"].available and tiles["actual"].available, timeout=TIMEOUT_MS)
     assert not tiles["mae"].available and "video" in tiles["mae"].placeholder.text()
     assert "PSNR on targets" in tiles["jepa"].caption.text()
     w.timeline.set_step(6)  # a future step: its first frame, decoded from the prediction
-    frame = w.prediction.pixels.images["decoded_prediction"][12]
+    frame = w.app.prediction.pixels.images["decoded_prediction"][12]
     assert np.array_equal(np.asarray(tiles["jepa"].image.image), frame)
 
 
@@ -219,18 +219,18 @@ def test_a_long_video_is_explored_a_clip_at_a_time(qtbot, video_window, tmp_path
     w.apply_preset("future")
     masks = wait_for_current(qtbot, w).masks
     w.open_image(str(path))
-    qtbot.waitUntil(lambda: w.clip_view is not None and w.clip_view.path == str(path), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: w.app.clip_view is not None and w.app.clip_view.path == str(path), timeout=TIMEOUT_MS)
     bar = w.timeline.source_bar
     assert bar.isVisible() and bar.frame_count == 200 and bar.indices[0] == 0 and bar.max_start > 100
     assert "of 200" in w.timeline.info_label.text()
     bar.startChosen.emit(120)  # what a drag of the window ends with
-    qtbot.waitUntil(lambda: w.clip_view.indices[0] == 120, timeout=TIMEOUT_MS)
-    assert read_index(w.display_frames[0]) == pytest.approx(120, abs=2)  # the frames really come from there
+    qtbot.waitUntil(lambda: w.app.clip_view.indices[0] == 120, timeout=TIMEOUT_MS)
+    assert read_index(w.app.display_frames[0]) == pytest.approx(120, abs=2)  # the frames really come from there
     prediction = wait_for_current(qtbot, w)
     assert prediction.masks == masks  # the painted masks stay with the new part of the video
     scene = tmp_path / "long-scene.json"
     w.save_scene(str(scene))
     bar.startChosen.emit(0)
-    qtbot.waitUntil(lambda: w.clip_view.indices[0] == 0, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: w.app.clip_view.indices[0] == 0, timeout=TIMEOUT_MS)
     w.open_scene(str(scene))
-    qtbot.waitUntil(lambda: w.clip_view.indices[0] == 120, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: w.app.clip_view.indices[0] == 120, timeout=TIMEOUT_MS)

@@ -10,18 +10,9 @@ import torch
 
 from jepa_explorer.errors import JepaError
 from jepa_explorer.train import clips
-from jepa_explorer.train.clips import (
-    ClipBatches,
-    Sprites,
-    build_vjepa,
-    collate_multiblock3d,
-    eval_clips,
-    motion_probe,
-    render_clip,
-    simulate,
-    vjepa_step,
-)
-from jepa_explorer.train.loop import RunState, load_recipe
+from jepa_explorer.train.clips import ClipBatches, Sprites, eval_clips, motion_probe, render_clip, simulate
+from jepa_explorer.train.loop import RunState, build_vjepa, load_recipe, vjepa_step
+from jepa_explorer.train.masking import collate_multiblock3d
 
 
 def test_render_clip_is_a_pure_function_of_its_seed():

@@ -32,7 +32,7 @@ def _arch(card: dict, key: str, folder: Path) -> dict:
 
 
 def load_mae(path: str | Path, device=None) -> tuple[MaskedAutoencoder, dict]:
-    from jepa_explorer.engine.device import pick_device
+    from jepa_explorer.device import pick_device
 
     card, tensors = _read_bundle(Path(path), "mae")
     model = MaskedAutoencoder(
@@ -43,7 +43,7 @@ def load_mae(path: str | Path, device=None) -> tuple[MaskedAutoencoder, dict]:
 
 
 def load_decoder(path: str | Path, device=None) -> tuple[PatchDecoder, dict]:
-    from jepa_explorer.engine.device import pick_device
+    from jepa_explorer.device import pick_device
 
     card, tensors = _read_bundle(Path(path), "decoder")
     model = PatchDecoder(DecoderConfig(**_arch(card, "decoder", Path(path))))

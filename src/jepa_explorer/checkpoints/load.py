@@ -10,7 +10,6 @@ import json
 import os
 import pickle
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
@@ -18,70 +17,16 @@ import torch.nn as nn
 
 from jepa_explorer.checkpoints.infer import infer_encoder_config, infer_predictor_config
 from jepa_explorer.errors import CheckpointError
-from jepa_explorer.models.config import PredictorConfig, ViTConfig
+from jepa_explorer.models.jepa import IMAGENET_MEAN, IMAGENET_STD, JepaModel, ModelConfig
 from jepa_explorer.models.vit import VisionTransformer, build_predictor
 
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
+# the model types live in models/jepa.py; they are imported here for the callers of load_model
+__all__ = ["IMAGENET_MEAN", "IMAGENET_STD", "JepaModel", "ModelConfig", "load_model", "read_card"]
+
 BUNDLE_FORMAT = "jepa-explorer-bundle/1"
 CARD_NAME, WEIGHTS_NAME = "card.json", "model.safetensors"
 # wrappers the official loops put around modules: DDP, then V-JEPA's MultiMaskWrapper
 _PREFIXES = ("module.", "backbone.")
-
-
-@dataclass(frozen=True)
-class ModelConfig:
-    """Everything needed to rebuild and feed a JEPA: architectures, input normalisation, training loss."""
-
-    family: str  # "ijepa" (images) or "vjepa" (video)
-    encoder: ViTConfig
-    predictor: PredictorConfig | None
-    mean: tuple = IMAGENET_MEAN
-    std: tuple = IMAGENET_STD
-
-    @property
-    def loss(self) -> str:
-        return "l1" if self.family == "vjepa" else "smooth_l1"
-
-    def to_dict(self) -> dict:
-        return {
-            "family": self.family,
-            "encoder": self.encoder.to_dict(),
-            "predictor": self.predictor.to_dict() if self.predictor else None,
-            "mean": list(self.mean),
-            "std": list(self.std),
-        }
-
-
-@dataclass
-class JepaModel:
-    """What `load_model` returns. Modules keep the official signatures; absent parts are None."""
-
-    encoder: nn.Module
-    target_encoder: nn.Module
-    predictor: nn.Module | None
-    config: ModelConfig
-    card: dict
-    path: Path
-    notes: list[str] = field(default_factory=list)
-    device: torch.device = torch.device("cpu")
-
-    @property
-    def has_predictor(self) -> bool:
-        return self.predictor is not None
-
-    def to(self, device) -> JepaModel:
-        self.device = torch.device(device)
-        for m in (self.encoder, self.target_encoder, self.predictor):
-            if m is not None:
-                m.to(self.device)
-        return self
-
-    def parameter_counts(self) -> dict:
-        def count(m):
-            return sum(p.numel() for p in m.parameters()) if m is not None else 0
-
-        return {"encoder": count(self.encoder), "target_encoder": count(self.target_encoder), "predictor": count(self.predictor)}
 
 
 # ---------------------------------------------------------------- reading files
@@ -327,7 +272,7 @@ def load_model(
     num_frames: int | None = None,
 ) -> JepaModel:
     """Load a JEPA for inference (eval mode, no grad) on `device` (auto: CUDA > MPS > CPU)."""
-    from jepa_explorer.engine.device import pick_device
+    from jepa_explorer.device import pick_device
 
     path = Path(path).expanduser()
     bundle = _bundle_paths(path)

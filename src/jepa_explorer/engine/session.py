@@ -21,10 +21,10 @@ import torch.nn.functional as F
 from jepa_explorer.analysis.baselines import baseline_predictions
 from jepa_explorer.analysis.distances import METRICS, patch_distances, summarise
 from jepa_explorer.analysis.pca import PcaBasis, fit_pca, nearest_patch
-from jepa_explorer.checkpoints.load import JepaModel
 from jepa_explorer.engine.preprocess import clip_tensor, image_tensor
 from jepa_explorer.errors import JepaError, MaskError, MediaError
 from jepa_explorer.masks.grid import PatchMasks
+from jepa_explorer.models.jepa import JepaModel
 
 _request_ids = itertools.count(1)
 
@@ -272,12 +272,6 @@ class Session:
             summary,
             timings,
         )
-
-    def encode(self) -> np.ndarray:
-        """The cached actual patch embeddings [N, D] (what encoder-only checkpoints can still show)."""
-        if self.features is None:
-            raise JepaError("no input yet: call set_input(image) first.")
-        return self.features.actual
 
 
 __all__ = ["Session", "Prediction", "GroupResult", "InputFeatures", "MaskError", "next_request_id"]

@@ -80,10 +80,10 @@ def screenshot(
         window.showNormal()  # offscreen "full screen" is the virtual screen's size: keep the requested size
         window.resize(width, height)
         window.layout_docks()
-        window.step_loop()
-        window.step_loop()  # show a stage of the step-through too
+        window.app.advance_stage()
+        window.app.advance_stage()  # show a stage of the step-through too
     loop.exec()
-    if window.prediction is None:
+    if window.app.prediction is None:
         window.close()
         reason = errors[0] if errors else f"no prediction within {timeout_s:.0f} s"
         raise JepaError(f"screenshot: {reason}.")

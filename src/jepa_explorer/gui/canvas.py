@@ -1,8 +1,8 @@
 """CanvasView: the image with the patch grid, the context/target layers, and the painting tools.
 
 View coordinates are patches (x = column, y = row), so a mouse position maps to a patch by flooring.
-The canvas owns the masks being edited and their undo history; every change during a stroke emits
-`masksChanged`, which the window turns into a prediction request.
+The masks, the tools and the undo history live in the app model: the canvas draws what the model holds
+(listening to its events) and turns mouse presses, moves and releases into the model's stroke intents.
 """
 
 from __future__ import annotations
@@ -10,22 +10,18 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
-from jepa_explorer.gui import mask_edit, style
-from jepa_explorer.gui.mask_edit import Layer, MaskHistory
+from jepa_explorer.app.model import AppModel
+from jepa_explorer.gui import style
 from jepa_explorer.masks.grid import PatchMasks
 
 
 class CanvasView(pg.GraphicsView):
-    masksChanged = Signal(object)  # PatchMasks, on every edit (also mid-stroke)
-    strokeFinished = Signal(object)  # PatchMasks, when the mouse is released
     patchHovered = Signal(int)  # flat patch index (t·H·W + row·W + col, t the shown time step), or -1
-    historyChanged = Signal()
-    toolChanged = Signal()
 
-    def __init__(self, parent=None):
+    def __init__(self, app: AppModel, parent=None):
         super().__init__(parent, background=style.BACKGROUND)
         self.setMinimumSize(240, 240)
         self.viewbox = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=False)
@@ -56,35 +52,42 @@ class CanvasView(pg.GraphicsView):
             self.viewbox.addItem(item)
         self._group_labels: list[pg.TextItem] = []
 
-        self.masks = PatchMasks.empty((1, 8, 8))
-        self.history = MaskHistory()
-        self.layer = Layer.CONTEXT
-        self.rect_mode = False
-        self.brush_size = 1
-        self.current_group = 0
-        self.time_step = 0  # the token time step shown and painted on (video; always 0 for images)
-        self.paint_span = "all"  # video: paint a tube through "all" steps, on "this" step, or "from" here to the end
+        self.app = app
         self.grid_pen_width = 1.0
         self._image: np.ndarray | None = None
-        self._stroke: dict | None = None
+        self._grid: tuple | None = None  # the grid the items are placed for
         self._hover = -1
         # redraws are coalesced: several mouse moves between two frames cost one overlay update
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setSingleShot(True)
         self._redraw_timer.setInterval(0)
         self._redraw_timer.timeout.connect(self._redraw)
-        self.set_masks(PatchMasks.empty((1, 8, 8)), record=False)
+        self._on_masks(app.masks)
+        app.events.masks.connect(self._on_masks)
+        app.events.input.connect(lambda _input: self._show_step())
+        app.events.time_step.connect(lambda _step: self._show_step())
+        app.events.notice.connect(self.set_busy)
 
     # ------------------------------------------------------------------ state
 
     @property
-    def stroking(self) -> bool:
-        """True between the press and the release of a brush stroke."""
-        return self._stroke is not None
-
-    @property
     def grid_hw(self) -> tuple[int, int]:
-        return self.masks.grid_shape[1], self.masks.grid_shape[2]
+        return self.app.grid_hw
+
+    def _on_masks(self, masks: PatchMasks) -> None:
+        if masks.grid_shape != self._grid:
+            self._grid = masks.grid_shape
+            self._place_items()
+            self._redraw()
+        elif self.app.stroking:
+            self._redraw_timer.start()  # several moves between two frames cost one overlay update
+        else:
+            self._redraw()
+
+    def _show_step(self) -> None:
+        """The input's picture of the shown time step, and that step's masks."""
+        self.set_image(self.app.display_square)
+        self._redraw()
 
     def set_image(self, rgb: np.ndarray | None) -> None:
         """uint8 [S, S, 3], the square the model sees (any display resolution)."""
@@ -95,70 +98,12 @@ class CanvasView(pg.GraphicsView):
             style.show_uint8(self.image_item, rgb)
         self._place_items()
 
-    def set_masks(self, masks: PatchMasks, record: bool = True) -> None:
-        """Replace the masks (preset, scene, undo); `record` puts the old state on the undo stack."""
-        if record and masks.grid_shape == self.masks.grid_shape:
-            self.history.push(self.masks)
-        elif masks.grid_shape != self.masks.grid_shape:
-            self.history.clear()
-        grid_changed = masks.grid_shape != self.masks.grid_shape
-        self.masks = masks.copy()
-        self.time_step = min(self.time_step, self.masks.grid_shape[0] - 1)
-        self.current_group = min(self.current_group, max(0, len(self.masks.targets) - 1))
-        if grid_changed:
-            self._place_items()
-        self._redraw()
-        self.historyChanged.emit()
-        self.masksChanged.emit(self.masks.copy())
-
     stage_overlay: np.ndarray | None = None  # uint8 RGBA [T, H, W, 4] replacing the mask layer (step-through)
 
     def set_stage_overlay(self, rgba: np.ndarray | None) -> None:
         """Show a picture per patch over the image instead of the masks (None: the masks again)."""
         self.stage_overlay = rgba
         self._redraw()
-
-    def set_time_step(self, step: int) -> None:
-        """Show (and paint on) token time step `step` of a video grid."""
-        step = int(np.clip(step, 0, self.masks.grid_shape[0] - 1))
-        if step != self.time_step:
-            self.time_step = step
-            self._redraw()
-
-    def set_paint_span(self, span: str) -> None:
-        if span not in ("all", "this", "from"):
-            raise ValueError(f"paint span must be all, this or from, not {span!r}")
-        self.paint_span = span
-        self.toolChanged.emit()
-
-    def painted_steps(self) -> np.ndarray | None:
-        """bool [T] of the steps a stroke writes to, or None for all of them."""
-        t_len = self.masks.grid_shape[0]
-        if t_len == 1 or self.paint_span == "all":
-            return None
-        steps = np.zeros(t_len, dtype=bool)
-        if self.paint_span == "this":
-            steps[self.time_step] = True
-        else:
-            steps[self.time_step :] = True
-        return steps
-
-    def set_layer(self, layer: Layer) -> None:
-        self.layer = Layer(layer)
-        self.toolChanged.emit()
-
-    def set_rect_mode(self, on: bool) -> None:
-        self.rect_mode = bool(on)
-        self.toolChanged.emit()
-
-    def set_brush_size(self, size: int) -> None:
-        self.brush_size = int(max(1, min(size, max(self.grid_hw))))
-        self.toolChanged.emit()
-
-    def set_current_group(self, group: int) -> None:
-        if 0 <= group < len(self.masks.targets):
-            self.current_group = group
-            self.toolChanged.emit()
 
     def set_busy(self, text: str | None) -> None:
         self.busy_text.setText(text or "")
@@ -168,20 +113,6 @@ class CanvasView(pg.GraphicsView):
         self.grid_pen_width = width
         self.grid_item.setPen(pg.mkPen(255, 255, 255, 90, width=width))
         self.hover_item.setPen(pg.mkPen(255, 255, 120, 230, width=2 + 2 * width, cosmetic=True))
-
-    def undo(self) -> None:
-        previous = self.history.undo(self.masks)
-        if previous is not None:
-            self.set_masks(previous, record=False)
-
-    def redo(self) -> None:
-        following = self.history.redo(self.masks)
-        if following is not None:
-            self.set_masks(following, record=False)
-
-    def apply(self, edit) -> None:
-        """One undoable whole-mask edit, e.g. `canvas.apply(mask_edit.fill_context)`."""
-        self.set_masks(edit(self.masks), record=True)
 
     def highlight_patch(self, index: int) -> None:
         """Outline patch `index` (flat; its row and column on the shown step), e.g. when it is hovered in
@@ -207,12 +138,13 @@ class CanvasView(pg.GraphicsView):
         self.viewbox.setRange(rect, padding=0.01)
 
     def _redraw(self) -> None:
-        t = self.time_step
-        frame_targets = [target[t] for target in self.masks.targets]
+        masks = self.app.masks
+        t = min(self.app.time_step, masks.grid_shape[0] - 1)
+        frame_targets = [target[t] for target in masks.targets]
         if self.stage_overlay is not None:  # the step-through shows a stage of the loop instead of the masks
             overlay = self.stage_overlay[min(t, len(self.stage_overlay) - 1)]
         else:
-            overlay = style.mask_overlay(self.masks.context[t], frame_targets)
+            overlay = style.mask_overlay(masks.context[t], frame_targets)
         style.show_uint8(self.overlay_item, overlay)
         font = QFont()
         font.setBold(True)
@@ -240,10 +172,6 @@ class CanvasView(pg.GraphicsView):
         point = self.viewbox.mapSceneToView(self.mapToScene(pos.toPoint() if hasattr(pos, "toPoint") else pos))
         return int(np.floor(point.y())), int(np.floor(point.x()))
 
-    def _inside(self, row: int, col: int) -> bool:
-        height, width = self.grid_hw
-        return 0 <= row < height and 0 <= col < width
-
     def patch_center(self, row: int, col: int):
         """Widget (viewport) coordinates of a patch centre: what tests and the benchmark click on."""
         scene = self.viewbox.mapViewToScene(QPointF(col + 0.5, row + 0.5))
@@ -253,35 +181,19 @@ class CanvasView(pg.GraphicsView):
         if ev.button() not in (Qt.LeftButton, Qt.RightButton):
             return super().mousePressEvent(ev)
         row, col = self._patch_at(ev.position())
-        if not self._inside(row, col):
-            return
-        layer = Layer.ERASE if ev.button() == Qt.RightButton else self.layer
-        base = self.masks.copy()
-        group = None
-        if layer == Layer.TARGET_NEW or (layer == Layer.TARGET and not base.targets):
-            base, group = mask_edit.with_new_group(base)
-        elif layer == Layer.TARGET:
-            group = min(self.current_group, len(base.targets) - 1)
-        self._stroke = {
-            "before": self.masks.copy(),
-            "base": base,
-            "layer": layer,
-            "group": group,
-            "start": (row, col),
-            "last": (row, col),
-            "cells": np.zeros(self.grid_hw, bool),
-        }
-        self._stroke_to(row, col)
-        ev.accept()
+        if self.app.begin_stroke(row, col, erase=ev.button() == Qt.RightButton):
+            self._outline(row, col)
+            ev.accept()
 
     def mouseMoveEvent(self, ev):
         row, col = self._patch_at(ev.position())
-        if self._stroke is not None:
-            self._stroke_to(row, col)
+        if self.app.stroking:
+            self.app.stroke_to(row, col)
+            self._outline(row, col)
             ev.accept()
             return
         height, width = self.grid_hw
-        index = (self.time_step * height + row) * width + col if self._inside(row, col) else -1
+        index = (self.app.time_step * height + row) * width + col if self.app.inside(row, col) else -1
         if index != self._hover:
             self._hover = index
             self.highlight_patch(index)
@@ -289,21 +201,9 @@ class CanvasView(pg.GraphicsView):
         super().mouseMoveEvent(ev)
 
     def mouseReleaseEvent(self, ev):
-        if self._stroke is None:
+        if not self.app.stroking:
             return super().mouseReleaseEvent(ev)
-        stroke, self._stroke = self._stroke, None
-        cleaned = self.masks.without_empty_targets()
-        if stroke["group"] is not None and stroke["group"] < len(cleaned.targets):
-            self.current_group = stroke["group"]
-        if cleaned != self.masks:
-            self.masks = cleaned
-            self._redraw()
-            self.masksChanged.emit(self.masks.copy())
-        if self.masks != stroke["before"]:
-            self.history.push(stroke["before"])
-            self.historyChanged.emit()
-        self.toolChanged.emit()
-        self.strokeFinished.emit(self.masks.copy())
+        self.app.end_stroke()
         ev.accept()
 
     def leaveEvent(self, ev):
@@ -313,36 +213,13 @@ class CanvasView(pg.GraphicsView):
             self.patchHovered.emit(-1)
         super().leaveEvent(ev)
 
-    def _stroke_to(self, row: int, col: int) -> None:
-        stroke = self._stroke
+    @property
+    def hovered(self) -> int:
+        """The flat index of the patch under the mouse, or -1."""
+        return self._hover
+
+    def _outline(self, row: int, col: int) -> None:
+        """Outline the patch the brush is on (clipped to the grid)."""
         height, width = self.grid_hw
-        row_c, col_c = int(np.clip(row, 0, height - 1)), int(np.clip(col, 0, width - 1))
-        if self.rect_mode:
-            cells = mask_edit.rect_cells(self.grid_hw, stroke["start"], (row_c, col_c))
-            stroke["cells"] = cells  # the rectangle replaces itself while dragging
-        else:
-            if not self._inside(row, col):
-                return
-            stroke["cells"] = stroke["cells"] | mask_edit.line_cells(self.grid_hw, stroke["last"], (row, col), self.brush_size)
-            stroke["last"] = (row, col)
-        edited = mask_edit.paint(stroke["base"], stroke["cells"], stroke["layer"], stroke["group"], self.painted_steps())
-        if edited != self.masks:
-            self.masks = edited
-            self._redraw_timer.start()
-            self.masksChanged.emit(self.masks.copy())
-        self.highlight_patch((self.time_step * height + row_c) * width + col_c)
-
-
-def legend_entries(masks: PatchMasks) -> list[tuple[str, tuple[int, int, int], int]]:
-    """(label, colour, patches) for the legend: context, then each target group."""
-    counts = [masks.context] + list(masks.targets)
-    return [(*legend_style(i), int(layer.sum())) for i, layer in enumerate(counts)]
-
-
-def legend_style(index: int) -> tuple[str, tuple[int, int, int]]:
-    """(label, colour) of legend entry `index`: 0 the context, k target group k."""
-    return ("Context", style.CONTEXT_RGB) if index == 0 else (f"Target {index}", style.target_rgb(index - 1))
-
-
-def pen(color: QColor, width: float = 1.0) -> QPen:
-    return pg.mkPen(color, width=width)
+        row, col = int(np.clip(row, 0, height - 1)), int(np.clip(col, 0, width - 1))
+        self.highlight_patch((self.app.time_step * height + row) * width + col)

@@ -6,13 +6,24 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
-from jepa_explorer.gui import mask_edit, style
-from jepa_explorer.gui.canvas import legend_entries, legend_style
+from jepa_explorer.app import mask_edit
+from jepa_explorer.gui import style
 from jepa_explorer.gui.steady_text import SteadyText
 from jepa_explorer.masks.grid import PatchMasks
 
 PREMADE_CHIPS = 6  # context + 5 target groups
 QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum" for a widget's size
+
+
+def legend_entries(masks: PatchMasks) -> list[tuple[str, tuple[int, int, int], int]]:
+    """(label, colour, patches) for the legend: context, then each target group."""
+    counts = [masks.context] + list(masks.targets)
+    return [(*legend_style(i), int(layer.sum())) for i, layer in enumerate(counts)]
+
+
+def legend_style(index: int) -> tuple[str, tuple[int, int, int]]:
+    """(label, colour) of legend entry `index`: 0 the context, k target group k."""
+    return ("Context", style.CONTEXT_RGB) if index == 0 else (f"Target {index}", style.target_rgb(index - 1))
 
 
 class MaskLegend(QWidget):
@@ -48,6 +59,12 @@ class MaskLegend(QWidget):
             chip.setText(f"{legend_style(i)[0]} (0)")
             chip.ensurePolished()
             chip.sizeHint()
+
+    def bind(self, app) -> None:
+        """Follow the app model's masks (once per pass) and current group; a chip click picks a group."""
+        app.events.masks_settled.connect(lambda masks: self.update_masks(masks, app.current_group))
+        app.events.tool.connect(lambda: self.update_masks(app.masks, app.current_group))
+        self.groupSelected.connect(app.select_group)
 
     def update_masks(self, masks: PatchMasks, current_group: int) -> None:
         entries = legend_entries(masks)

@@ -30,14 +30,6 @@ def target_rgb(group: int) -> tuple[int, int, int]:
     return TARGET_RGB[group % len(TARGET_RGB)]
 
 
-def target_color(group: int, alpha: int = 255) -> QColor:
-    return QColor(*target_rgb(group), alpha)
-
-
-def context_color(alpha: int = 255) -> QColor:
-    return QColor(*CONTEXT_RGB, alpha)
-
-
 def color_icon(rgb: tuple[int, int, int] | None, size: int = 16, shape: str = "square") -> QIcon:
     """A small swatch (legend chips, tool icons); None draws an eraser-style hollow square."""
     pixmap = QPixmap(size, size)

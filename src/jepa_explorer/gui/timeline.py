@@ -222,6 +222,41 @@ class Timeline(QWidget):
         self.strip.stepClicked.connect(self.set_step)
         self.span_box.currentIndexChanged.connect(lambda _i: self.spanChanged.emit(self.span))
 
+    # ------------------------------------------------------------------ the app model
+
+    def bind(self, app) -> None:
+        """Follow the app model's clip, time step, masks and predictions; send it steps, spans and clip parts."""
+        self.app = app
+        app.events.model.connect(self._on_model)
+        app.events.input.connect(self._on_input)
+        app.events.time_step.connect(lambda step: self.set_step(step) if self.step != step else None)
+        app.events.masks_settled.connect(lambda masks: self.set_masks(masks) if app.clip_view is not None else None)
+        app.events.prediction.connect(lambda _p: self._show_latest())
+        app.events.metric.connect(lambda _m: self._show_latest())
+        app.events.hint.connect(lambda _text: self.clear_prediction())
+        app.events.tool.connect(lambda: self.set_span(app.paint_span) if self.span != app.paint_span else None)
+        self.stepChanged.connect(app.set_time_step)
+        self.spanChanged.connect(app.set_paint_span)
+        self.source_bar.startChosen.connect(app.open_clip_part)
+
+    def _on_model(self, info) -> None:
+        self.setVisible(info.video)
+        if not info.video:
+            self.set_playing(False)
+
+    def _on_input(self, shown) -> None:
+        self.clear_prediction()
+        self.set_playing(False)
+        if shown.clip is not None:
+            clip = shown.clip
+            self.set_clip(clip.steps, clip.stride, clip.info, clip.indices)
+            self.set_step(self.app.time_step)
+            self.set_masks(self.app.masks)
+
+    def _show_latest(self) -> None:
+        if self.app.clip_view is not None and self.app.prediction is not None:
+            self.show_prediction(self.app.prediction, self.app.metric)
+
     # ------------------------------------------------------------------ state
 
     @property

@@ -2,7 +2,7 @@
 
 Requests are *latest wins*: each kind (model, device, input, masks) has one pending slot, and a new
 request replaces the one still waiting, so a fast brush stroke costs one prediction per worker cycle,
-not one per mouse event. Results carry their request id; the window drops the stale ones. Torch and
+not one per mouse event. Results carry their request id; the app model drops the stale ones. Torch and
 scikit-learn are imported here, in the worker thread, so the window paints before they load.
 """
 
@@ -11,71 +11,15 @@ from __future__ import annotations
 import threading
 import time
 import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from jepa_explorer.app.messages import RANDOM_INIT, ClipView, InputView, ModelInfo, WorkerError
 from jepa_explorer.errors import JepaError
 
-RANDOM_INIT = "<random-init>"  # the model source meaning "new_jepa(): untrained"
-
-
-@dataclass
-class ModelInfo:
-    """What the UI needs to know about the loaded model (plain data, no torch)."""
-
-    name: str
-    source: str
-    family: str
-    grid_shape: tuple[int, int, int]
-    img_size: int
-    patch_size: int
-    card: dict
-    notes: list[str]
-    device: str
-    devices: list[str]
-    untrained: bool
-    has_predictor: bool
-    video: bool
-    parameters: dict = field(default_factory=dict)
-    seconds: float = 0.0
-
-
-@dataclass
-class InputView:
-    """The per-input results the panels show (what the target encoder made of the whole image)."""
-
-    request_id: int
-    key: str
-    pixels: np.ndarray  # uint8 [S, S, 3] (the model-size square view)
-    actual: np.ndarray  # [N, D]
-    actual_pca: np.ndarray  # [N, k]
-    actual_rgb: np.ndarray  # uint8 [N, 3] PCA colours
-    pca: object  # analysis.pca.PcaBasis (numpy only)
-    seconds: float
-
-
-@dataclass
-class ClipView:
-    """A video opened for a video model: its sampled frames as the canvas shows them, per token step."""
-
-    request_id: int
-    path: str
-    display: list  # uint8 [S, S, 3] per token time step (the first frame of each tubelet), centre-cropped
-    steps: list  # per token time step, the source frame indices it covers
-    info: dict  # media.video.VideoInfo.to_dict()
-    stride: int  # source frames between two sampled frames
-    indices: list = field(default_factory=list)  # the source frame of every sampled clip frame
-
-
-@dataclass
-class WorkerError:
-    stage: str  # "model", "device", "input", "predict"
-    message: str
-    request_id: int | None = None
-    internal: bool = False
+__all__ = ["RANDOM_INIT", "ClipView", "InputView", "ModelInfo", "ModelWorker", "WorkerError"]
 
 
 class _Core(QObject):
@@ -144,7 +88,7 @@ class _Core(QObject):
         # leave a core to the UI thread so painting stays smooth on small machines
         torch.set_num_threads(max(1, min(4, (torch.get_num_threads() or 2) - 1)))
         from jepa_explorer.checkpoints.load import load_model
-        from jepa_explorer.engine.device import pick_device
+        from jepa_explorer.device import pick_device
         from jepa_explorer.resources import default_checkpoint
 
         untrained = False
@@ -162,7 +106,7 @@ class _Core(QObject):
 
     def _install(self, model, source: str, untrained: bool, seconds: float) -> None:
         from jepa_explorer.checkpoints.companions import find_companions, load_decoder, load_mae
-        from jepa_explorer.engine.device import available_devices
+        from jepa_explorer.device import available_devices
         from jepa_explorer.engine.session import Session
 
         self._model = model
@@ -208,7 +152,7 @@ class _Core(QObject):
         if self._model is None:
             return
         self.busy.emit(f"Moving the model to {device}…")
-        from jepa_explorer.engine.device import pick_device
+        from jepa_explorer.device import pick_device
 
         self._model.to(pick_device(device))
         self._install(self._model, self._info.source, self._info.untrained, 0.0)
@@ -314,7 +258,8 @@ class ModelWorker(QObject):
 
     def predict(self, masks, request_id: int, pixels: bool = True, surface_tax: bool = False) -> None:
         """`pixels`: also run the MAE / decoder comparison (skipped while the pixel panel is hidden)."""
-        self._post("masks", (masks.copy(), pixels, surface_tax, request_id))  # the request id stays last
+        # masks are values the app model never changes in place: no copy is needed to hand them over
+        self._post("masks", (masks, pixels, surface_tax, request_id))  # the request id stays last
 
     def _post(self, kind: str, payload: tuple) -> None:
         self._core.post(kind, payload)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from jepa_explorer.checkpoints.load import JepaModel, ModelConfig
 from jepa_explorer.models.config import PredictorConfig, ViTConfig
+from jepa_explorer.models.jepa import JepaModel, ModelConfig
 from jepa_explorer.models.vit import VisionTransformer, build_predictor
 
 # the default image model's shape: 64 px, 8 px patches (an 8×8 grid), 192 wide, 6 deep, 96×3 predictor

@@ -15,8 +15,8 @@ foreground bar; then one lighting gradient, gamma and a little sensor noise for 
   middle frame (right, left, down, up). Each trajectory is simulated forwards and backwards from a
   uniformly placed middle frame, and wall bounces preserve the uniform distribution of positions, so
   no single frame tells the class: only motion does.
-- ``collate_multiblock3d`` and ``vjepa_step``: V-JEPA's batched mask sets and one training step, for
-  ``train.loop.Trainer`` (kind "vjepa").
+(V-JEPA's batched mask sets are ``train.masking.collate_multiblock3d``; its training step is
+``train.loop.vjepa_step``, beside the I-JEPA step.)
 
 Seed tags (first element of each ``default_rng`` seed; data.py uses 0-5): 10 training clips,
 11 held-out clips, 12/13 probe train/test, 14 batch randomness.
@@ -29,9 +29,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-
-from jepa_explorer.errors import JepaError
 
 from . import procedural
 from .data import colour_augment, normalise
@@ -327,140 +324,10 @@ def motion_probe(n_train: int = 256, n_test: int = 256, size: int = 48, num_fram
 # ---------------------------------------------------------------- V-JEPA training
 
 
-# the released V-JEPA mask sets (configs/pretrain): 8 short-range blocks of scale 0.15, 2 long-range of 0.7
-DEFAULT_SETS = (
-    {"set": "short", "num_blocks": 8, "spatial_scale": [0.15, 0.15], "aspect": [0.75, 1.5], "temporal_scale": [1.0, 1.0]},
-    {"set": "long", "num_blocks": 2, "spatial_scale": [0.7, 0.7], "aspect": [0.75, 1.5], "temporal_scale": [1.0, 1.0]},
-)
-
-
-def collate_multiblock3d(batch_size: int, grid: tuple[int, int, int], rng: np.random.Generator, sets=DEFAULT_SETS):
-    """(masks_enc, masks_pred): one LongTensor [B, K_i] of context and one [B, M_i] of target indices per
-    mask set. As the official collator does, one block shape (aspect) is drawn per set and batch, each
-    sample places its blocks, and index lists are cut to the batch's shortest so they stack.
-    A set with ``"kind": "future"`` is the future-frames task instead: context = the first k time steps
-    (k drawn per batch from ``context_steps`` [lo, hi]), target = the rest."""
-    from jepa_explorer.masks import generators
-
-    masks_enc, masks_pred = [], []
-    for spec in sets:
-        spec = dict(spec)
-        if spec.get("kind") == "future":
-            # the world-model task: the first k steps are context, the rest the target; k per batch
-            lo, hi = spec.get("context_steps", [1, grid[0] - 1])
-            lo, hi = max(1, min(lo, grid[0] - 1)), max(1, min(hi, grid[0] - 1))  # a shorter clip keeps >= 1 target step
-            m = generators.future(grid, context_steps=int(rng.integers(lo, hi + 1)))
-            masks_enc.append(torch.from_numpy(m.context_indices()).long().expand(batch_size, -1))
-            masks_pred.append(torch.from_numpy(m.target_indices()[0]).long().expand(batch_size, -1))
-            continue
-        spec.pop("kind", None)
-        aspect = spec.pop("aspect", (0.75, 1.5))
-        a = float(np.exp(rng.uniform(np.log(aspect[0]), np.log(aspect[1]))))
-        kwargs = {k: (tuple(v) if isinstance(v, list) else v) for k, v in spec.items()}
-        samples = [
-            generators.multiblock3d(grid, seed=int(rng.integers(2**31)), aspect=(a, a), **kwargs) for _ in range(batch_size)
-        ]
-        contexts = [m.context_indices() for m in samples]
-        targets = [m.target_indices()[0] for m in samples]
-        keep_context = min(len(c) for c in contexts)
-        keep_target = min(len(t) for t in targets)
-        masks_enc.append(torch.from_numpy(np.stack([c[:keep_context] for c in contexts])).long())
-        masks_pred.append(torch.from_numpy(np.stack([t[:keep_target] for t in targets])).long())
-    return masks_enc, masks_pred
-
-
-def vjepa_loss(predictions: list[torch.Tensor], targets: list[torch.Tensor], loss_exp: float = 1.0) -> torch.Tensor:
-    """The official V-JEPA loss: mean over mask sets of mean(|pred − target|^p) / p."""
-    per_set = [torch.mean(torch.abs(p - t) ** loss_exp) / loss_exp for p, t in zip(predictions, targets)]
-    return sum(per_set) / len(per_set)
-
-
-def vjepa_step(trainer, x: torch.Tensor, rng: np.random.Generator) -> float:
-    """One V-JEPA step for ``Trainer``: x [B, 3, T, S, S]; modules encoder / predictor / target_encoder.
-
-    Per mask set i (the official MultiMaskWrapper / PredictorMultiMaskWrapper calls, unrolled): the
-    context encoder sees the set's context, the predictor fills the set's targets with mask token i;
-    targets are the layer-normed EMA target encoder's output on the whole clip; L1 (``loss_exp``);
-    AdamW step with optional gradient clipping; EMA update of the target encoder."""
-    recipe = trainer.recipe
-    enc, pred, target = trainer.modules["encoder"], trainer.modules["predictor"], trainer.modules["target_encoder"]
-    sets = recipe.get("masks", {}).get("sets", DEFAULT_SETS)
-    tokens = list(range(len(sets)))  # set i is predicted with mask token i
-    weights = recipe.get("masks", {}).get("set_weights")
-    if weights:
-        # one set per step, drawn by weight: a step costs one predictor pass instead of one per set, so a
-        # stage can spend its compute on the task it is for (e.g. future frames) and still train the others
-        i = int(rng.choice(len(sets), p=np.asarray(weights, dtype=np.float64) / sum(weights)))
-        sets, tokens = [sets[i]], [i]
-    masks_enc, masks_pred = collate_multiblock3d(len(x), trainer.enc_cfg.grid_shape, rng, sets)
-    masks_enc = [m.to(x.device) for m in masks_enc]
-    masks_pred = [m.to(x.device) for m in masks_pred]
-    from jepa_explorer.models.tensors import apply_masks
-
-    with torch.no_grad():
-        h = target(x)
-        h = F.layer_norm(h, (h.size(-1),))  # [B, N, D]
-        targets = [apply_masks(h, [m]) for m in masks_pred]  # per set [B, M_i, D]
-    predictions = []
-    for i, m_enc, m_pred, tgt in zip(tokens, masks_enc, masks_pred, targets):
-        z = enc(x, [m_enc])  # [B, K_i, D]
-        predictions.append(pred(z, tgt, [m_enc], [m_pred], mask_index=i))  # [B, M_i, D]
-    loss = vjepa_loss(predictions, targets, recipe.get("loss_exp", 1.0))
-    trainer.opt.zero_grad(set_to_none=True)
-    loss.backward()
-    clip = trainer.optim_cfg.get("clip_grad")
-    if clip:
-        params = [p for name in trainer.trainable for p in trainer.modules[name].parameters() if p.grad is not None]
-        torch.nn.utils.clip_grad_norm_(params, clip)
-    trainer.opt.step()
-    from jepa_explorer.train.loop import ema_step
-
-    ema_step(trainer, default=(0.998, 1.0))
-    return loss.item()
-
-
-def build_vjepa(recipe: dict, device) -> tuple[dict, object, object]:
-    """(modules {encoder, predictor, target_encoder}, encoder config, predictor config) of a vjepa recipe."""
-    import copy
-
-    from jepa_explorer.models.config import PredictorConfig, ViTConfig
-    from jepa_explorer.models.vit import VisionTransformer, build_predictor
-
-    model = recipe["model"]
-    enc_cfg = ViTConfig(video=True, **model["encoder"])
-    sets = recipe.get("masks", {}).get("sets", DEFAULT_SETS)
-    weights = recipe.get("masks", {}).get("set_weights")
-    if weights is not None and (len(weights) != len(sets) or min(weights) < 0 or sum(weights) <= 0):
-        raise JepaError(
-            f"recipe {recipe['name']}: masks.set_weights must give one non-negative weight per mask set "
-            f"({len(sets)} sets), not all zero; got {weights}."
-        )
-    pred_cfg = PredictorConfig(
-        style="vjepa",
-        embed_dim=enc_cfg.embed_dim,
-        num_patches=enc_cfg.num_patches,
-        use_mask_tokens=True,
-        num_mask_tokens=len(sets),
-        **model["predictor"],
-    )
-    encoder = VisionTransformer(enc_cfg)
-    target = copy.deepcopy(encoder).requires_grad_(False)
-    modules = {
-        "encoder": encoder.to(device),
-        "predictor": build_predictor(pred_cfg, enc_cfg).to(device),
-        "target_encoder": target.to(device),
-    }
-    return modules, enc_cfg, pred_cfg
-
-
 __all__ = [
     "render_clip",
     "ClipBatches",
     "eval_clips",
     "motion_probe",
     "MOTION_CLASSES",
-    "collate_multiblock3d",
-    "vjepa_loss",
-    "vjepa_step",
-    "build_vjepa",
 ]

@@ -96,6 +96,89 @@ def ema_step(trainer, default: tuple[float, float]) -> None:
             p_target.mul_(momentum).add_(p_online.detach(), alpha=1.0 - momentum)
 
 
+# ---------------------------------------------------------------- V-JEPA (the I-JEPA step is Trainer._step_ijepa)
+
+
+def vjepa_loss(predictions: list[torch.Tensor], targets: list[torch.Tensor], loss_exp: float = 1.0) -> torch.Tensor:
+    """The official V-JEPA loss: mean over mask sets of mean(|pred − target|^p) / p."""
+    per_set = [torch.mean(torch.abs(p - t) ** loss_exp) / loss_exp for p, t in zip(predictions, targets)]
+    return sum(per_set) / len(per_set)
+
+
+def vjepa_step(trainer, x: torch.Tensor, rng: np.random.Generator) -> float:
+    """One V-JEPA step for ``Trainer``: x [B, 3, T, S, S]; modules encoder / predictor / target_encoder.
+
+    Per mask set i (the official MultiMaskWrapper / PredictorMultiMaskWrapper calls, unrolled): the
+    context encoder sees the set's context, the predictor fills the set's targets with mask token i;
+    targets are the layer-normed EMA target encoder's output on the whole clip; L1 (``loss_exp``);
+    AdamW step with optional gradient clipping; EMA update of the target encoder."""
+    from jepa_explorer.train.masking import DEFAULT_SETS, collate_multiblock3d
+
+    recipe = trainer.recipe
+    enc, pred, target = trainer.modules["encoder"], trainer.modules["predictor"], trainer.modules["target_encoder"]
+    sets = recipe.get("masks", {}).get("sets", DEFAULT_SETS)
+    tokens = list(range(len(sets)))  # set i is predicted with mask token i
+    weights = recipe.get("masks", {}).get("set_weights")
+    if weights:
+        # one set per step, drawn by weight: a step costs one predictor pass instead of one per set, so a
+        # stage can spend its compute on the task it is for (e.g. future frames) and still train the others
+        i = int(rng.choice(len(sets), p=np.asarray(weights, dtype=np.float64) / sum(weights)))
+        sets, tokens = [sets[i]], [i]
+    masks_enc, masks_pred = collate_multiblock3d(len(x), trainer.enc_cfg.grid_shape, rng, sets)
+    masks_enc = [m.to(x.device) for m in masks_enc]
+    masks_pred = [m.to(x.device) for m in masks_pred]
+    with torch.no_grad():
+        h = target(x)
+        h = F.layer_norm(h, (h.size(-1),))  # [B, N, D]
+        targets = [apply_masks(h, [m]) for m in masks_pred]  # per set [B, M_i, D]
+    predictions = []
+    for i, m_enc, m_pred, tgt in zip(tokens, masks_enc, masks_pred, targets):
+        z = enc(x, [m_enc])  # [B, K_i, D]
+        predictions.append(pred(z, tgt, [m_enc], [m_pred], mask_index=i))  # [B, M_i, D]
+    loss = vjepa_loss(predictions, targets, recipe.get("loss_exp", 1.0))
+    trainer.opt.zero_grad(set_to_none=True)
+    loss.backward()
+    clip = trainer.optim_cfg.get("clip_grad")
+    if clip:
+        params = [p for name in trainer.trainable for p in trainer.modules[name].parameters() if p.grad is not None]
+        torch.nn.utils.clip_grad_norm_(params, clip)
+    trainer.opt.step()
+    ema_step(trainer, default=(0.998, 1.0))
+    return loss.item()
+
+
+def build_vjepa(recipe: dict, device) -> tuple[dict, object, object]:
+    """(modules {encoder, predictor, target_encoder}, encoder config, predictor config) of a vjepa recipe."""
+    from jepa_explorer.models.vit import VisionTransformer, build_predictor
+    from jepa_explorer.train.masking import DEFAULT_SETS
+
+    model = recipe["model"]
+    enc_cfg = ViTConfig(video=True, **model["encoder"])
+    sets = recipe.get("masks", {}).get("sets", DEFAULT_SETS)
+    weights = recipe.get("masks", {}).get("set_weights")
+    if weights is not None and (len(weights) != len(sets) or min(weights) < 0 or sum(weights) <= 0):
+        raise JepaError(
+            f"recipe {recipe['name']}: masks.set_weights must give one non-negative weight per mask set "
+            f"({len(sets)} sets), not all zero; got {weights}."
+        )
+    pred_cfg = PredictorConfig(
+        style="vjepa",
+        embed_dim=enc_cfg.embed_dim,
+        num_patches=enc_cfg.num_patches,
+        use_mask_tokens=True,
+        num_mask_tokens=len(sets),
+        **model["predictor"],
+    )
+    encoder = VisionTransformer(enc_cfg)
+    target = copy.deepcopy(encoder).requires_grad_(False)
+    modules = {
+        "encoder": encoder.to(device),
+        "predictor": build_predictor(pred_cfg, enc_cfg).to(device),
+        "target_encoder": target.to(device),
+    }
+    return modules, enc_cfg, pred_cfg
+
+
 class Trainer:
     """One recipe, one run directory. `run()` trains until total_steps, writing checkpoints on the way."""
 
@@ -108,7 +191,7 @@ class Trainer:
         workers: int = 0,
         max_minutes: float | None = None,
     ):
-        from jepa_explorer.engine.device import pick_device
+        from jepa_explorer.device import pick_device
 
         self.recipe, self.run_dir = recipe, Path(run_dir)
         self.device = pick_device(device)
@@ -181,8 +264,6 @@ class Trainer:
                 "target_encoder": target.to(self.device),
             }
         if kind == "vjepa":
-            from jepa_explorer.train.clips import build_vjepa
-
             modules, self.enc_cfg, self.pred_cfg = build_vjepa(self.recipe, self.device)
             self.trainable = ("encoder", "predictor")
             return modules
@@ -334,8 +415,6 @@ class Trainer:
         return loss.item()
 
     def run(self, log=print, checkpoint_every_s: float | None = None) -> RunState:
-        from jepa_explorer.train.clips import vjepa_step
-
         step_fn = {
             "ijepa": self._step_ijepa,
             "vjepa": lambda x, rng: vjepa_step(self, x, rng),

@@ -189,7 +189,3 @@ def render(seed, size: int = 64, kind: str | None = None) -> np.ndarray:
     if kind is None:
         kind = KINDS[int(rng.choice(3, p=[0.5, 0.2, 0.3]))]
     return camera(rng, _FAMILIES[kind](rng, size))
-
-
-def render_batch(seeds, size: int = 64) -> np.ndarray:
-    return np.stack([render(s, size) for s in seeds])

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from jepa_explorer.analysis.distances import METRIC_LABELS, METRICS
-from jepa_explorer.gui import results, style
+from jepa_explorer.app import results
+from jepa_explorer.gui import style
 from jepa_explorer.gui.panels.deferred import DeferredDrawing, RateLimit
 from jepa_explorer.gui.steady_text import SteadyText
 
@@ -139,6 +140,25 @@ class DistancePanel(DeferredDrawing, QWidget):
         self.refresh_fonts()
 
     # ------------------------------------------------------------------ API
+
+    def bind(self, app) -> None:
+        """Follow the app model: its input (the grey background), time step, metric, stroke state, hints and
+        predictions; a metric picked here goes to the model."""
+        self.app = app
+
+        def show_step(*_):
+            self.set_background(app.display_square, app.grid_hw)
+            self.set_time_step(app.time_step)
+
+        app.events.input.connect(show_step)
+        app.events.time_step.connect(show_step)
+        app.events.model.connect(lambda _info: self.set_background(app.display_square, app.grid_hw))
+        app.events.waiting.connect(self.clear)
+        app.events.hint.connect(self.clear)
+        app.events.prediction.connect(self.show_prediction)
+        app.events.metric.connect(self.set_metric)
+        app.events.stroking.connect(self.set_stroking)
+        self.metricChanged.connect(app.set_metric)
 
     def set_background(self, rgb: np.ndarray | None, grid_hw: tuple[int, int]) -> None:
         self._grid_hw = grid_hw

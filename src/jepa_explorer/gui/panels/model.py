@@ -9,8 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from jepa_explorer.app.messages import RANDOM_INIT
 from jepa_explorer.gui import style
-from jepa_explorer.gui.worker import RANDOM_INIT
 
 
 class ModelPanel(QWidget):
@@ -47,6 +47,11 @@ class ModelPanel(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.warning)
         layout.addWidget(scroll, 1)
+
+    def bind(self, app) -> None:
+        """Show the app model's model; a choice here asks the model for it."""
+        app.events.model.connect(self.show_model)
+        self.checkpointChosen.connect(app.load_checkpoint)
 
     def set_choices(self, bundled: list[Path], current: str | None = None) -> None:
         self.choice.clear()

@@ -9,7 +9,8 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
-from jepa_explorer.gui import results, style
+from jepa_explorer.app import results
+from jepa_explorer.gui import style
 from jepa_explorer.gui.panels.deferred import DeferredDrawing, RateLimit
 
 
@@ -187,6 +188,15 @@ class PcaPanel(DeferredDrawing, QWidget):
         return plot
 
     # ------------------------------------------------------------------ API
+
+    def bind(self, app) -> None:
+        """Follow the app model: the encoded input, its predictions, hints, the time step and strokes."""
+        app.events.encoded.connect(lambda view: self.set_input(view, app.grid_hw))
+        app.events.prediction.connect(self.show_prediction)
+        app.events.hint.connect(lambda _text: self.clear_prediction())
+        app.events.input.connect(lambda _input: self.set_time_step(app.time_step))
+        app.events.time_step.connect(self.set_time_step)
+        app.events.stroking.connect(self.set_stroking)
 
     def set_input(self, input_view, grid_hw: tuple[int, int]) -> None:
         self.input_view = input_view

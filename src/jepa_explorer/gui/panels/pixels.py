@@ -118,6 +118,66 @@ class PixelPanel(QWidget):
         self.tiles["original"].show_placeholder("no image yet")
         self.tiles["masked"].show_placeholder("no image yet")
 
+    def bind(self, app) -> None:
+        """Follow the app model: the input, its masks (while on screen), and each prediction's pixels."""
+        self.app = app
+        app.events.input.connect(self._on_input)
+        app.events.model.connect(self._on_model)
+        app.events.masks_settled.connect(lambda masks: self._show_masked() if self._on_screen() else None)
+        app.events.prediction.connect(self._on_prediction)
+        app.events.time_step.connect(lambda _step: self._show_clip_step() if app.prediction is not None else None)
+        self.tax_box.toggled.connect(app.set_surface_tax)
+
+    def _on_screen(self) -> bool:
+        return not self.visibleRegion().isEmpty()
+
+    def _show_masked(self) -> None:
+        shown = self.app.input
+        if shown is not None and shown.pixel_square is not None:
+            self.set_masked(shown.pixel_square, self.app.masks)
+
+    def _on_input(self, shown) -> None:
+        if shown.clip is None:
+            self.set_original(shown.rgb)
+            self._show_masked()
+        else:
+            for kind in ("original", "masked", "mae", "jepa", "actual"):
+                self.tiles[kind].show_placeholder("waiting for the first prediction")
+
+    def _on_model(self, info) -> None:
+        self.tax_box.setEnabled(not info.video)
+        self._show_masked()
+
+    def _on_prediction(self, prediction) -> None:
+        if self.app.clip_view is not None:
+            self._show_clip_step()
+        elif self.app.shown_asked_pixels:  # else the panel is hidden, or showing it asked for a result with pixels
+            self.show_comparison(prediction.pixels, prediction.surface_tax)
+
+    def _show_clip_step(self) -> None:
+        """The tiles of the shown time step (its first frame), when the video model has a decoder."""
+        app = self.app
+        clip, prediction = app.clip_view, app.prediction
+        if clip is None:
+            return
+        comparison = prediction.pixels if prediction is not None else None
+        step = app.time_step
+        if comparison is None and not app.shown_asked_pixels:
+            return  # made while the panel was hidden: showing it asks for a result with pixels
+        if comparison is None:  # the frame and what the encoder sees, without decoded tiles
+            self.set_original(app.display_square)
+            self.tiles["masked"].show_image(masked_view(app.display_square, app.masks, step), f"step {step + 1}")
+            for kind in ("mae", "jepa", "actual"):
+                self.tiles[kind].show_placeholder("no pixel decoder for this video model")
+            return
+        from jepa_explorer.engine.pixels import frame_of
+
+        frame = frame_of(comparison, step * len(clip.steps[0]))
+        self.set_original(frame.images["original"])
+        self.tiles["masked"].show_image(frame.images["masked"], f"step {step + 1}")
+        self.show_comparison(frame)
+        self.tiles["mae"].show_placeholder("no MAE for video: the bundled MAE is an image model")
+
     def set_original(self, rgb: np.ndarray) -> None:
         self._original = rgb
         self.tiles["original"].show_image(rgb, f"{rgb.shape[1]}×{rgb.shape[0]} px")

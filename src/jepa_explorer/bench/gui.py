@@ -53,16 +53,17 @@ def run_gui_bench(
     QTimer.singleShot(int(timeout_s * 1000), loop.quit)
     QTimer.singleShot(0, window.start)
     loop.exec()
-    if window.prediction is None:
+    if window.app.prediction is None:
         window.close()
-        raise JepaError(f"gui bench: no first prediction within {timeout_s:.0f} s ({window.last_error or 'no error reported'}).")
+        raise JepaError(
+            f"gui bench: no first prediction within {timeout_s:.0f} s ({window.app.last_error or 'no error reported'})."
+        )
     first_prediction_s = time.perf_counter() - started
 
-    canvas = window.canvas
-    start_masks = canvas.masks.copy()
+    start_masks = window.app.masks
     strokes_run = []
     for _ in range(max(1, strokes)):
-        canvas.set_masks(start_masks, record=False)  # every stroke starts from the same masks
+        window.app.set_masks(start_masks, record=False)  # every stroke starts from the same masks
         _settle(window, 0.4)
         strokes_run.append(_stroke(window, rows, step_ms))
     window.close()
@@ -91,7 +92,7 @@ def run_gui_bench(
         "gui_updates_per_s": min(rates),  # the slowest stroke's rate (the target)
         "gui_updates_per_s_per_stroke": rates,
         "gui_update_latency_p50_ms": statistics.median(r["latency_p50_ms"] for r in strokes_run),
-        "gui_dropped_stale": window.dropped_stale,
+        "gui_dropped_stale": window.app.dropped_stale,
         # CPU time the hypervisor gave to other guests during the strokes (Linux; None elsewhere): a stall measured
         # while the host takes a share of the cores says more about the host than about the app
         "gui_host_steal_pct": _mean_or_none([r["host_steal_pct"] for r in strokes_run]),
@@ -113,12 +114,12 @@ def _stroke(window, rows: int | None, step_ms: int) -> dict:
     from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtTest import QTest
 
-    from jepa_explorer.gui.mask_edit import Layer
+    from jepa_explorer.app.mask_edit import Layer
 
-    canvas = window.canvas
-    canvas.set_layer(Layer.TARGET_NEW)
-    canvas.set_brush_size(1)
-    _, height, width = canvas.masks.grid_shape
+    canvas, app = window.canvas, window.app
+    app.set_layer(Layer.TARGET_NEW)
+    app.set_brush_size(1)
+    _, height, width = app.masks.grid_shape
     path = serpentine(rows if rows is not None else max(1, height - 2), width)
     viewport = canvas.viewport()
 
@@ -161,7 +162,7 @@ def _stroke(window, rows: int | None, step_ms: int) -> dict:
     mover.setInterval(step_ms)
     mover.timeout.connect(step)
     heartbeat.start()
-    first_request = window._last_sent
+    first_request = app.last_sent
     steal_before = _host_steal()
     stroke_start = time.perf_counter()
     mover.start()
@@ -175,8 +176,8 @@ def _stroke(window, rows: int | None, step_ms: int) -> dict:
     gaps = [((b[0] - a[0]) * 1e3, (b[1] - a[1]) * 1e3) for a, b in zip(beats, beats[1:])]
     longest = max(gaps, default=(float("nan"), float("nan")))
     walls = sorted(g[0] for g in gaps)
-    latencies = list(window.latencies_ms[-len(shown) :]) if shown else []
-    edits = window._last_sent - first_request
+    latencies = list(app.latencies_ms[-len(shown) :]) if shown else []
+    edits = app.last_sent - first_request
     steal = None
     if steal_before is not None and steal_after is not None:
         busy = steal_after[1] - steal_before[1]

@@ -2,6 +2,8 @@
 
 Writes keep the masks disjoint: painting target takes the patch out of the context and painting
 context takes it out of every target group, so the predictor never sees what it should predict.
+Every edit returns new masks and never changes its input: the app model, the history and the worker can
+then share one PatchMasks without copying it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from enum import Enum
 
 import numpy as np
 
+from jepa_explorer.errors import MaskError
 from jepa_explorer.masks.grid import PatchMasks
 
 
@@ -119,17 +122,20 @@ def describe(masks: PatchMasks) -> str:
     )
 
 
-def problem(masks: PatchMasks) -> str | None:
-    """Why these masks cannot be predicted yet (a hint for the user), or None."""
-    if not masks.context.any():
-        return "Paint some context (C) for the encoder to see."
-    if not masks.target_union.any():
-        return "Paint some target patches (T) for the predictor to predict."
+def problem(masks: PatchMasks, grid_shape: tuple[int, int, int] | None = None) -> str | None:
+    """Why these masks cannot be predicted yet, in PatchMasks.validate's words (a hint for the user), or None.
+    Target groups a stroke left empty do not count: they are dropped before predicting."""
+    try:
+        masks.without_empty_targets().validate(grid_shape)
+    except MaskError as e:
+        text = str(e)
+        return text[:1].upper() + text[1:]
     return None
 
 
 class MaskHistory:
-    """Undo/redo as a stack of PatchMasks snapshots (masks are small: a few hundred booleans)."""
+    """Undo/redo as a stack of PatchMasks snapshots (masks are small: a few hundred booleans). The masks are
+    kept as given: callers hand over masks nobody changes in place any more (see the module's docstring)."""
 
     def __init__(self, limit: int = 200):
         self.limit = limit
@@ -140,20 +146,20 @@ class MaskHistory:
         """Record the state before an edit; a new edit clears the redo stack."""
         if self._undo and self._undo[-1] == before:
             return
-        self._undo.append(before.copy())
+        self._undo.append(before)
         del self._undo[: -self.limit]
         self._redo.clear()
 
     def undo(self, current: PatchMasks) -> PatchMasks | None:
         if not self._undo:
             return None
-        self._redo.append(current.copy())
+        self._redo.append(current)
         return self._undo.pop()
 
     def redo(self, current: PatchMasks) -> PatchMasks | None:
         if not self._redo:
             return None
-        self._undo.append(current.copy())
+        self._undo.append(current)
         return self._redo.pop()
 
     def clear(self) -> None:

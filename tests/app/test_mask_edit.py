@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from jepa_explorer.gui import mask_edit
-from jepa_explorer.gui.mask_edit import Layer, MaskHistory
+from jepa_explorer.app import mask_edit
+from jepa_explorer.app.mask_edit import Layer, MaskHistory
 from jepa_explorer.masks.grid import PatchMasks
 
 GRID = (1, 8, 8)

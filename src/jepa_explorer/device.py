@@ -1,4 +1,5 @@
-"""Device choice: CUDA > MPS > CPU unless the user names one."""
+"""Device choice: CUDA > MPS > CPU unless the user names one. Below both `checkpoints/` and `engine/`
+(both place models on a device), so neither needs the other for it."""
 
 from __future__ import annotations
 
