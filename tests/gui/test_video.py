@@ -126,6 +126,37 @@ def test_an_image_after_a_clip_switches_back_to_the_image_model(qtbot, video_win
     assert w.errors == [] and not w.canvas.busy_text.isVisible()
 
 
+def test_quick_succession_ends_on_the_last_input_with_its_model(qtbot, video_window):
+    """Opened before the worker has answered: the last input asked for wins, with the model it needs."""
+    from jepa_explorer.resources import sample_images
+
+    w = video_window
+    photo, clip = str(sample_images()[0]), str(sample_clips()[0])
+
+    def settled_on(video: bool, path: str):
+        qtbot.waitUntil(
+            lambda: (
+                w.app.model_info is not None
+                and w.app.model_info.video == video
+                and w.app.image_path == path
+                and w.app.prediction is not None
+                and (w.app.prediction.masks.grid_shape[0] > 1) == video
+                and w.app.prediction.request_id == w.app.last_sent
+            ),
+            timeout=TIMEOUT_MS,
+        )
+
+    assert w.open_image(photo) and w.open_image(clip)  # photo, then clip: the video model
+    settled_on(True, clip)
+    assert w.open_image(photo)
+    settled_on(False, photo)
+    assert w.open_image(clip) and w.open_image(photo)  # clip, then photo: back to the image model
+    settled_on(False, photo)
+    qtbot.wait(1500)  # nothing the worker still had for the clip changes it afterwards
+    settled_on(False, photo)
+    assert w.app.clip_view is None and not w.timeline.isVisible() and w.errors == []
+
+
 def test_a_scene_keeps_the_clip_and_the_time_step(qtbot, video_window, tmp_path):
     w = video_window
     w.apply_preset("future")

@@ -2,8 +2,8 @@
 
 Why: in the app the model runs in a worker thread beside the UI thread. An eager forward takes Python's
 GIL back after every operator (hundreds per prediction), and while the UI thread runs Python (painting
-the panels) each of those hand-backs waits; measured on 2 cores, an eager predictor call took 700 ms
-beside a Python-busy thread where the traced one took 40 ms (13 ms alone). A trace runs its whole graph in
+the panels) each of those hand-backs waits: beside a Python-busy thread an eager predictor call took many
+times longer than a traced one (docs/performance.md has the figures). A trace runs its whole graph in
 one C++ call. It records the same kernels, so the numbers are the same (tests compare them).
 
 `torch.jit.trace` is deprecated in favour of `torch.compile` / `torch.export`, which need a C++ compiler or
@@ -11,8 +11,8 @@ ahead-of-time packaging that a laptop in a workshop cannot be counted on to have
 or fails, the eager modules run and `Trunks.note` says why.
 
 The traces run with TorchScript's optimising executor off: it specialises a graph to the shapes it has seen,
-and the token count changes with every edit; measured over a recorded brush stroke, plain execution was
-faster (p50 15 vs 19.5 ms per prediction) and its first call 35 ms instead of 118 ms.
+and the token count changes with every edit; over a recorded brush stroke, plain execution was faster,
+also on its first call (docs/performance.md).
 """
 
 from __future__ import annotations

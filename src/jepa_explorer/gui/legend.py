@@ -51,11 +51,11 @@ class MaskLegend(QWidget):
         self._chips: list[QToolButton] = []
         self._chips_fit = None  # (count digits, font) the chips' fixed sizes were measured for
         # made up front, hidden: creating a chip mid-stroke (a new target group) polished a new button and
-        # re-laid out the window in the same pass as a prediction (~10 ms of the longest stall)
+        # re-laid out the window in the same pass as a prediction (a part of the longest stall)
         self._ensure_chips(PREMADE_CHIPS)
         for i, chip in enumerate(self._chips):
             chip.setVisible(False)
-            # polish it and render its icon and text once now, not on its first show (~30 ms measured then)
+            # polish it and render its icon and text once now, not on its first show (slow, mid-stroke)
             chip.setText(f"{legend_style(i)[0]} (0)")
             chip.ensurePolished()
             chip.sizeHint()

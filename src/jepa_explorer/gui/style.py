@@ -54,8 +54,8 @@ def color_icon(rgb: tuple[int, int, int] | None, size: int = 16, shape: str = "s
 
 def show_uint8(item: pg.ImageItem, image: np.ndarray) -> None:
     """Show a uint8 grey / RGB / RGBA image as it is. `levels=None`, not (0, 255): with levels, pyqtgraph
-    rescales every RGB pixel with numpy inside the next paint (measured: 13 ms for one canvas-size image, a
-    UI stall in the middle of a brush stroke); without them it hands the bytes straight to a QImage."""
+    rescales every RGB pixel with numpy inside the next paint (a UI stall in the middle of a brush stroke,
+    docs/performance.md); without them it hands the bytes straight to a QImage."""
     if image.dtype != np.uint8:
         raise TypeError(f"show_uint8 expects uint8 pixels, got {image.dtype}")
     item.setImage(image, levels=None)
@@ -140,7 +140,7 @@ def set_font_scale(app: QApplication, scale: float) -> None:
 def opaque_views(root) -> None:
     """Mark every pyqtgraph view under `root` as painting all its pixels (each fills its background), so Qt
     does not first paint the window's, dock's and panel's style-sheet backgrounds beneath it on every update
-    (measured: 0.5-0.7 ms of each panel repaint)."""
+    (a measurable part of each panel repaint)."""
     for view in root.findChildren(pg.GraphicsView):
         view.viewport().setAttribute(Qt.WA_OpaquePaintEvent)
 
