@@ -153,7 +153,7 @@ class _Reader:
         if isinstance(value, dict) and isinstance(value.get("title"), str) and value["title"].strip():
             self.title = value["title"].strip()
         else:
-            self._problem(("lesson",), "[lesson] must hold a non-empty title = \"...\"")
+            self._problem(("lesson",), '[lesson] must hold a non-empty title = "..."')
 
     def finish(self, folder: Path) -> tuple[Lesson | None, list[Problem]]:
         chapter_ids = {c.id for c in self.items["chapter"]}
@@ -169,7 +169,11 @@ class _Reader:
                 if item.id in seen:
                     first = seen[item.id]
                     self.problems.append(
-                        Problem(item.source.file, item.source.line, f"{kind} id '{item.id}' is used twice (first at {first}); give each a unique id")
+                        Problem(
+                            item.source.file,
+                            item.source.line,
+                            f"{kind} id '{item.id}' is used twice (first at {first}); give each a unique id",
+                        )
                     )
                 seen.setdefault(item.id, item.source)
         if not any(self.items.values()) and not self.problems:
@@ -225,7 +229,9 @@ class _Reader:
     def _id(self, entry: dict, path: tuple, kind: str, fallback: str = "") -> str:
         value = entry.get("id", fallback)
         if not isinstance(value, str) or not ID_PATTERN.match(value):
-            self._problem(path + ("id",), f"id {value!r} of this {kind}: use lower-case letters, digits and '-' (e.g. \"surface-tax\")")
+            self._problem(
+                path + ("id",), f"id {value!r} of this {kind}: use lower-case letters, digits and '-' (e.g. \"surface-tax\")"
+            )
             return str(value)
         return value
 
@@ -283,7 +289,8 @@ class _Reader:
             self._problem(path + ("model",), f"model '{model}' is not bundled; use one of {', '.join(sorted(known.models))}")
         if known.samples and sample and sample not in known.samples:
             self._problem(
-                path + ("sample",), f"sample '{sample}' is not in assets/samples or assets/clips; use one of {', '.join(sorted(known.samples))}"
+                path + ("sample",),
+                f"sample '{sample}' is not in assets/samples or assets/clips; use one of {', '.join(sorted(known.samples))}",
             )
         preset = self._choice(entry, path, "preset", names.PRESETS, "set-up")
         panel = self._choice(entry, path, "panel", names.PANELS, "set-up")
@@ -323,7 +330,9 @@ class _Reader:
             return None
         measured = entry["measured"]
         if not isinstance(measured, dict):
-            self._problem(path + ("measured",), "measured must be a table: [claim.measured] with input, output, metric, baseline, data")
+            self._problem(
+                path + ("measured",), "measured must be a table: [claim.measured] with input, output, metric, baseline, data"
+            )
             measured = {}
         else:
             self._fields(measured, path + ("measured",), "measured table", (MEASURED_FIELDS, ()))
@@ -331,7 +340,9 @@ class _Reader:
             id=self._id(entry, path, "claim"),
             claim=self._text(entry, path, "claim", "claim"),
             evidence=self._text(entry, path, "evidence", "claim"),
-            measured={k: self._text(measured, path + ("measured",), k, "measured table") for k in MEASURED_FIELDS if k in measured},
+            measured={
+                k: self._text(measured, path + ("measured",), k, "measured table") for k in MEASURED_FIELDS if k in measured
+            },
             inside=self._choice(entry, path, "inside", tuple(INSIDE), "claim"),
             model_answer=self._text(entry, path, "model_answer", "claim"),
             live=self._live(entry, path),

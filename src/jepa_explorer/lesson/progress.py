@@ -47,7 +47,10 @@ class Progress:
     classification: dict[str, dict] = field(default_factory=dict)  # card id -> {"answer", "bias", "correct"}
     scope: dict[str, str] = field(default_factory=dict)  # claim id -> the learner's own answer
     flashcards: dict[str, dict] = field(default_factory=dict)  # flashcard id -> {"known": bool, "reviews": int}
-    notice: str = ""  # set when a damaged file was set aside
+    notice: str = ""  # set when a damaged file was set aside or the file cannot be written
+
+    def __post_init__(self) -> None:
+        self.path = Path(self.path)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Progress:
