@@ -268,6 +268,7 @@ class ScopePage(Page):
             self.liveRequested.emit(claim.live)
             return True
         if key == Qt.Key_W:  # write: into the text box
+            self.editor.show()  # a just-built page's widgets are shown only at the next event-loop turn
             self.editor.setFocus()
             return True
         return False
