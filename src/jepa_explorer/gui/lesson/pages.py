@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import random
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from jepa_explorer.gui import style
@@ -50,7 +50,7 @@ class ChapterPage(Page):
         body.addWidget(label(chapter.look_at))
         if chapter.stages:
             items = "".join(f"<li>{html.escape(s)}</li>" for s in chapter.stages)
-            body.addWidget(label(f"<ol style='margin-left:-20px'>{items}</ol>", rich=True))
+            body.addWidget(label(f"<ol>{items}</ol>", rich=True))
         self.setup_buttons = []
         for i, setup in enumerate(chapter.setups):
             key = "Enter / 1" if i == 0 else str(i + 1)
@@ -257,7 +257,8 @@ class ScopePage(Page):
         claim = self.lesson.claims[self.index]
         self.progress.answer_claim(claim.id, self.editor.toPlainText())
         self.answer_box.show()
-        self.ensureWidgetVisible(self.answer_box)
+        # once the layout has placed the box (next event-loop turn), scroll it into view
+        QTimer.singleShot(0, lambda: self.ensureWidgetVisible(self.answer_box, 0, 24))
 
     def key(self, key: int) -> bool:
         claim = self.lesson.claims[self.index]

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 from jepa_explorer.errors import JepaError
 from jepa_explorer.gui import style
 from jepa_explorer.gui.lesson.pages import ChapterPage, ClassifyPage, FlashcardPage, ScopePage
-from jepa_explorer.gui.lesson.widgets import button, label
+from jepa_explorer.gui.lesson.widgets import MAX_COLUMN_PX, button, label
 from jepa_explorer.lesson.host import LessonHost, apply_setup, describe_setup
 from jepa_explorer.lesson.model import Lesson
 from jepa_explorer.lesson.progress import Progress
@@ -145,6 +145,8 @@ class LessonPanel(QWidget):
         """Type size for the room: 1.0 normal, larger for presentation mode."""
         self.scale = scale
         self.setStyleSheet(stylesheet(scale))
+        for page in self.pages.values():
+            page.set_column_width(round(MAX_COLUMN_PX * scale))
 
     def show_section(self, name: str) -> None:
         if name not in SECTIONS or self.pages[name].count == 0:

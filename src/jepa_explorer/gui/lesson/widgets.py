@@ -5,9 +5,11 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from jepa_explorer.gui import style
+
+MAX_COLUMN_PX = 1150  # at scale 1; the panel scales it with the type
 
 
 def label(text: str = "", role: str = "body", rich: bool = False) -> QLabel:
@@ -46,12 +48,20 @@ class Page(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.NoFrame)
         self.setFocusPolicy(Qt.NoFocus)
-        inner = QWidget()
-        inner.setObjectName("lessonPage")
-        self.body = QVBoxLayout(inner)
+        outer = QWidget()
+        row = QHBoxLayout(outer)  # a centred column: long lines are hard to read on a wide projector
+        row.setContentsMargins(0, 0, 0, 0)
+        self.column = QWidget()
+        self.column.setObjectName("lessonPage")
+        self.column.setMaximumWidth(MAX_COLUMN_PX)
+        row.addWidget(self.column)
+        self.body = QVBoxLayout(self.column)
         self.body.setContentsMargins(24, 16, 24, 16)
         self.body.setSpacing(12)
-        self.setWidget(inner)
+        self.setWidget(outer)
+
+    def set_column_width(self, pixels: int) -> None:
+        self.column.setMaximumWidth(pixels)
 
     def clear(self) -> None:
         """Remove every widget and spacer of the page (it is rebuilt for each chapter or card)."""
