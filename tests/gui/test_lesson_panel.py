@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 
+from jepa_explorer.errors import LessonError
 from jepa_explorer.gui.lesson import LessonPanel
 from jepa_explorer.lesson.loader import bundled_content_dir, load_lesson
 from jepa_explorer.lesson.names import PANELS, PRESETS
@@ -153,3 +154,15 @@ def test_panel_claims_its_keys_before_window_shortcuts(panel):
         event.ignore()
         panel.event(event)
         assert event.isAccepted() == claimed, (key, mods)
+
+
+def test_open_reads_content_and_progress_or_names_the_bad_line(qtbot, tmp_path):
+    widget = LessonPanel.open(folder=bundled_content_dir(), progress_path=tmp_path / "p.json", scale=1.6)
+    qtbot.addWidget(widget)
+    assert widget.pages["flashcards"].count == 18 and widget.scale == 1.6
+    assert json.loads((tmp_path / "p.json").read_text())["chapter"] == "surface-tax"
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "cards.toml").write_text('[[card]]\nid = "x"\n')
+    with pytest.raises(LessonError, match=r"cards\.toml:1: this card has no 'method'"):
+        LessonPanel.open(folder=bad, progress_path=tmp_path / "p.json")

@@ -136,6 +136,14 @@ class LessonPanel(QWidget):
         self.positions["chapters"] = lesson.chapters.index(start) if start else 0
         self.show_section("chapters")
 
+    @classmethod
+    def open(cls, host: LessonHost | None = None, folder=None, progress_path=None, scale: float = 1.0) -> LessonPanel:
+        """The panel on a content folder (default: $JEPA_EXPLORER_LESSON or the bundled lesson) and the user's
+        saved progress. Raises LessonError, whose message names each problem's file and line, for bad content."""
+        from jepa_explorer.lesson.loader import load_lesson
+
+        return cls(load_lesson(folder), Progress.load(progress_path), host=host, scale=scale)
+
     # ------------------------------------------------------------ public
 
     def set_host(self, host: LessonHost | None) -> None:
