@@ -80,7 +80,7 @@ def test_enter_sets_the_chapter_up_through_the_host(qtbot, panel):
     assert ("set_mode", "surface-tax") in panel.host.calls
     qtbot.keyClick(panel, Qt.Key_2)
     assert panel.host.calls[-4] == ("open_sample", "procedural_dead_leaves.png")
-    assert panel.pages["chapters"].status.text() == "Set up: The same on a procedural texture"
+    assert panel.pages["chapters"].status.text() == "Set up: The same on a procedural texture, MAE's own masks"
 
 
 def test_without_a_host_the_panel_says_so(qtbot, lesson, progress_path):

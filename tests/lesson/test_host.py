@@ -20,11 +20,11 @@ def test_surface_tax_set_up_calls_the_host_in_order(lesson, host):
     assert host.calls == [
         ("choose_model", "ijepa-tiny"),
         ("open_sample", "heldout_chelsea.jpg"),
-        ("apply_preset", "random"),
+        ("apply_preset", "block"),
         ("set_mode", "surface-tax"),
         ("show_panel", "pixels"),
     ]
-    assert setup.label == "MAE vs I-JEPA with the surface tax"
+    assert setup.label == "MAE vs I-JEPA on a photograph"
 
 
 def test_step_through_starts_last(lesson, host):
