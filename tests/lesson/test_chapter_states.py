@@ -1,5 +1,4 @@
-"""The chapters' set-ups show what their text says, measured with the engine on the bundled models (no GUI):
-the surface-tax chapter's MAE pixel error jumps while the JEPA's embedding error moves far less."""
+"""The chapters' set-ups show what their text says, measured with the engine on the bundled models (no GUI)."""
 
 from __future__ import annotations
 
@@ -58,3 +57,18 @@ def test_surface_tax_chapter_shows_the_tax(models):
             increase = surface_tax(session, _preset(setup.preset, session.grid_shape, seed), mae, decoder).increase()
             assert increase["mae"] > 0.3, (setup.sample, seed, increase)  # "the MAE's pixel error jumps"
             assert increase["jepa_embedding"] < increase["mae"] / 3, (setup.sample, seed, increase)  # "far less"
+
+
+def test_predictor_beats_copying_on_the_loop_and_scope_set_ups(models):
+    """The JEPA-loop chapter ends on "is the predictor closer than copying?" and the scope test's first claim is
+    tested live on this set-up: on each re-roll of the preset the answer must be yes."""
+    from jepa_explorer.engine.session import Session
+    from jepa_explorer.media.images import load_image
+
+    lesson = load_lesson(bundled_content_dir())
+    for chapter_id in ("jepa-loop", "scope-test"):
+        setup = lesson.chapter(chapter_id).setups[0]
+        session = Session(models[0])
+        session.set_input(load_image(assets_dir() / "samples" / setup.sample))
+        gains = [session.predict(_preset(setup.preset, session.grid_shape, seed)).gain("loss") for seed in (0, 1, 2, 3)]
+        assert min(gains) > 0.05, (chapter_id, gains)
