@@ -88,7 +88,7 @@ def test_without_a_host_the_panel_says_so(qtbot, lesson, progress_path):
     qtbot.addWidget(widget)
     with qtbot.waitSignal(widget.setupRequested):
         widget.keyPressEvent(QKeyEvent(QEvent.KeyPress, Qt.Key_1, Qt.NoModifier))
-    assert widget.status.text().startswith("Not connected to the app's window")
+    assert widget.pages["chapters"].status.text().startswith("Not connected to the app's window")
 
 
 def test_classification_feedback_and_explanation(qtbot, panel, lesson, progress_path):

@@ -29,7 +29,7 @@ def test_surface_tax_set_up_calls_the_host_in_order(lesson, host):
 
 def test_step_through_starts_last(lesson, host):
     apply_setup(lesson.chapter("jepa-loop"), host)
-    assert host.calls[-2:] == [("show_panel", "pca"), ("start_step_through",)]
+    assert host.calls[-2:] == [("show_panel", "pixels"), ("start_step_through",)]
     assert host.calls.count(("start_step_through",)) == 1
 
 

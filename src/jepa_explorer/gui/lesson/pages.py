@@ -56,7 +56,7 @@ class ChapterPage(Page):
             key = "Enter / 1" if i == 0 else str(i + 1)
             b = button(
                 f"▶  Set up: {setup.label}   ({key})",
-                f"{describe_setup(setup)}",
+                f"{setup.label}: {describe_setup(setup)}",
                 lambda _=False, i=i: self.setupRequested.emit(chapter.id, i),
             )
             b.setProperty("role", "setup")

@@ -179,9 +179,9 @@ class LessonPanel(QWidget):
         if self.section == "chapters":
             self.progress.visit(self.lesson.chapters[index].id)
         noun = {"chapters": "chapter", "classification": "card", "scope": "claim", "flashcards": "card"}[self.section]
-        self.footer.setText(f"{noun} {index + 1} / {page.count}   ·   ←/→ or PgUp/PgDn   ·   Ctrl+1…4 sections")
+        self.footer.setText(f"{noun} {index + 1} / {page.count}  ·  ←/→ PgUp/PgDn  ·  Ctrl+1…4")
         self.footer.setAlignment(Qt.AlignCenter)
-        self.status.setText(self.progress.notice)
+        self.status.setText(self.progress.notice)  # a set-up's message belongs to the item it came from
         self.itemChanged.emit(self.section, index)
 
     def step(self, delta: int) -> None:
@@ -204,9 +204,10 @@ class LessonPanel(QWidget):
             else:
                 text = f"Set up: {setup.label}"
                 self.setupApplied.emit(chapter_id, index)
-        self.status.setText(text)
-        if self.section == "chapters":
+        if self.section == "chapters":  # beside the buttons; the panel's own line is for the other pages
             page.status.setText(text)
+        else:
+            self.status.setText(text)
 
     # ------------------------------------------------------------ keys
 

@@ -35,6 +35,9 @@ def button(text: str, tip: str, slot=None) -> QPushButton:
     widget.setFocusPolicy(Qt.NoFocus)
     widget.setProperty("role", "answer")
     widget.setCursor(Qt.PointingHandCursor)
+    # a button does not wrap its text: let a narrow panel clip it (the tooltip has it all) rather than widen
+    widget.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+    widget.setMinimumWidth(widget.fontMetrics().horizontalAdvance(text[:12]) + 24)
     if slot is not None:
         widget.clicked.connect(slot)
     return widget
@@ -48,6 +51,7 @@ class Page(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.NoFrame)
         self.setFocusPolicy(Qt.NoFocus)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # text wraps; a narrow dock clips long buttons
         outer = QWidget()
         row = QHBoxLayout(outer)  # a centred column: long lines are hard to read on a wide projector
         row.setContentsMargins(0, 0, 0, 0)
