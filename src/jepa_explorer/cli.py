@@ -194,7 +194,12 @@ def _register_optional(sub) -> None:
     """Commands owned by other subpackages (GUI, training) register themselves when present."""
     import importlib
 
-    for module in ("jepa_explorer.gui.commands", "jepa_explorer.train.commands", "jepa_explorer.doctor"):
+    for module in (
+        "jepa_explorer.gui.commands",
+        "jepa_explorer.train.commands",
+        "jepa_explorer.doctor",
+        "jepa_explorer.lesson.commands",
+    ):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as e:
