@@ -112,6 +112,7 @@ def cmd_predict(args) -> int:
     import numpy as np
 
     from jepa_explorer.engine.session import Session
+    from jepa_explorer.fileio import atomic_open
     from jepa_explorer.masks.generators import generate
     from jepa_explorer.media.images import load_image
 
@@ -135,7 +136,10 @@ def cmd_predict(args) -> int:
         out = Path(args.out)
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            np.savez_compressed(out, **arrays)
+            if out.suffix != ".npz":  # as numpy names a file it is given by path
+                out = out.with_name(out.name + ".npz")
+            with atomic_open(out) as f:  # a failed write keeps the previous result file whole
+                np.savez_compressed(f, **arrays)
         except OSError as e:
             raise JepaError(f"{out}: cannot write the result ({e.strerror}).") from None
     if args.json:

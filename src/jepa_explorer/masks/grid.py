@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from jepa_explorer.errors import MaskError
+from jepa_explorer.fileio import atomic_open
 
 # the colours of context and target groups, shared by saved mask PNGs and the app's canvas
 CONTEXT_RGB = (40, 120, 255)
@@ -194,7 +195,8 @@ class PatchMasks:
             image = image.resize(size, Image.NEAREST)
         info = PngImagePlugin.PngInfo()
         info.add_text("Software", _PALETTE_TAG)
-        image.save(path, pnginfo=info)
+        with atomic_open(path) as f:  # a failed save keeps the previous mask file whole
+            image.save(f, format="PNG", pnginfo=info)
 
     @classmethod
     def load_png(cls, path: str | Path, grid_shape: tuple[int, int, int], coverage: float = 0.5) -> PatchMasks:
