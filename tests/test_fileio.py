@@ -83,9 +83,7 @@ def test_bundle_save_failure_keeps_the_previous_bundle(tmp_path, monkeypatch):
     assert sorted(os.listdir(out)) == ["card.json", "model.safetensors"]
 
 
-def test_predict_out_failure_is_one_line_and_keeps_the_old_result(
-    ijepa_fixture_path, tmp_path, monkeypatch, capsys, photo_like
-):
+def test_predict_out_failure_is_one_line_and_keeps_the_old_result(ijepa_fixture_path, tmp_path, monkeypatch, capsys, photo_like):
     from PIL import Image
 
     Image.fromarray(photo_like).save(tmp_path / "p.png")
