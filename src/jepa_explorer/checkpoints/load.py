@@ -17,6 +17,7 @@ import torch
 import torch.nn as nn
 
 from jepa_explorer.checkpoints.infer import infer_encoder_config, infer_predictor_config
+from jepa_explorer.checkpoints.integrity import check_card, verify_weights
 from jepa_explorer.errors import CheckpointError
 from jepa_explorer.models.config import PredictorConfig, ViTConfig
 from jepa_explorer.models.vit import VisionTransformer, build_predictor
@@ -316,6 +317,7 @@ def read_card(card_path: Path) -> dict:
         raise CheckpointError(f"{card_path}: not valid JSON ({e}); fix or regenerate the model card.") from None
     if not isinstance(card, dict):
         raise CheckpointError(f"{card_path}: a model card must be a JSON object.")
+    check_card(card, card_path)
     return card
 
 
@@ -339,7 +341,9 @@ def load_model(
                 f"{card_path}: this bundle is a '{card['kind']}' model, not a JEPA; open it as a companion model."
             )
         _check_file(weights_path)
-        parts = _split_parts(_read_safetensors(weights_path), weights_path)
+        tensors = _read_safetensors(weights_path)  # a truncated file is named as such before the hash check
+        verify_weights(weights_path, card, card_path)
+        parts = _split_parts(tensors, weights_path)
         model = build_model(
             parts, path if path.is_dir() else card_path.parent, card=card, num_heads=num_heads, num_frames=num_frames
         )
