@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 
 from jepa_explorer.argtypes import OneLineParser, whole
@@ -116,9 +117,11 @@ def cmd_predict(args) -> int:
 
     from jepa_explorer.engine.session import Session
     from jepa_explorer.fileio import atomic_open
-    from jepa_explorer.masks.generators import generate
+    from jepa_explorer.masks.generators import check_spec, generate, is_mask_file
     from jepa_explorer.media.images import load_image
 
+    if not is_mask_file(args.mask):
+        check_spec(args.mask)  # a bad spec fails before the model loads
     model = _load(args)
     if model.config.encoder.video:
         raise JepaError(
@@ -261,7 +264,10 @@ def main(argv: list[str] | None = None) -> int:
             parser.print_help()
             return 0
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            if not args.debug:  # library warnings are noise beside our one-line errors; --debug shows them
+                warnings.simplefilter("ignore")
+            return args.func(args)
     except JepaError as e:
         if args.debug:
             raise

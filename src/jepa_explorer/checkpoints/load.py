@@ -119,6 +119,8 @@ def _check_file(path: Path) -> None:
         raise CheckpointError(
             f"{path}: a folder without {CARD_NAME} and {WEIGHTS_NAME}; point at a checkpoint file or a bundle folder."
         )
+    if not path.is_file():  # a FIFO or a device would block the reader
+        raise CheckpointError(f"{path}: not a regular file (a pipe, socket or device?); point at a checkpoint file.")
     size = path.stat().st_size
     if size == 0:
         raise CheckpointError(f"{path}: the file is empty (an interrupted download or copy?).")
@@ -309,6 +311,8 @@ def _bundle_paths(path: Path) -> tuple[Path, Path] | None:
 
 
 def read_card(card_path: Path) -> dict:
+    if card_path.exists() and not card_path.is_file():  # a FIFO would block the read
+        raise CheckpointError(f"{card_path}: not a regular file; a bundle's {CARD_NAME} is a JSON file.")
     try:
         card = json.loads(card_path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -371,9 +371,13 @@ def _is_file(spec: str) -> bool:
         return False
 
 
+def is_mask_file(spec: str) -> bool:
+    return spec.lower().endswith((".png", ".bmp", ".gif", ".tif", ".tiff", ".jpg", ".jpeg")) or _is_file(spec)
+
+
 def generate(spec: str, grid: Grid) -> PatchMasks:
     """Masks from a generator spec or a mask image path, on the model's (T, H, W) grid."""
-    if spec.lower().endswith((".png", ".bmp", ".gif", ".tif", ".tiff", ".jpg", ".jpeg")) or _is_file(spec):
+    if is_mask_file(spec):
         return PatchMasks.load_png(spec, grid)
     name, kwargs = check_spec(spec)
     return GENERATORS[name](tuple(grid), **kwargs)
