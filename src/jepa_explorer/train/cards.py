@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from jepa_explorer.errors import JepaError
+from jepa_explorer.fileio import write_text
 
 
 def training_data_summary(photo_fraction: float) -> dict:
@@ -94,8 +95,8 @@ def write_metrics(checkpoint: str | Path, report: dict) -> Path:
     card = json.loads(card_path.read_text(encoding="utf-8"))
     card["metrics"] = {k: v for k, v in report.items() if k not in ("checkpoint",)}
     card["metrics"]["command"] = report.get("command") or f"jepa-explorer eval {Path(report['checkpoint']).as_posix()}"
-    card_path.write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
-    (card_path.parent / "README.md").write_text(model_card_markdown(card), encoding="utf-8")
+    write_text(card_path, json.dumps(card, indent=1) + "\n")
+    write_text(card_path.parent / "README.md", model_card_markdown(card))
     return card_path
 
 

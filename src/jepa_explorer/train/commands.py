@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 
+from jepa_explorer.argtypes import positive, whole
+
 
 def _train(args) -> int:
     from jepa_explorer.train.loop import train_main
@@ -75,31 +77,38 @@ def register(sub) -> None:
     p.add_argument("recipe", help="recipe name (ijepa-tiny, mae-tiny, ijepa-tiny-decoder) or a .json file")
     p.add_argument("--out", default=None, help="run folder (default runs/NAME)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
-    p.add_argument("--steps", type=int, default=None, help="stop after this many steps (the schedule still spans the recipe's)")
+    p.add_argument(
+        "--steps", type=whole(1, 10**9), default=None, help="stop after this many steps (the schedule still spans the recipe's)"
+    )
     p.add_argument("--export", default=None, help="write the bundle (safetensors + card) here when done")
     p.add_argument("--device", default=None)
     p.add_argument(
         "--set", action="append", default=[], metavar="KEY=VALUE", help="override a recipe entry, e.g. model.predictor.depth=6"
     )
     p.add_argument(
-        "--workers", type=int, default=0, help="processes making batches (0: one thread; a GPU wants about one per core)"
+        "--workers",
+        type=whole(0, 256),
+        default=0,
+        help="processes making batches (0: one thread; a GPU wants about one per core)",
     )
-    p.add_argument("--max-minutes", type=float, default=None, help="stop (and save) after this long; --resume continues")
+    p.add_argument("--max-minutes", type=positive(), default=None, help="stop (and save) after this long; --resume continues")
     p.set_defaults(func=_train)
 
     p = sub.add_parser("eval", help="measure a JEPA on held-out sources against leak-free baselines")
     p.add_argument("checkpoint")
-    p.add_argument("--n", type=int, default=200, help="held-out images per domain")
-    p.add_argument("--masks", type=int, default=4, help="multiblock masks per image")
+    p.add_argument("--n", type=whole(1, 1_000_000), default=200, help="held-out images per domain")
+    p.add_argument("--masks", type=whole(1, 64), default=4, help="multiblock masks per image")
     p.add_argument("--mae", default=None, help="MAE bundle for the pixel comparison")
     p.add_argument("--decoder", default=None, help="decoder bundle for the pixel comparison")
     p.add_argument(
         "--image-model", default=None, help="video eval: the single-frame encoder for the motion probe (default: bundled)"
     )
     p.add_argument("--no-probe", action="store_true")
-    p.add_argument("--probe-train", type=int, default=None, help="probe training samples (default: 600 images, 1024 clips)")
-    p.add_argument("--probe-test", type=int, default=None, help="probe test samples (default: 400 images, 512 clips)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--probe-train", type=whole(1, 10**7), default=None, help="probe training samples (default: 600 images, 1024 clips)"
+    )
+    p.add_argument("--probe-test", type=whole(1, 10**7), default=None, help="probe test samples (default: 400 images, 512 clips)")
+    p.add_argument("--seed", type=whole(0, 2**32 - 1), default=0)
     p.add_argument(
         "--split",
         choices=("test", "validation"),

@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from jepa_explorer.errors import JepaError
+from jepa_explorer.fileio import write_with
 from jepa_explorer.models.config import PredictorConfig, ViTConfig
 from jepa_explorer.models.tensors import apply_masks, repeat_interleave_batch
 
@@ -346,9 +347,8 @@ class Trainer:
             history=json.dumps(self.history),
             recipe=json.dumps(self.recipe),
         )
-        tmp = self.last_path.with_suffix(".tmp")
-        torch.save(blob, tmp)
-        tmp.replace(self.last_path)  # atomic: an interruption never leaves a half-written checkpoint
+        # atomic: an interruption never leaves a half-written checkpoint
+        write_with(self.last_path, lambda tmp: torch.save(blob, tmp))
 
     def resume(self) -> bool:
         if not self.last_path.exists():
