@@ -31,7 +31,7 @@ def _eval(args) -> int:
 
     if load_model(args.checkpoint, "cpu").config.encoder.video:
         from jepa_explorer.resources import default_checkpoint
-        from jepa_explorer.train.eval_video import MOTION_PROBE_SIZES, evaluate_video
+        from jepa_explorer.train.eval_video import DOMAINS, MOTION_PROBE_SIZES, evaluate_video
 
         image_model = args.image_model or default_checkpoint()
         if image_model is not None and not args.image_model:  # the bundled one, named as the card should name it
@@ -45,6 +45,7 @@ def _eval(args) -> int:
             seed=args.seed,
             decoder=args.decoder,
             split=args.split,
+            domains=tuple(args.domains.split(",")) if args.domains else DOMAINS,
         )
         text = cards.format_video_report(report)
         measured = [args.checkpoint, args.decoder]
@@ -114,6 +115,11 @@ def register(sub) -> None:
         choices=("test", "validation"),
         default="test",
         help="test: the held-out sources the card reports; validation: other held-out sources, for choosing checkpoints",
+    )
+    p.add_argument(
+        "--domains",
+        default=None,
+        help="video eval: comma-separated held-out domains (default procedural,photo_motion,real_footage)",
     )
     p.add_argument("--device", default=None)
     p.add_argument("--write-card", action="store_true", help="store the metrics in the checkpoint's card.json")

@@ -231,6 +231,7 @@ class Trainer:
                 num_frames=data["num_frames"],
                 batch_size=data["batch_size"],
                 seed=recipe["seed"],
+                photo_fraction=data.get("photo_fraction", 0.0),  # photo-motion clips (photo_motion.py)
             )
         else:
             from jepa_explorer.train.data import ImageBatches
@@ -535,6 +536,13 @@ class Trainer:
                 "procedural textures (jepa_explorer.train.clips; training seed tag 10, held-out evaluation tag 11)",
                 "augmentation": "flips, colour jitter shared by the frames of a clip",
             }
+            if data.get("photo_fraction"):
+                card["training_data"]["photo_motion_clips"] = (
+                    f"{data['photo_fraction']:.0%} of each batch: clips made from the training photographs "
+                    "(jepa_explorer.train.photo_motion; camera pans, zooms and small rotations, photo-textured objects "
+                    "with the sprite physics, lighting drift, ripples and squash-and-stretch; seed tag 16; the held-out "
+                    "photographs of data/photos_manifest.json never appear)"
+                )
         else:
             card["training_data"] = training_data_summary(data.get("photo_fraction", 0.5))
         card["input"] = {"size": data["size"], "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}
