@@ -107,9 +107,7 @@ class AdaBlock(nn.Module):
         B, N, D = h.shape
         q, k, v = self.qkv(h).reshape(B, N, 3, self.heads, D // self.heads).permute(2, 0, 3, 1, 4)
         if cache is not None:
-            if "k" in cache:
-                k, v = torch.cat([cache["k"], k], 2), torch.cat([cache["v"], v], 2)
-            cache["k"], cache["v"] = k, v
+            k, v = _cache_append(cache, k, v)
         past = k.shape[2] - N
         # causal: new token i may see every cached token and new tokens <= i
         mask = torch.ones(N, k.shape[2], dtype=torch.bool, device=x.device).tril(diagonal=past)
@@ -117,6 +115,33 @@ class AdaBlock(nn.Module):
         x = x + gate1 * self.proj(a.transpose(1, 2).reshape(B, N, D))
         h = self.norm2(x) * (1 + scale2) + shift2
         return x + gate2 * self.mlp(h)
+
+
+def _cache_append(cache: dict, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Write the new keys and values into the cache's buffers (allocated once, `cache["capacity"]` long,
+    so that a rollout does not copy the whole history at every step); returns all keys and values so far."""
+    n, new = cache.get("n", 0), k.shape[2]
+    if "k" not in cache or n + new > cache["k"].shape[2] or cache["k"].shape[0] != k.shape[0]:
+        capacity = max(cache.get("capacity", 0), n + new)
+        buf_k = k.new_empty(k.shape[0], k.shape[1], capacity, k.shape[3])
+        buf_v = torch.empty_like(buf_k)
+        if n:
+            buf_k[:, :, :n], buf_v[:, :, :n] = cache["k"][:, :, :n], cache["v"][:, :, :n]
+        cache["k"], cache["v"] = buf_k, buf_v
+    cache["k"][:, :, n : n + new], cache["v"][:, :, n : n + new] = k, v
+    cache["n"] = n + new
+    return cache["k"][:, :, : n + new], cache["v"][:, :, : n + new]
+
+
+def expanded_cache(cache: dict, n: int, capacity: int) -> dict:
+    """A cache for n samples whose first rows are a batch-1 cache's (fresh buffers: the samples then diverge)."""
+    if "k" not in cache:
+        return {"capacity": capacity}
+    rows = cache["n"]
+    shape = (n, cache["k"].shape[1], capacity, cache["k"].shape[3])
+    k, v = cache["k"].new_empty(shape), cache["v"].new_empty(shape)
+    k[:, :, :rows], v[:, :, :rows] = cache["k"][:, :, :rows], cache["v"][:, :, :rows]
+    return {"k": k, "v": v, "n": rows, "capacity": capacity}
 
 
 class WorldPredictor(nn.Module):

@@ -14,7 +14,7 @@ __all__ = ["SIZE", "World", "WorldState", "render", "EVENTS", "Event", "inject",
 def __getattr__(name: str):
     # torch-backed parts load on first use
     if name == "plan":
-        from jepa_explorer.world.plan import plan
+        from jepa_explorer.world.planning import plan
 
         return plan
     if name == "load_world_model":

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from jepa_explorer.models.world import WorldConfig, WorldDecoder, WorldEncoder, WorldPredictor
+from jepa_explorer.models.world import WorldConfig, WorldDecoder, WorldEncoder, WorldPredictor, expanded_cache
 
 WORLD_KIND, DECODER_KIND = "world", "world-decoder"
 
@@ -97,34 +97,17 @@ class WorldModel:
         out = out.cpu().numpy()
         return out[0] if single else out
 
+    def imagine(self, history: torch.Tensor, history_actions: torch.Tensor) -> Imagination:
+        """An imagination that starts after `history` [B, K, L] (real latents; history_actions [B, K-1, 2]
+        between them): `.step(action [B, 2])` returns the next imagined latent [B, L]."""
+        return Imagination(self.predictor, history, history_actions)
+
     @torch.inference_mode()
     def rollout_tensor(self, history: torch.Tensor, history_actions: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
-        """Autoregressive imagination, batched and on tensors: history [B, K, L] (real latents),
-        history_actions [B, K-1, 2] (the actions between them), actions [B, H, 2] -> [B, H, L]: the latent
-        after each action, the model's own predictions fed back. A KV cache keeps each step one token;
-        beyond the predictor's window the cache restarts from the last latents."""
-        window = self.config.max_history
-        seq_z, seq_a = history, torch.cat([history_actions, actions[:, :1]], 1)
-        caches = [{} for _ in self.predictor.blocks]
-        out = []
-        pred = self.predictor(seq_z, seq_a, 0, caches)[:, -1:]
-        pos = seq_z.shape[1]
-        zs = list(seq_z.unbind(1)) + [pred[:, 0]]
-        out.append(pred)
-        acts = list(seq_a.unbind(1))
-        for h in range(1, actions.shape[1]):
-            acts.append(actions[:, h])
-            if pos + 1 > window:  # restart the window over the most recent latents
-                keep = window // 2
-                caches = [{} for _ in self.predictor.blocks]
-                pred = self.predictor(torch.stack(zs[-keep:], 1), torch.stack(acts[-keep:], 1), 0, caches)[:, -1:]
-                pos = keep
-            else:
-                pred = self.predictor(pred, actions[:, h : h + 1], pos, caches)
-                pos += 1
-            zs.append(pred[:, 0])
-            out.append(pred)
-        return torch.cat(out, 1)
+        """Autoregressive imagination, batched and on tensors: history [B, K, L], history_actions [B, K-1, 2],
+        actions [B, H, 2] -> [B, H, L], the latent after each action, own predictions fed back."""
+        imagination = self.imagine(history, history_actions)
+        return torch.stack([imagination.step(actions[:, h]) for h in range(actions.shape[1])], 1)
 
     def rollout(self, history, actions, history_actions=None) -> np.ndarray:
         """history [K, L], actions [H, 2], history_actions [K-1, 2] (zeros if None) -> [H, L]."""
@@ -142,3 +125,52 @@ class WorldModel:
             raise ValueError(f"{self.path}: no decoder attached (load the world-tiny-decoder bundle with attach_decoder)")
         z = torch.as_tensor(np.asarray(latents), dtype=torch.float32, device=self.device).reshape(-1, self.config.latent_dim)
         return self.pixels(self.decoder(z))
+
+
+class Imagination:
+    """KV-cached autoregressive rollout of the predictor: each `step` runs one token through the blocks.
+
+    The history's first K-1 rows are run once at construction; the last real latent waits for the first
+    action. `expand(n)` shares that prefix between n candidate futures (CEM's samples) without recomputing
+    it. Past the predictor's window the cache restarts from the most recent half window of latents."""
+
+    def __init__(self, predictor: WorldPredictor, history: torch.Tensor, history_actions: torch.Tensor, _copy=None):
+        self.predictor = predictor
+        self.window = predictor.cfg.max_history
+        if _copy is not None:
+            return
+        if history.shape[1] > self.window:
+            history, history_actions = history[:, -self.window :], history_actions[:, -(self.window - 1) :]
+        self.caches = [{"capacity": self.window} for _ in predictor.blocks]
+        self.latents = list(history.unbind(1))
+        self.actions = list(history_actions.unbind(1))
+        self.pos = len(self.latents) - 1  # position of the pending latent (the last real one)
+        if self.pos > 0:
+            with torch.inference_mode():
+                predictor(history[:, :-1], history_actions, 0, self.caches)
+
+    def expand(self, n: int) -> Imagination:
+        """n copies of a batch-1 imagination, sharing its cached prefix."""
+        other = Imagination(self.predictor, None, None, _copy=True)
+        other.caches = [expanded_cache(c, n, self.window) for c in self.caches]
+        other.latents = [z.expand(n, *z.shape[1:]) for z in self.latents]
+        other.actions = [a.expand(n, *a.shape[1:]) for a in self.actions]
+        other.pos = self.pos
+        return other
+
+    @torch.inference_mode()
+    def step(self, action: torch.Tensor) -> torch.Tensor:
+        """action [B, 2] -> the latent after it [B, L] (and it becomes the pending latent)."""
+        self.actions.append(action)
+        if self.pos + 1 > self.window:
+            keep = self.window // 2
+            self.caches = [{"capacity": self.window} for _ in self.predictor.blocks]
+            z = torch.stack(self.latents[-keep:], 1)
+            a = torch.stack(self.actions[-keep:], 1)
+            pred = self.predictor(z, a, 0, self.caches)[:, -1]
+            self.pos = keep
+        else:
+            pred = self.predictor(self.latents[-1][:, None], action[:, None], self.pos, self.caches)[:, 0]
+            self.pos += 1
+        self.latents.append(pred)
+        return pred
