@@ -52,8 +52,9 @@ def _wall_start(world: World, rng: np.random.Generator) -> tuple[np.ndarray, np.
     return pos, action
 
 
-def inject(kind: str, seed: int, length: int = 16, break_at: int = 8, rng_seed: int = 0) -> Event:
-    """A trajectory of `length` actions in world `seed` whose physics breaks at frame `break_at`."""
+def inject(kind: str, seed: int, length: int = 16, break_at: int = 8, rng_seed: int = 0, broken: bool = True) -> Event:
+    """A trajectory of `length` actions in world `seed` whose physics breaks at frame `break_at`.
+    `broken=False` gives the same trajectory with physics intact (what should have happened)."""
     if kind not in EVENTS:
         raise ValueError(f"unknown event '{kind}': use one of {', '.join(EVENTS)}")
     if not 1 <= break_at <= length:
@@ -77,7 +78,9 @@ def inject(kind: str, seed: int, length: int = 16, break_at: int = 8, rng_seed: 
         a = wall_action.copy() if wall_action is not None else policy()
         world.step(a)
         if t == break_at:
-            _break(kind, world, rng, wall_action)
+            state_rng = np.random.default_rng([seed, rng_seed, 13])  # the break's own draws: the walk stays the same
+            if broken:
+                _break(kind, world, state_rng, wall_action)
         frames.append(world.render())
         actions.append(np.asarray(a, np.float32))
     return Event(kind, seed, np.stack(frames), np.stack(actions).astype(np.float32), break_at)
