@@ -277,7 +277,9 @@ def load_model(
     num_heads: int | None = None,
     num_frames: int | None = None,
 ) -> JepaModel:
-    """Load a JEPA for inference (eval mode, no grad) on `device` (auto: CUDA > MPS > CPU)."""
+    """Load a JEPA for inference (eval mode, no grad) on `device` (auto: CUDA > MPS > CPU).
+
+    A world bundle (card kind "world") returns a `jepa_explorer.world.model.WorldModel` instead."""
     from jepa_explorer.device import pick_device
 
     path = Path(path).expanduser()
@@ -285,6 +287,10 @@ def load_model(
     if bundle is not None:
         card_path, weights_path = bundle
         card = read_card(card_path)
+        if card.get("kind") == "world":  # the world-model mode's bundle: encoder + action-conditioned predictor
+            from jepa_explorer.world.load import load_world_model
+
+            return load_world_model(card_path.parent, device)
         if card.get("kind", "jepa") != "jepa":
             raise CheckpointError(
                 f"{card_path}: this bundle is a '{card['kind']}' model, not a JEPA; open it as a companion model."

@@ -622,6 +622,10 @@ def train_main(
 ) -> int:
     recipe = apply_overrides(load_recipe(recipe_name), list(overrides))
     run_dir = Path(out or Path("runs") / recipe["name"])
+    if recipe["kind"] == "world":  # the action-conditioned world model has its own trainer
+        from jepa_explorer.train.world import world_train_main
+
+        return world_train_main(recipe, run_dir, resume, device, max_steps, export, list(overrides), max_minutes)
     trainer = Trainer(recipe, run_dir, device, max_steps, workers, max_minutes)
     trainer.command_args = "".join(f" --set {item}" for item in overrides)
     if resume and trainer.resume():
