@@ -45,7 +45,7 @@ class WorldTrainer:
     """The world recipe's run: same surface as `loop.Trainer` (run, save, resume, export)."""
 
     def __init__(self, recipe: dict, run_dir: Path, device=None, max_steps=None, max_minutes=None):
-        from jepa_explorer.engine.device import pick_device
+        from jepa_explorer.device import pick_device
 
         self.recipe, self.run_dir = recipe, Path(run_dir)
         self.device = pick_device(device)

@@ -37,7 +37,7 @@ def _config(card: dict, folder: Path) -> WorldConfig:
 
 
 def load_world_decoder(path, device=None) -> tuple[WorldDecoder, dict]:
-    from jepa_explorer.engine.device import pick_device
+    from jepa_explorer.device import pick_device
 
     folder = _folder(path)
     card, parts = _parts(folder, DECODER_KIND)
@@ -56,7 +56,7 @@ def find_decoder(folder: Path) -> Path | None:
 def load_world_model(path, device=None, decoder: str | Path | None | bool = True) -> WorldModel:
     """A world bundle as a `WorldModel` (eval mode, no grad); `decoder=True` attaches the decoder bundle
     found beside it (NAME-decoder), a path attaches that one, False none."""
-    from jepa_explorer.engine.device import pick_device
+    from jepa_explorer.device import pick_device
 
     folder = _folder(path)
     card, parts = _parts(folder, WORLD_KIND)
