@@ -76,7 +76,7 @@ def test_enter_sets_the_chapter_up_through_the_host(qtbot, panel):
     with qtbot.waitSignal(panel.setupApplied) as signal:
         qtbot.keyClick(panel, Qt.Key_Return)
     assert signal.args == ["surface-tax", 0]
-    assert panel.host.calls[:2] == [("choose_model", "ijepa-tiny"), ("open_sample", "heldout_chelsea.jpg")]
+    assert panel.host.calls[:2] == [("choose_model", "ijepa-tiny"), ("open_sample", "heldout_life.jpg")]
     assert ("set_mode", "surface-tax") in panel.host.calls
     qtbot.keyClick(panel, Qt.Key_2)
     assert panel.host.calls[-4] == ("open_sample", "procedural_dead_leaves.png")

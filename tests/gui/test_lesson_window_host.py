@@ -37,10 +37,10 @@ def test_surface_tax_set_up_on_the_window(qtbot, bundled_window):
     with qtbot.waitSignal(host.done, timeout=TIMEOUT_MS):
         apply_setup(chapter, host)
     assert not host.busy
-    assert w.image_path.endswith("heldout_chelsea.jpg") and w.model_info.name == "ijepa-tiny"
+    assert w.image_path.endswith("heldout_life.jpg") and w.model_info.name == "ijepa-tiny"
     assert w.pixel_panel.tax_box.isChecked() and w.docks["pixels"].isVisible()
-    # the window's first press of "Single block" (seed 1)
-    assert w.canvas.masks == generators.block(tuple(w.model_info.grid_shape), scale=0.2, seed=1)
+    # the window's next press of "I-JEPA multiblock" (its start-up masks used seed 0)
+    assert w.canvas.masks == generators.multiblock(tuple(w.model_info.grid_shape), seed=1)
     qtbot.waitUntil(lambda: wait_for_current(qtbot, w).surface_tax is not None, timeout=TIMEOUT_MS)
     increase = w.prediction.surface_tax.increase()
     assert increase["mae"] > 0.5 and increase["jepa_embedding"] < increase["mae"] / 3  # what the chapter says

@@ -19,8 +19,8 @@ def test_surface_tax_set_up_calls_the_host_in_order(lesson, host):
     setup = apply_setup(lesson.chapter("surface-tax"), host)
     assert host.calls == [
         ("choose_model", "ijepa-tiny"),
-        ("open_sample", "heldout_chelsea.jpg"),
-        ("apply_preset", "block"),
+        ("open_sample", "heldout_life.jpg"),
+        ("apply_preset", "multiblock"),
         ("set_mode", "surface-tax"),
         ("show_panel", "pixels"),
     ]

@@ -58,6 +58,7 @@ class ChapterPage(Page):
                 f"▶  Set up: {setup.label}   ({key})",
                 f"{setup.label}: {describe_setup(setup)}",
                 lambda _=False, i=i: self.setupRequested.emit(chapter.id, i),
+                clip=True,
             )
             b.setProperty("role", "setup")
             self.setup_buttons.append(b)
@@ -68,7 +69,7 @@ class ChapterPage(Page):
         if chapter.next:
             body.addWidget(field("Next", chapter.next))
         if chapter.exercise:
-            b = button(f"Practise: {EXERCISE_TITLES[chapter.exercise]}  (X)", "Open this chapter's exercise")
+            b = button(f"Practise: {EXERCISE_TITLES[chapter.exercise]}  (X)", "Open this chapter's exercise", clip=True)
             b.clicked.connect(lambda _=False: self.exerciseRequested.emit(chapter.exercise))
             body.addWidget(b)
         body.addStretch(1)
@@ -139,7 +140,7 @@ class ClassifyPage(Page):
             row = QHBoxLayout()
             kind = "answer" if options is ANSWERS else "bias"
             for offset, (value, text) in enumerate(options.items()):
-                b = button(f"{first_key + offset}  {text}", f"Answer '{text}' (key {first_key + offset})")
+                b = button(f"{first_key + offset}  {text}", f"Answer '{text}' (key {first_key + offset})", clip=True)
                 b.clicked.connect(lambda _=False, kind=kind, value=value: self.answer(kind, value))
                 self.buttons[(kind, value)] = b
                 row.addWidget(b)
@@ -150,7 +151,8 @@ class ClassifyPage(Page):
         body.addWidget(self.explanation)
         if card.live:
             chapter = self.lesson.chapter(card.live)
-            b = button(f"Show it live: {chapter.title if chapter else card.live}  (L)", "Set the app up for the live comparison")
+            title = chapter.title if chapter else card.live
+            b = button(f"Show it live: {title}  (L)", "Set the app up for the live comparison", clip=True)
             b.clicked.connect(lambda _=False: self.liveRequested.emit(card.live))
             body.addWidget(b)
         if card.reference:

@@ -16,7 +16,7 @@ Set-ups go through a ``LessonHost`` (``set_host``); without one the panel only e
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from jepa_explorer.errors import JepaError
 from jepa_explorer.gui import style
@@ -27,6 +27,7 @@ from jepa_explorer.lesson.model import Lesson
 from jepa_explorer.lesson.progress import Progress
 
 SECTIONS = ("chapters", "classification", "scope", "flashcards")
+SECTION_LABELS = {"chapters": "Chapters", "classification": "Classify", "scope": "Scope test", "flashcards": "Flashcards"}
 SECTION_TITLES = {
     "chapters": "Chapters",
     "classification": "Generative or JEPA?",
@@ -99,13 +100,18 @@ class LessonPanel(QWidget):
         self.section_buttons = {}
         top = QHBoxLayout()
         top.setContentsMargins(16, 8, 16, 0)
+        self.section_grid = QGridLayout()  # one row, or two when the panel is narrow (a dock beside the canvas)
+        self.section_grid.setSpacing(6)
+        self.section_columns = 0
+        top.addLayout(self.section_grid)
         for i, name in enumerate(SECTIONS):
             count = self.pages[name].count
-            b = button(f"{SECTION_TITLES[name]} ({count})", f"{SECTION_TITLES[name]} (Ctrl+{i + 1})")
+            b = button(f"{SECTION_LABELS[name]} ({count})", f"{SECTION_TITLES[name]}: {count} (Ctrl+{i + 1})")
             b.setProperty("role", "section")
+            b.setMinimumWidth(40)  # may shrink below its text in a narrow dock; two rows first (resizeEvent)
             b.clicked.connect(lambda _=False, name=name: self.show_section(name))
             self.section_buttons[name] = b
-            top.addWidget(b)
+        self._arrange_sections(len(SECTIONS))
         top.addStretch(1)
         self.title_label = label(lesson.title, "lessonTitle")
         self.stack = QStackedWidget()
@@ -208,6 +214,19 @@ class LessonPanel(QWidget):
             page.status.setText(text)
         else:
             self.status.setText(text)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        one_row = sum(b.sizeHint().width() + 6 for b in self.section_buttons.values()) + 32
+        self._arrange_sections(len(SECTIONS) if self.width() >= one_row else 2)
+
+    def _arrange_sections(self, columns: int) -> None:
+        if columns == self.section_columns:
+            return
+        self.section_columns = columns
+        for i, b in enumerate(self.section_buttons.values()):
+            self.section_grid.removeWidget(b)
+            self.section_grid.addWidget(b, i // columns, i % columns)
 
     # ------------------------------------------------------------ keys
 

@@ -28,16 +28,17 @@ def field(name: str, text: str) -> QLabel:
     return label(f"<span style='color:{style.MUTED}'>{html.escape(name)}</span>&nbsp; {html.escape(text)}", rich=True)
 
 
-def button(text: str, tip: str, slot=None) -> QPushButton:
-    """A button that never takes the keyboard focus: the panel keeps it, so its keys always reach the panel."""
+def button(text: str, tip: str, slot=None, clip: bool = False) -> QPushButton:
+    """A button that never takes the keyboard focus: the panel keeps it, so its keys always reach the panel.
+    `clip`: a long label may be cut off in a narrow panel (the tooltip has it all) rather than widen the panel."""
     widget = QPushButton(text)
     widget.setToolTip(tip)
     widget.setFocusPolicy(Qt.NoFocus)
     widget.setProperty("role", "answer")
     widget.setCursor(Qt.PointingHandCursor)
-    # a button does not wrap its text: let a narrow panel clip it (the tooltip has it all) rather than widen
-    widget.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
-    widget.setMinimumWidth(widget.fontMetrics().horizontalAdvance(text[:12]) + 24)
+    if clip:  # a button does not wrap its text
+        widget.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        widget.setMinimumWidth(widget.fontMetrics().horizontalAdvance(text[:12]) + 24)
     if slot is not None:
         widget.clicked.connect(slot)
     return widget

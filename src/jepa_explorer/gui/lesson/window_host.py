@@ -82,8 +82,10 @@ class MainWindowHost(QObject):
         window = self.window
         self._end_step_through()
         box = window.pixel_panel.tax_box
-        if box.isEnabled():
-            box.setChecked(name == "surface-tax")
+        if name != "surface-tax":
+            box.setChecked(False)  # also when disabled (a video model): it would come back on with the next image
+        elif box.isEnabled():
+            box.setChecked(True)
         if name == "world":
             window.statusBar().showMessage(WORLD_MODE_MISSING, 10000)
 
