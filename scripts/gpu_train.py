@@ -56,9 +56,15 @@ def start(cmd: list[str], log: Path) -> subprocess.Popen:
 def eval_json(cmd: list[str], log: Path) -> dict | None:
     """Run an `eval --json`: the report from stdout (None if it failed); stderr goes to a log beside it
     (a pipe nobody reads would stall the child once its buffer fills)."""
-    errors = log.with_suffix(".err")
-    proc = subprocess.Popen(cmd, stdout=log.open("w"), stderr=errors.open("w"), cwd=ROOT)
-    return json.loads(log.read_text()) if finish(proc, errors) else None
+    return eval_json_all({log: cmd})[log]
+
+
+def eval_json_all(jobs: dict[Path, list[str]]) -> dict[Path, dict | None]:
+    """Several `eval --json` runs side by side (each is mostly one core's work): log -> report or None."""
+    procs = {}
+    for log, cmd in jobs.items():
+        procs[log] = subprocess.Popen(cmd, stdout=log.open("w"), stderr=log.with_suffix(".err").open("w"), cwd=ROOT)
+    return {log: (json.loads(log.read_text()) if finish(proc, log.with_suffix(".err")) else None) for log, proc in procs.items()}
 
 
 def finish(proc: subprocess.Popen, log: Path) -> bool:
@@ -172,11 +178,13 @@ def main(argv=None) -> int:
             "new": (out / "vjepa-tiny", out / "vjepa-tiny-decoder"),
             "bundle": (ROOT / VIDEO_BUNDLE, ROOT / "checkpoints" / "vjepa-tiny-decoder"),
         }
-        val = {}
+        jobs = {}
         for name, (bundle, decoder) in candidates.items():
             with_decoder = ["--decoder", str(decoder)] if decoder.exists() else []
             cmd = cli("eval", str(bundle), "--split", "validation", "--json", "--device", device, *n_video, *with_decoder)
-            val[name] = eval_json(cmd, out / f"vjepa-val-{name}.json")
+            jobs[out / f"vjepa-val-{name}.json"] = cmd
+        reports = eval_json_all(jobs)
+        val = {name: reports[out / f"vjepa-val-{name}.json"] for name in candidates}
         if val["new"] is not None and val["bundle"] is not None:
             keep, why = keep_video(val["new"], val["bundle"])
             results["video_validation"] = {name: video_gains(r) for name, r in val.items()}
