@@ -2,6 +2,7 @@
 their split (held out by source as data/photos_manifest.json says), mixable into the training batches."""
 
 import hashlib
+import json
 
 import numpy as np
 import pytest
@@ -96,3 +97,20 @@ def test_batches_mix_photo_clips_by_weight(textures):
     assert np.array_equal(u8_mixed[2:], u8_plain[2:]) and not np.array_equal(u8_mixed[0], u8_plain[0])
     none = ClipBatches("train", 32, 8, 4, seed=1, photo_fraction=0.5, photo_arrays=[])
     assert none.photo_fraction == 0.0 and torch.equal(none.batch(2), plain.batch(2))  # no photographs: procedural
+
+
+def test_a_recipe_mixes_photo_clips_in_and_its_card_says_so(tmp_path):
+    from jepa_explorer.train.loop import Trainer, load_recipe
+
+    recipe = load_recipe("vjepa-tiny-photo")
+    recipe.pop("init")  # a tiny model from scratch: only the data path is under test
+    recipe["model"]["encoder"].update(img_size=16, num_frames=4, depth=1)
+    recipe["model"]["predictor"].update(depth=1, predictor_embed_dim=48)
+    recipe["data"].update(size=16, num_frames=4, batch_size=4)
+    recipe["optim"]["total_steps"] = 2
+    trainer = Trainer(recipe, tmp_path / "run", "cpu")
+    assert trainer.batches.photo_fraction == 0.5 and trainer.batches.photos == split_photos("train")
+    trainer.run(log=lambda line: None)
+    assert trainer.state.step == 2
+    card = json.loads((trainer.export(tmp_path / "bundle") / "card.json").read_text())
+    assert "50% of each batch" in card["training_data"]["photo_motion_clips"]

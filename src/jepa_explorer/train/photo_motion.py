@@ -151,7 +151,7 @@ def _draw_objects(rng, frames: np.ndarray, photos: list[np.ndarray], avoid: int)
         a = ang[:, i].astype(np.float32)[:, None, None]
         c, s = np.cos(a), np.sin(a)
         u, w = (dx * c + dy * s) / sq, (-dx * s + dy * c) * sq  # object-local coordinates, squashed
-        alpha = clips._coverage(shape, u * c - w * s, u * s + w * c, ang[:, i].astype(np.float32), r)[..., None]
+        alpha = clips._coverage(shape, u, w, np.zeros(num_frames, np.float32), r)[..., None]  # already object-local
         fill = _bilinear(tex, cx + u, cy + w)
         frames += alpha * (fill - frames)
 
