@@ -1,0 +1,1 @@
+"""Benchmarks (`jepa-explorer bench`)."""
