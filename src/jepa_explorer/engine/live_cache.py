@@ -1,9 +1,11 @@
 """Loaded models with their TorchScript traces, kept per checkpoint so that switching back costs nothing.
 
 Why: every `torch.jit.trace` registers its module classes and their graphs in TorchScript's global
-compilation unit, which lives as long as the process and has no public way to drop them (clearing it
-would free the methods of traces still in use). Each load + live Session left ~12 MB there: 20
-image<->video switches in the app grew memory by 361 MB. Reusing the traced model for a checkpoint that
+compilation unit, which lives as long as the process (torch 2.13: 66 Python classes per encoder trace stay
+referenced from native code after the trace is freed; a private compilation unit passed to the tracer does
+not change that). The only way to drop them, `torch._C._jit_clear_class_registry()`, frees the memory but
+makes any trace still in use crash (tried: segmentation fault). Each load + live Session left ~12 MB
+there: 20 image<->video switches in the app grew memory by 361 MB. Reusing the traced model for a checkpoint that
 is already loaded means a switch between an image and a video model traces nothing after the first
 time; memory then grows only with the number of *different* checkpoints a session opens.
 
