@@ -175,6 +175,12 @@ def cmd_predict(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    if args.soak:  # its own run: memory over many model switches (bench/soak.py)
+        from jepa_explorer.bench.soak import run_soak
+
+        report = run_soak(args.soak, cache=not args.soak_no_cache, device=args.device or "cpu")
+        print(json.dumps(report, indent=1) if args.json else "\n".join(f"{k:26} {v}" for k, v in report.items()))
+        return 0
     from jepa_explorer.bench.engine import run_bench
 
     report = run_bench(args.checkpoint, args.image, args.edits, args.device)
@@ -255,6 +261,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clip", default=None, help="default: the first bundled clip")
     p.add_argument("--device", default=None)
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--soak", type=whole(3, 10_000), default=None, metavar="N", help="instead: N image<->video switches; RSS drift"
+    )
+    p.add_argument("--soak-no-cache", action="store_true", help="soak without the live-model cache (every switch re-traces)")
     p.set_defaults(func=cmd_bench)
     return parser
 
