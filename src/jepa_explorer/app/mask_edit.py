@@ -125,8 +125,10 @@ def describe(masks: PatchMasks) -> str:
 def problem(masks: PatchMasks, grid_shape: tuple[int, int, int] | None = None) -> str | None:
     """Why these masks cannot be predicted yet, in PatchMasks.validate's words (a hint for the user), or None.
     Target groups a stroke left empty do not count: they are dropped before predicting."""
+    if not all(target.any() for target in masks.targets):
+        masks = masks.without_empty_targets()  # mid-stroke only: a stroke's new group is empty until it paints
     try:
-        masks.without_empty_targets().validate(grid_shape)
+        masks.validate(grid_shape)
     except MaskError as e:
         text = str(e)
         return text[:1].upper() + text[1:]

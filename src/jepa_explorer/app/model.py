@@ -5,11 +5,9 @@ Views listen to ``model.events`` and call the intent methods (``open``, ``begin_
 the model sends work to a *backend* (the GUI's ModelWorker, or a fake in tests) and takes its answers
 through ``model_ready``, ``input_ready``, ``clip_ready``, ``prediction_ready`` and ``failed``.
 
-Requests. Every input and mask request takes its id from one counter. The one stale rule (``is_stale``):
-a result is shown only if it answers the newest question about the input and the model now asked for -
-its id is not older than the input asked for last (each new model encodes that input again under its
-id), and a prediction's is not older than the last model, device or input change or mask hint, is newer
-than the one on screen, and it was made from the current input.
+Requests. Every input and mask request takes its id from one counter, and every result passes one stale
+rule (``app.requests.Requests``): it is shown only if it answers the newest question about the input and
+the model now asked for.
 
 Model choice follows the *requested* state, not the one on screen: opening a clip asks for the video
 model unless the model last asked for is one, a picture asks for the image model likewise, and every
@@ -27,10 +25,8 @@ the one throttle between a result and the views.
 
 from __future__ import annotations
 
-import itertools
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -39,20 +35,20 @@ import numpy as np
 from jepa_explorer.app import mask_edit
 from jepa_explorer.app.demo import demo_image
 from jepa_explorer.app.events import Events
+from jepa_explorer.app.inputs import Input, InputRequest, is_video_path, model_kind, same_source
 from jepa_explorer.app.mask_edit import Layer, MaskHistory
-from jepa_explorer.app.messages import RANDOM_INIT, ClipView, InputView, ModelInfo, WorkerError
+from jepa_explorer.app.messages import ClipView, InputView, ModelInfo, WorkerError
 from jepa_explorer.app.presets import PRESETS, PRESETS_BY_KEY
+from jepa_explorer.app.requests import Requests
 from jepa_explorer.app.scene import Scene, load_scene, save_scene
 from jepa_explorer.errors import JepaError
 from jepa_explorer.masks.grid import PatchMasks
 from jepa_explorer.media.images import fit_square, load_image
-from jepa_explorer.media.video import VIDEO_SUFFIXES
 from jepa_explorer.resources import default_checkpoint, default_video_checkpoint, sample_clips, sample_images
 
 DISPLAY_SIZE = 512  # the canvas image resolution (the model itself may see only 64 px)
 PIXEL_SIZE = DISPLAY_SIZE // 2  # the pixel tiles are small: half the work
 SPANS = ("all", "this", "from")  # video: a stroke paints through all steps, on this one, or from here on
-LATENCIES_KEPT = 200
 
 WORKER_ERROR_TITLES = {
     "model": "Cannot load the model",
@@ -73,54 +69,6 @@ class Backend(Protocol):
     def predict(self, masks: PatchMasks, request_id: int, pixels: bool = True, surface_tax: bool = False) -> None: ...
 
 
-def is_video_path(path: str | Path) -> bool:
-    """A video file or a folder of frames (both open as clips)."""
-    path = Path(path)
-    return path.is_dir() or path.suffix.lower() in VIDEO_SUFFIXES
-
-
-def _same_source(a: str | None, b: str | None) -> bool:
-    if a is None or b is None or a.startswith("<") or b.startswith("<"):
-        return a == b
-    return Path(a).resolve() == Path(b).resolve()
-
-
-def model_kind(source: str | None) -> bool | None:
-    """Whether a checkpoint source is a video model, where that is known before loading it (the bundled
-    defaults, the random init); None for other checkpoints until they have loaded."""
-    if source is None or source == RANDOM_INIT:
-        return False
-    for default, video in ((default_video_checkpoint(), True), (default_checkpoint(), False)):
-        if default is not None and _same_source(source, str(default)):
-            return video
-    return None
-
-
-@dataclass
-class Input:
-    """The input on screen: a picture or a clip (a later kind, a world, plugs in beside them)."""
-
-    kind: str  # "image" or "clip"
-    path: str | None  # None: the generated demo picture
-    request_id: int
-    rgb: np.ndarray  # the picture as opened (image) or the clip's display frames stacked [T, S, S, 3]
-    frames: list  # uint8 [S, S, 3] per time step, as the canvas shows it (a picture: one)
-    pixel_square: np.ndarray | None = None  # the pixel panel's smaller square (images)
-    clip: ClipView | None = None
-
-
-@dataclass
-class InputRequest:
-    """The input asked for last, with the model it was asked for (and the one it replaced, to go back to)."""
-
-    kind: str
-    path: str | None
-    request_id: int
-    model: str | None
-    start: int = 0
-    replaced_model: tuple | None = None  # (source, video, masks) when this request switched the model
-
-
 @dataclass
 class Stroke:
     before: PatchMasks  # the masks when the stroke began (one undo step)
@@ -130,7 +78,6 @@ class Stroke:
     start: tuple[int, int]
     last: tuple[int, int]
     cells: np.ndarray  # bool [H, W]: the patches swept so far
-    touched: bool = field(default=False)
 
 
 class AppModel:
@@ -160,7 +107,7 @@ class AppModel:
         self.backend = backend
         self.schedule = schedule or (lambda job: job())
         self.events = Events(*self.EVENTS)
-        self._ids = itertools.count(1)
+        self.requests = Requests()
         # the model: asked for, and on screen
         self.checkpoint: str | None = None
         self.requested_video: bool | None = None
@@ -185,16 +132,10 @@ class AppModel:
         # requests and results
         self.pixels_wanted = False  # the pixel panel is on screen: predictions include the pixel comparison
         self.surface_tax = False
-        self.last_sent = 0
-        self._valid_from = 0
-        self._shown = 0
-        self._sent: dict[int, tuple[float, bool]] = {}  # request id -> (when sent, asked for pixels)
         self._pending_prediction = None
         self._settle_due = False
         self.prediction = None
         self.shown_asked_pixels = False
-        self.dropped_stale = 0
-        self.latencies_ms: list[float] = []
         self.last_error: str | None = None
         # what a scene or a clip applies once the model or the clip it waits for is there
         self._masks_for_next_model: PatchMasks | None = None
@@ -242,25 +183,23 @@ class AppModel:
         """Whether the model last asked for is a video model (None: not known until it loads)."""
         if self.requested_video is not None:
             return self.requested_video
-        if self.model_info is not None and _same_source(self.model_info.source, self.checkpoint):
+        if self.model_info is not None and same_source(self.model_info.source, self.checkpoint):
             return self.model_info.video
         return None
 
-    # ================================================================== the stale rule
+    # ================================================================== requests
 
-    def is_stale(self, request_id: int | None, input_key: str | None = None) -> bool:
-        """The one rule for every result: see the module's docstring."""
-        if request_id is None:
-            return True
-        if input_key is None:  # an input's answer (re-encoded by each new model): not older than the input asked for last
-            return self.requested_input is not None and request_id < self.requested_input.request_id
-        if request_id < self._valid_from or request_id <= self._shown:
-            return True
-        return self.input_view is not None and input_key != self.input_view.key
+    @property
+    def last_sent(self) -> int:
+        return self.requests.last_sent
 
-    def _invalidate(self) -> None:
-        """Nothing asked before now is shown any more (a new model, device, input, or masks with a hint)."""
-        self._valid_from = next(self._ids)
+    @property
+    def dropped_stale(self) -> int:
+        return self.requests.dropped_stale
+
+    @property
+    def latencies_ms(self) -> list[float]:
+        return self.requests.latencies_ms
 
     # ================================================================== start-up and the model
 
@@ -285,19 +224,19 @@ class AppModel:
     def load_checkpoint(self, source: str | None, device: str | None = None, video: bool | None = None) -> None:
         self.checkpoint = source
         self.requested_video = video if video is not None else model_kind(source)
-        self._invalidate()  # nothing computed by the old model is shown any more
+        self.requests.invalidate()  # nothing computed by the old model is shown any more
         self.events.notice.emit("Loading model…")
         self.events.model_requested.emit(source)
         self.backend.load_model(source, device)
 
     def set_device(self, device: str) -> None:
         if self.model_info is not None and device and device != self.model_info.device.split(":")[0]:
-            self._invalidate()
+            self.requests.invalidate()
             self.backend.set_device(device)
 
     def model_ready(self, info: ModelInfo) -> None:
-        if self.checkpoint is not None and not _same_source(info.source, self.checkpoint):
-            self.dropped_stale += 1  # a model asked for before the one asked for last
+        if self.checkpoint is not None and not same_source(info.source, self.checkpoint):
+            self.requests.dropped_stale += 1  # a model asked for before the one asked for last
             return
         self.model_info = info
         self.checkpoint, self.requested_video = info.source, info.video
@@ -330,9 +269,6 @@ class AppModel:
 
     def open(self, path: str | Path) -> bool:
         """Open a picture, a video or a folder of frames; on failure say why and change nothing."""
-        return self.open_video(path) if is_video_path(path) else self.open_image(path)
-
-    def open_image(self, path: str | Path) -> bool:
         if is_video_path(path):
             return self.open_video(path)
         try:
@@ -352,9 +288,8 @@ class AppModel:
         replaced = None
         if self.wants_video() and image_model is not None:
             replaced = self._switch_model(str(image_model), video=False)
-        request = next(self._ids)
+        request = self.requests.new_input()
         self.requested_input = InputRequest("image", path, request, self.checkpoint, replaced_model=replaced)
-        self._valid_from = request
         self._pending_step = None
         self.input = Input("image", path, request, rgb, [fit_square(rgb, DISPLAY_SIZE)], fit_square(rgb, PIXEL_SIZE))
         self.input_view = None
@@ -385,9 +320,8 @@ class AppModel:
                 self._error("Cannot open the video", f"{path}: no video model is bundled; open a V-JEPA checkpoint first.")
                 return False
             replaced = self._switch_model(str(video_model), video=True)
-        request = next(self._ids)
+        request = self.requests.new_input()
         self.requested_input = InputRequest("clip", str(path), request, self.checkpoint, int(start), replaced)
-        self._valid_from = request
         self.events.notice.emit("Decoding the video…")
         self.events.waiting.emit("Decoding the video…")
         self.backend.open_clip(str(path), DISPLAY_SIZE, request, int(start))
@@ -411,8 +345,7 @@ class AppModel:
         return replaced
 
     def clip_ready(self, view: ClipView) -> None:
-        if self.is_stale(view.request_id):
-            self.dropped_stale += 1
+        if not self.requests.accept(view.request_id):
             return
         frames = list(view.display)
         self.input = Input("clip", view.path, view.request_id, np.stack(frames), frames, clip=view)
@@ -427,8 +360,7 @@ class AppModel:
         self.submit()
 
     def input_ready(self, view: InputView) -> None:
-        if self.is_stale(view.request_id):
-            self.dropped_stale += 1
+        if not self.requests.accept(view.request_id):
             return
         self.input_view = view
         self.events.encoded.emit(view)
@@ -443,22 +375,19 @@ class AppModel:
         hint = mask_edit.problem(self.masks)
         if hint is not None:
             self.prediction = self._pending_prediction = None
-            self._invalidate()  # a late result would contradict the hint
+            self.requests.invalidate()  # a late result would contradict the hint
             self.events.hint.emit(hint)
             return
-        request = next(self._ids)
-        self.last_sent = request
         pixels = self.pixels_wanted
         tax = pixels and self.surface_tax and self.input.kind == "image"  # needs the image MAE
-        self._sent[request] = (time.perf_counter(), pixels)
+        request = self.requests.new_prediction(pixels)
         masks = self.masks if all(t.any() for t in self.masks.targets) else self.masks.without_empty_targets()
         self.backend.predict(masks, request, pixels=pixels, surface_tax=tax)
 
     def prediction_ready(self, prediction) -> None:
-        if self.is_stale(prediction.request_id, prediction.input_key):
-            self.dropped_stale += 1
+        current = self.input_view.key if self.input_view is not None else None
+        if not self.requests.accept(prediction.request_id, True, prediction.input_key, current):
             return
-        self._shown = prediction.request_id
         self._pending_prediction = prediction
         self.schedule(self._show_prediction)
 
@@ -466,26 +395,22 @@ class AppModel:
         prediction, self._pending_prediction = self._pending_prediction, None
         if prediction is None:
             return
-        sent, self.shown_asked_pixels = self._sent.pop(prediction.request_id, (None, False))
         self.prediction = prediction
+        self.shown_asked_pixels = self.requests.asked_pixels(prediction.request_id)
         self.events.prediction.emit(prediction)
-        if sent is not None:
-            latency = (time.perf_counter() - sent) * 1e3
-            self.latencies_ms.append(latency)
-            del self.latencies_ms[:-LATENCIES_KEPT]
+        latency, _ = self.requests.shown_prediction(prediction.request_id)  # after the views drew it
+        if latency is not None:
             self.events.latency.emit(latency, prediction.timings_ms.get("total_ms", 0.0))
-        for old in [k for k in self._sent if k < prediction.request_id]:
-            del self._sent[old]
 
     def failed(self, error: WorkerError) -> None:
         if error.stage == "masks":
-            if self.is_stale(error.request_id) or error.request_id != self.last_sent:
-                self.dropped_stale += 1
+            if self.requests.is_stale(error.request_id, prediction=True) or error.request_id != self.last_sent:
+                self.requests.dropped_stale += 1
                 return
             self.last_error = error.message
             self.events.waiting.emit(error.message)
             return
-        if error.stage in ("input", "clip") and error.request_id is not None and self.is_stale(error.request_id):
+        if error.stage in ("input", "clip") and error.request_id is not None and self.requests.is_stale(error.request_id):
             return
         if error.stage == "clip":
             self._clip_failed()
@@ -777,7 +702,7 @@ class AppModel:
         elif scene.image:
             rgb = load_image(scene.image)
         checkpoint = override_checkpoint or scene.checkpoint
-        switching = self.model_info is None or not _same_source(checkpoint, self.checkpoint)
+        switching = self.model_info is None or not same_source(checkpoint, self.checkpoint)
         if switching:
             self._view_for_next_model = scene.view
             self._masks_for_next_model = scene.masks
