@@ -12,7 +12,8 @@ import pytest  # noqa: E402
 
 # Small checkpoints and outputs made by the official code (tests/fixtures/README.md says how): they live
 # in the repo so that a clone with nothing beside it runs every test.
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures"
 
 
 def reference_file(name: str) -> Path:
