@@ -33,3 +33,13 @@ def test_decides_on_the_domains_measured_and_refuses_without_any():
     assert gpu_train.keep_video(_report(0.26, photo=0.20), bundle)[0]  # footage not gathered: photo-motion decides
     keep, why = gpu_train.keep_video(_report(0.30), _report(0.26))
     assert not keep and "not enough measured domains" in why
+
+
+def test_evaluations_run_side_by_side_and_a_failed_one_gives_none(tmp_path):
+    import sys
+
+    ok, bad = tmp_path / "ok.json", tmp_path / "bad.json"
+    reports = gpu_train.eval_json_all(
+        {ok: [sys.executable, "-c", "print('{\"split\": \"validation\"}')"], bad: [sys.executable, "-c", "raise SystemExit(3)"]}
+    )
+    assert reports == {ok: {"split": "validation"}, bad: None}
