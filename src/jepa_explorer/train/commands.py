@@ -27,6 +27,8 @@ def _eval(args) -> int:
     if args.write_card and args.split != "test":
         raise JepaError("eval: --write-card stores the test split's numbers; validation numbers only choose checkpoints.")
 
+    if _is_world(args.checkpoint):
+        return _eval_world(args)
     if load_model(args.checkpoint, "cpu").config.encoder.video:
         from jepa_explorer.resources import default_checkpoint
         from jepa_explorer.train.eval_video import MOTION_PROBE_SIZES, evaluate_video
@@ -70,6 +72,30 @@ def _eval(args) -> int:
     return 0
 
 
+def _is_world(checkpoint: str) -> bool:
+    from pathlib import Path
+
+    card = Path(checkpoint) / "card.json" if Path(checkpoint).is_dir() else Path(checkpoint).parent / "card.json"
+    try:
+        return json.loads(card.read_text(encoding="utf-8")).get("kind") == "world"
+    except (OSError, ValueError):
+        return False
+
+
+def _eval_world(args) -> int:
+    from jepa_explorer.train.eval_world import evaluate_world, format_world_report
+    from jepa_explorer.train.world_card import write_world_metrics
+
+    report = evaluate_world(
+        args.checkpoint, seed=args.seed, device=args.device or "cpu", planning=not args.no_planning,
+        n_plan=args.plan_episodes, decoder=args.decoder,
+    )  # fmt: skip
+    if args.write_card:
+        write_world_metrics(args.checkpoint, report, report.get("decoder_path"))
+    print(json.dumps(report, indent=1, default=str) if args.json else format_world_report(report))
+    return 0
+
+
 def register(sub) -> None:
     p = sub.add_parser("train", help="train a bundled model from a recipe (resumable)")
     p.add_argument("recipe", help="recipe name (ijepa-tiny, mae-tiny, ijepa-tiny-decoder) or a .json file")
@@ -108,5 +134,7 @@ def register(sub) -> None:
     )
     p.add_argument("--device", default=None)
     p.add_argument("--write-card", action="store_true", help="store the metrics in the checkpoint's card.json")
+    p.add_argument("--no-planning", action="store_true", help="world model: skip the (slow) planning episodes")
+    p.add_argument("--plan-episodes", type=int, default=20, help="world model: planning episodes per task (default 20)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_eval)

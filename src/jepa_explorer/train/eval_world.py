@@ -193,17 +193,20 @@ def eval_surprise(model, n: int = 40, seed: int = 0) -> dict:
 # ---------------------------------------------------------------- probes
 
 
+PROBE_LENGTH = 4  # short trajectories from many worlds: the probe must read positions, not recognise floors
+
+
 def _probe_data(model_encode, n_traj: int, offset: int, seed: int):
     rng = np.random.default_rng([seed, 61, offset])
     zs, ys = [], []
     for s in _seeds(n_traj, offset):
-        frames, _, centres = trajectory(s, 12, rng)
+        frames, _, centres = trajectory(s, PROBE_LENGTH, rng)
         zs.append(model_encode(frames))
         ys.append(centres)
     return np.concatenate(zs), np.concatenate(ys)
 
 
-def eval_probes(model, n_train: int = 120, n_test: int = 60, seed: int = 0) -> dict:
+def eval_probes(model, n_train: int = 500, n_test: int = 200, seed: int = 0) -> dict:
     from sklearn.linear_model import RidgeCV
     from sklearn.metrics import r2_score
 
@@ -218,8 +221,8 @@ def eval_probes(model, n_train: int = 120, n_test: int = 60, seed: int = 0) -> d
 
     out = {}
     for name, enc in (("trained", model.encode), ("random_init", random_encode)):
-        ztr, ytr = _probe_data(enc, n_train, 9000, seed)
-        zte, yte = _probe_data(enc, n_test, 9500, seed)
+        ztr, ytr = _probe_data(enc, n_train, 10_000, seed)
+        zte, yte = _probe_data(enc, n_test, 11_000, seed)
         probe = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(ztr, ytr)
         pred = probe.predict(zte)
         z = torch.from_numpy(zte)
@@ -230,7 +233,8 @@ def eval_probes(model, n_train: int = 120, n_test: int = 60, seed: int = 0) -> d
             "min_dim_std": float(z.std(0).min()),
             "effective_rank": effective_rank(z),
         }
-    out["frames"] = {"train": n_train * 13, "test": n_test * 13}
+    out["frames"] = {"train": n_train * (PROBE_LENGTH + 1), "test": n_test * (PROBE_LENGTH + 1)}
+    out["worlds"] = {"train": n_train, "test": n_test}
     out["latent_dim"] = model.config.latent_dim
     return out
 
@@ -249,14 +253,39 @@ TARGETS = {
 }
 
 
+def eval_decoder(model, n: int = 32, seed: int = 0) -> dict:
+    """PSNR (dB) of decoded frames: from the actual latents, and from 1-step and 8-step imagined latents."""
+    rng = np.random.default_rng([seed, 71])
+
+    def psnr(a, b):
+        mse = ((a.astype(np.float64) - b.astype(np.float64)) ** 2).mean()
+        return float(10 * np.log10(255.0**2 / max(mse, 1e-12)))
+
+    actual, one, eight = [], [], []
+    for s in _seeds(n, 12_000):
+        frames, actions, _ = trajectory(s, CONTEXT - 1 + 8, rng)
+        z = model.encode(frames)
+        actual.append(psnr(model.decode(z), frames))
+        roll = model.rollout(z[:CONTEXT], actions[CONTEXT - 1 :], actions[: CONTEXT - 1])
+        one.append(psnr(model.decode(roll[:1]), frames[CONTEXT : CONTEXT + 1]))
+        eight.append(psnr(model.decode(roll[-1:]), frames[-1:]))
+    return {"psnr_actual": float(np.mean(actual)), "psnr_imagined_h1": float(np.mean(one)), "psnr_imagined_h8": float(np.mean(eight)), "trajectories": n}
+
+
 def evaluate_world(checkpoint: str, seed: int = 0, n_rollout: int = 64, n_plan: int = 20, n_surprise: int = 40,
-                   device: str | None = "cpu", planning: bool = True) -> dict:  # fmt: skip
-    from jepa_explorer.world.load import load_world_model
+                   device: str | None = "cpu", planning: bool = True, decoder: str | None = None) -> dict:  # fmt: skip
+    from pathlib import Path
+
+    from jepa_explorer.world.load import find_decoder, load_world_model
 
     torch.manual_seed(seed)
-    model = load_world_model(checkpoint, device)
+    decoder_path = Path(decoder) if decoder else find_decoder(Path(checkpoint))
+    model = load_world_model(checkpoint, device, decoder=decoder_path or False)
     started = time.perf_counter()
     report = {"checkpoint": str(checkpoint), "split": "held-out worlds (seeds 1000000+)", "seed": seed}
+    if decoder_path is not None:
+        report["decoder_path"] = str(decoder_path)
+        report["decoder"] = eval_decoder(model, seed=seed)
     report["rollout"] = eval_rollout(model, n_rollout, seed)
     report["surprise"] = eval_surprise(model, n_surprise, seed)
     report["probes"] = eval_probes(model, seed=seed)
@@ -274,7 +303,9 @@ def evaluate_world(checkpoint: str, seed: int = 0, n_rollout: int = 64, n_plan: 
         measured["push_success"] = report["planning"]["push"]["success"]
     report["targets"] = {k: {"target": TARGETS[k], "measured": v, "met": bool(v >= TARGETS[k])} for k, v in measured.items()}
     report["eval_seconds"] = round(time.perf_counter() - started, 1)
-    report["command"] = f"jepa-explorer eval {checkpoint} --seed {seed}" + ("" if planning else " --no-planning")
+    report["command"] = f"jepa-explorer eval {Path(checkpoint).as_posix()} --seed {seed}" + ("" if planning else " --no-planning")
+    if planning and n_plan != 20:
+        report["command"] += f" --plan-episodes {n_plan}"
     return report
 
 
@@ -291,6 +322,9 @@ def format_world_report(report: dict) -> str:
         f"object {p['trained']['object_r2']:.3f} (random-init {p['random_init']['object_r2']:.3f})"
     )
     lines.append(f"latents: mean per-dim std {p['trained']['mean_dim_std']:.3f}, effective rank {p['trained']['effective_rank']:.1f} of {p['latent_dim']}")
+    if "decoder" in report:
+        d = report["decoder"]
+        lines.append(f"decoder PSNR: actual latents {d['psnr_actual']:.1f} dB, imagined h1 {d['psnr_imagined_h1']:.1f} dB, h8 {d['psnr_imagined_h8']:.1f} dB")
     if "planning" in report:
         for task in ("reach", "push"):
             t = report["planning"][task]
