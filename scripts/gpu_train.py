@@ -4,7 +4,8 @@
     python3 scripts/gpu_train.py [--out runs/gpu] [--minutes 5.5] [--quick]
 
 Runs at once, each in its own process with its own pool of batch-making processes (the procedural
-images, not the GPU, are the limit): the image JEPA variants of ``VARIANTS`` and ``vjepa-tiny``.
+images, not the GPU, are the limit): the image JEPA variants of ``VARIANTS``, ``vjepa-tiny`` and the
+world model ``world-tiny`` (with its decoder; measured by ``eval`` on held-out worlds at the end).
 Then it measures each image variant on the *validation* sources (held out from training and from the
 reported test split, see evaluation.md), trains ``ijepa-tiny-decoder`` on the best one, and measures
 the video model. Everything lands in ``--out``: run folders, bundles, logs and ``results.json``.
@@ -32,6 +33,9 @@ VARIANTS = {
     "pred96x3": [],
 }
 IMAGE_STEPS = 4000  # batch 128: 512k images, 1.3x the CPU recipe's
+# the world model's batches come from one thread of numpy physics (~0.2 s each): in the time limit a GPU
+# run gets about 1500 steps, 1.5x the CPU run's, with a schedule that spans them
+WORLD_STEPS = 1500
 
 
 def cli(*args: str) -> list[str]:
@@ -98,6 +102,10 @@ def main(argv=None) -> int:
     video_cmd = cli("train", "vjepa-tiny", "--out", str(out / "vjepa"), "--export", str(out / "vjepa-tiny"),
                     "--workers", str(video_workers), *common)  # fmt: skip
     procs["vjepa"] = start(video_cmd, out / "vjepa.log")
+    if not args.video_only:
+        world_cmd = cli("train", "world-tiny", "--out", str(out / "world"), "--export", str(out / "world-tiny"),
+                        "--set", f"optim.total_steps={3 if args.quick else WORLD_STEPS}", *common)  # fmt: skip
+        procs["world"] = start(world_cmd, out / "world.log")
     done = {name: finish(p, out / f"{name}.log") for name, p in procs.items()}
     results["train_seconds"] = round(time.perf_counter() - t0, 1)
     print(f"training finished in {results['train_seconds']} s: {done}", flush=True)
@@ -133,6 +141,11 @@ def main(argv=None) -> int:
         report = eval_json(cmd, log)
         if report is not None:
             results["vjepa_eval"] = report
+    if done.get("world"):
+        small = ["--plan-episodes", "2", "--no-planning"] if args.quick else []
+        report = eval_json(cli("eval", str(out / "world-tiny"), "--json", "--device", device, *small), out / "world-eval.json")
+        if report is not None:
+            results["world_eval"] = report
     results["total_seconds"] = round(time.perf_counter() - t0, 1)
     (out / "results.json").write_text(json.dumps(results, indent=1, default=str) + "\n")
     print(f"best image variant: {best} ({best_score:+.3f}); all done in {results['total_seconds']} s", flush=True)
