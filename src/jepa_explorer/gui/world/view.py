@@ -197,8 +197,8 @@ class WorldView(QWidget):
         self.refresh()
         decoded = self.controller.decoded_prediction()
         if decoded is not None:
-            self.imag_image.setImage(decoded)
-            self.real_image.setImage(self.controller.frame)
+            self.imag_image.setImage(decoded, levels=(0, 255))
+            self.real_image.setImage(self.controller.frame, levels=(0, 255))
             self.status.setText("Masked: the model sees no object. Its decoded prediction shows whether it still knows where the object is."
                                 if on else "The model sees the object again.")  # fmt: skip
 
@@ -207,14 +207,14 @@ class WorldView(QWidget):
             self.status.setText("Imagination needs a world model (open checkpoints/world-tiny).")
             return
         result = self.controller.imagine(np.tile(self.heading, (IMAGINE_STEPS, 1)))
-        self.real_image.setImage(np.concatenate(list(result.frames), axis=1))
+        self.real_image.setImage(np.concatenate(list(result.frames), axis=1), levels=(0, 255))
         if result.decoded is not None:
-            self.imag_image.setImage(np.concatenate(list(result.decoded), axis=1))
+            self.imag_image.setImage(np.concatenate(list(result.decoded), axis=1), levels=(0, 255))
         self.horizon_curve.setData(np.arange(1, len(result.errors) + 1), result.errors)
         self.pca_actual.setData(result.pca_actual[:, 0], result.pca_actual[:, 1])
         self.pca_imagined.setData(result.pca_imagined[:, 0], result.pca_imagined[:, 1])
         self.last_imagined = result
-        self.status.setText(f"Imagined {len(result.errors)} steps holding {tuple(np.round(self.heading, 2))}: "
+        self.status.setText(f"Imagined {len(result.errors)} steps holding ({self.heading[0]:+.1f}, {self.heading[1]:+.1f}): "
                             f"error {result.errors[0]:.3f} at step 1, {result.errors[-1]:.3f} at step {len(result.errors)}.")  # fmt: skip
 
     def set_goal(self, position) -> None:
@@ -243,7 +243,7 @@ class WorldView(QWidget):
     def _show_plan(self, state) -> None:
         self.energy_curve.setData(np.arange(1, len(state.energies) + 1), state.energies)
         self.status.setText(f"Plan: {len(state.actions)} actions, energy {state.energies[0]:.2f} -> {state.energies[-1]:.2f} "
-                            f"over {len(state.energies)} iterations; first action {tuple(np.round(state.actions[0], 2))}.")  # fmt: skip
+                            f"over {len(state.energies)} iterations; first action ({state.actions[0][0]:+.2f}, {state.actions[0][1]:+.2f}).")  # fmt: skip
 
     def step_plan(self) -> None:
         if self.controller.plan_state is None:
