@@ -11,7 +11,8 @@ training and from the reported test split, see evaluation.md) and trains ``ijepa
 best one; trains the video decoder on the new video stage, measures the new stage *and the current
 bundle* on the video validation sources (procedural, photo-motion and real-footage clips), keeps the
 new stage only by ``keep_video`` (a rule fixed before the run), and measures the kept one on the test
-sources. Everything lands in ``--out``: run folders, bundles, logs and ``results.json``.
+sources. The world model ``world-tiny`` trains beside them (with its decoder) and is measured by
+``eval`` on held-out worlds at the end. Everything lands in ``--out``: run folders, bundles, logs and ``results.json``.
 
 Needs only torch, numpy, Pillow, safetensors and scikit-learn (no Qt): it runs from a checkout with
 ``PYTHONPATH=src``, as on a lent GPU machine. The real-footage domain also needs PyAV, and the
@@ -42,6 +43,9 @@ IMAGE_STEPS = 4000  # batch 128: 512k images, 1.3x the CPU recipe's
 VIDEO_RECIPE, VIDEO_DECODER_RECIPE = "vjepa-tiny-photo", "vjepa-tiny-photo-decoder"
 VIDEO_BUNDLE = "checkpoints/vjepa-tiny"  # the current bundle: the stage's init, and what it must beat
 FUTURE = "future (first half -> second half)"
+# the world model's batches come from one thread of numpy physics (~0.2 s each): in the time limit a GPU
+# run gets about 1500 steps, 1.5x the CPU run's, with a schedule that spans them
+WORLD_STEPS = 1500
 
 
 def cli(*args: str) -> list[str]:
@@ -143,6 +147,10 @@ def main(argv=None) -> int:
     video_cmd = cli("train", args.video_recipe, "--out", str(out / "vjepa"), "--export", str(out / "vjepa-tiny"),
                     "--workers", str(video_workers), *common)  # fmt: skip
     procs["vjepa"] = start(video_cmd, out / "vjepa.log")
+    if not args.video_only:
+        world_cmd = cli("train", "world-tiny", "--out", str(out / "world"), "--export", str(out / "world-tiny"),
+                        "--set", f"optim.total_steps={3 if args.quick else WORLD_STEPS}", *common)  # fmt: skip
+        procs["world"] = start(world_cmd, out / "world.log")
     done = {name: finish(p, out / f"{name}.log") for name, p in procs.items()}
     results["train_seconds"] = round(time.perf_counter() - t0, 1)
     print(f"training finished in {results['train_seconds']} s: {done}", flush=True)
@@ -197,6 +205,11 @@ def main(argv=None) -> int:
             report = eval_json(cmd, out / "vjepa-eval.json")
             if report is not None:
                 results["vjepa_eval"] = report
+    if done.get("world"):
+        small = ["--plan-episodes", "2", "--no-planning"] if args.quick else []
+        report = eval_json(cli("eval", str(out / "world-tiny"), "--json", "--device", device, *small), out / "world-eval.json")
+        if report is not None:
+            results["world_eval"] = report
     results["total_seconds"] = round(time.perf_counter() - t0, 1)
     (out / "results.json").write_text(json.dumps(results, indent=1, default=str) + "\n")
     print(f"best image variant: {best} ({best_score:+.3f}); all done in {results['total_seconds']} s", flush=True)

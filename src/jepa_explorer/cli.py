@@ -104,7 +104,13 @@ def _print_info(info: dict) -> None:
 
 
 def cmd_info(args) -> int:
-    info = model_info(_load(args))
+    model = _load(args)
+    if getattr(model, "kind", "jepa") == "world":  # an action-conditioned world model: no patch grid or masks
+        info = {"path": str(model.path), "family": "world", "parameters": model.parameter_counts(),
+                "architecture": model.config.to_dict(), "notes": model.notes, "card": model.card}  # fmt: skip
+        print(json.dumps(info, indent=1, default=str))
+        return 0
+    info = model_info(model)
     print(json.dumps(info, indent=1, default=str)) if args.json else _print_info(info)
     return 0
 
@@ -123,6 +129,8 @@ def cmd_predict(args) -> int:
     if not is_mask_file(args.mask):
         check_spec(args.mask)  # a bad spec fails before the model loads
     model = _load(args)
+    if getattr(model, "kind", "jepa") == "world":
+        raise JepaError(f"{args.checkpoint}: a world model (actions, not masks); measure it with `eval`, explore it in the world mode.")
     if model.config.encoder.video:
         raise JepaError(
             f"{args.checkpoint}: a video model; `predict --image` takes image models (video input comes with the video issue)."

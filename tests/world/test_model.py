@@ -119,6 +119,11 @@ def test_two_training_steps_export_bundles_that_load(tmp_path):
     frames, actions = _frames(4)
     z = model.encode(frames)
     assert model.decode(z).shape == (5, 32, 32, 3)
+    # the CLI: info describes it, predict (masks on images) refuses it in one line
+    from jepa_explorer.cli import main
+
+    assert main(["info", "-c", str(out), "--device", "cpu"]) == 0
+    assert main(["predict", "-c", str(out), "-i", "x.png", "--device", "cpu"]) == 2
     # resume: a new trainer picks up step 2 and the same weights
     again = WorldTrainer(recipe, tmp_path / "run", "cpu", max_steps=3)
     assert again.resume() and again.state.step == 2

@@ -177,6 +177,10 @@ def markdown_metrics(report: dict) -> str:
 
 def model_card_markdown(card: dict) -> str:
     """A human-readable model card (checkpoints/NAME/README.md) from card.json."""
+    if card.get("kind") in ("world", "world-decoder"):
+        from jepa_explorer.train.world_card import world_card_markdown
+
+        return world_card_markdown(card)
     training = card.get("training", {})
     data = card.get("training_data", {})
     lines = [f"# {card.get('name', 'model')}", "", *_opening(card), ""]

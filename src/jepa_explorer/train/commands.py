@@ -29,6 +29,8 @@ def _eval(args) -> int:
     if args.write_card and args.split != "test":
         raise JepaError("eval: --write-card stores the test split's numbers; validation numbers only choose checkpoints.")
 
+    if _is_world(args.checkpoint):
+        return _eval_world(args)
     if load_model(args.checkpoint, "cpu").config.encoder.video:
         from jepa_explorer.resources import default_checkpoint
         from jepa_explorer.train.eval_video import DOMAINS, MOTION_PROBE_SIZES, evaluate_video
@@ -70,6 +72,30 @@ def _eval(args) -> int:
         for path in filter(None, measured):
             cards.write_metrics(path, report)
     print(json.dumps(report, indent=1, default=str) if args.json else text)
+    return 0
+
+
+def _is_world(checkpoint: str) -> bool:
+    from pathlib import Path
+
+    card = Path(checkpoint) / "card.json" if Path(checkpoint).is_dir() else Path(checkpoint).parent / "card.json"
+    try:
+        return json.loads(card.read_text(encoding="utf-8")).get("kind") == "world"
+    except (OSError, ValueError):
+        return False
+
+
+def _eval_world(args) -> int:
+    from jepa_explorer.train.eval_world import evaluate_world, format_world_report
+    from jepa_explorer.train.world_card import write_world_metrics
+
+    report = evaluate_world(
+        args.checkpoint, seed=args.seed, device=args.device or "cpu", planning=not args.no_planning,
+        n_plan=args.plan_episodes, decoder=args.decoder,
+    )  # fmt: skip
+    if args.write_card:
+        write_world_metrics(args.checkpoint, report, report.get("decoder_path"))
+    print(json.dumps(report, indent=1, default=str) if args.json else format_world_report(report))
     return 0
 
 
@@ -123,5 +149,7 @@ def register(sub) -> None:
     )
     p.add_argument("--device", default=None)
     p.add_argument("--write-card", action="store_true", help="store the metrics in the checkpoint's card.json")
+    p.add_argument("--no-planning", action="store_true", help="world model: skip the (slow) planning episodes")
+    p.add_argument("--plan-episodes", type=int, default=12, help="world model: planning episodes per task (default 12)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_eval)

@@ -22,6 +22,12 @@ from jepa_explorer.world.data import HELD_OUT_START, trajectory
 from jepa_explorer.world.env import AGENT, OBJECT, World, WorldState, free_position
 
 HORIZON = 16
+
+
+def _progress(line: str) -> None:
+    import sys
+
+    print(line, file=sys.stderr, flush=True)
 CONTEXT = 3  # real frames before an open-loop rollout
 
 
@@ -112,8 +118,14 @@ def _random_policy(world: World, success, rng, max_steps: int) -> bool:
     return bool(success(world.state))
 
 
-def eval_planning(model, n: int = 20, seed: int = 0, max_steps: int = 60, samples: int = 300, iterations: int = 10,
-                  horizon: int = 8, execute: int = 2) -> dict:  # fmt: skip
+# planning in the evaluation is lighter than the bench's 300 x 10: dozens of 60-step episodes must fit a
+# CPU budget; the settings are reported with the numbers
+PLAN_SETTINGS = {"samples": 128, "iterations": 6, "horizon": 8, "execute": 2}
+
+
+def eval_planning(model, n: int = 12, seed: int = 0, max_steps: int = 60, samples: int = PLAN_SETTINGS["samples"],
+                  iterations: int = PLAN_SETTINGS["iterations"], horizon: int = PLAN_SETTINGS["horizon"],
+                  execute: int = PLAN_SETTINGS["execute"]) -> dict:  # fmt: skip
     from jepa_explorer.world.planning import run_to_goal
 
     out = {}
@@ -127,6 +139,7 @@ def eval_planning(model, n: int = 20, seed: int = 0, max_steps: int = 60, sample
             ok, t = run_to_goal(model, world, goal_frame, success, max_steps, horizon, samples, iterations, execute, seed + i)
             wins.append(ok)
             steps.append(t)
+            _progress(f"planning {task} {i + 1}/{n}: {'reached' if ok else 'not reached'} after {t} steps")
             if task == "reach":
                 other_room.append(made[3])
             world.reset(start)
@@ -193,17 +206,20 @@ def eval_surprise(model, n: int = 40, seed: int = 0) -> dict:
 # ---------------------------------------------------------------- probes
 
 
+PROBE_LENGTH = 4  # short trajectories from many worlds: the probe must read positions, not recognise floors
+
+
 def _probe_data(model_encode, n_traj: int, offset: int, seed: int):
     rng = np.random.default_rng([seed, 61, offset])
     zs, ys = [], []
     for s in _seeds(n_traj, offset):
-        frames, _, centres = trajectory(s, 12, rng)
+        frames, _, centres = trajectory(s, PROBE_LENGTH, rng)
         zs.append(model_encode(frames))
         ys.append(centres)
     return np.concatenate(zs), np.concatenate(ys)
 
 
-def eval_probes(model, n_train: int = 120, n_test: int = 60, seed: int = 0) -> dict:
+def eval_probes(model, n_train: int = 500, n_test: int = 200, seed: int = 0) -> dict:
     from sklearn.linear_model import RidgeCV
     from sklearn.metrics import r2_score
 
@@ -218,8 +234,8 @@ def eval_probes(model, n_train: int = 120, n_test: int = 60, seed: int = 0) -> d
 
     out = {}
     for name, enc in (("trained", model.encode), ("random_init", random_encode)):
-        ztr, ytr = _probe_data(enc, n_train, 9000, seed)
-        zte, yte = _probe_data(enc, n_test, 9500, seed)
+        ztr, ytr = _probe_data(enc, n_train, 10_000, seed)
+        zte, yte = _probe_data(enc, n_test, 11_000, seed)
         probe = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(ztr, ytr)
         pred = probe.predict(zte)
         z = torch.from_numpy(zte)
@@ -230,7 +246,8 @@ def eval_probes(model, n_train: int = 120, n_test: int = 60, seed: int = 0) -> d
             "min_dim_std": float(z.std(0).min()),
             "effective_rank": effective_rank(z),
         }
-    out["frames"] = {"train": n_train * 13, "test": n_test * 13}
+    out["frames"] = {"train": n_train * (PROBE_LENGTH + 1), "test": n_test * (PROBE_LENGTH + 1)}
+    out["worlds"] = {"train": n_train, "test": n_test}
     out["latent_dim"] = model.config.latent_dim
     return out
 
@@ -249,17 +266,45 @@ TARGETS = {
 }
 
 
-def evaluate_world(checkpoint: str, seed: int = 0, n_rollout: int = 64, n_plan: int = 20, n_surprise: int = 40,
-                   device: str | None = "cpu", planning: bool = True) -> dict:  # fmt: skip
-    from jepa_explorer.world.load import load_world_model
+def eval_decoder(model, n: int = 32, seed: int = 0) -> dict:
+    """PSNR (dB) of decoded frames: from the actual latents, and from 1-step and 8-step imagined latents."""
+    rng = np.random.default_rng([seed, 71])
+
+    def psnr(a, b):
+        mse = ((a.astype(np.float64) - b.astype(np.float64)) ** 2).mean()
+        return float(10 * np.log10(255.0**2 / max(mse, 1e-12)))
+
+    actual, one, eight = [], [], []
+    for s in _seeds(n, 12_000):
+        frames, actions, _ = trajectory(s, CONTEXT - 1 + 8, rng)
+        z = model.encode(frames)
+        actual.append(psnr(model.decode(z), frames))
+        roll = model.rollout(z[:CONTEXT], actions[CONTEXT - 1 :], actions[: CONTEXT - 1])
+        one.append(psnr(model.decode(roll[:1]), frames[CONTEXT : CONTEXT + 1]))
+        eight.append(psnr(model.decode(roll[-1:]), frames[-1:]))
+    return {"psnr_actual": float(np.mean(actual)), "psnr_imagined_h1": float(np.mean(one)), "psnr_imagined_h8": float(np.mean(eight)), "trajectories": n}
+
+
+def evaluate_world(checkpoint: str, seed: int = 0, n_rollout: int = 64, n_plan: int = 12, n_surprise: int = 40,
+                   device: str | None = "cpu", planning: bool = True, decoder: str | None = None) -> dict:  # fmt: skip
+    from pathlib import Path
+
+    from jepa_explorer.world.load import find_decoder, load_world_model
 
     torch.manual_seed(seed)
-    model = load_world_model(checkpoint, device)
+    decoder_path = Path(decoder) if decoder else find_decoder(Path(checkpoint))
+    model = load_world_model(checkpoint, device, decoder=decoder_path or False)
     started = time.perf_counter()
     report = {"checkpoint": str(checkpoint), "split": "held-out worlds (seeds 1000000+)", "seed": seed}
+    if decoder_path is not None:
+        report["decoder_path"] = str(decoder_path)
+        report["decoder"] = eval_decoder(model, seed=seed)
     report["rollout"] = eval_rollout(model, n_rollout, seed)
+    _progress(f"rollout: h1 {report['rollout']['h1_gain_vs_copy_last']:+.1%} below copy-last")
     report["surprise"] = eval_surprise(model, n_surprise, seed)
+    _progress("surprise AUROC: " + ", ".join(f"{k} {v['auroc']:.3f}" for k, v in report["surprise"].items()))
     report["probes"] = eval_probes(model, seed=seed)
+    _progress(f"probes: agent R² {report['probes']['trained']['agent_r2']:.3f}")
     if planning:
         report["planning"] = eval_planning(model, n_plan, seed)
     measured = {
@@ -274,7 +319,9 @@ def evaluate_world(checkpoint: str, seed: int = 0, n_rollout: int = 64, n_plan: 
         measured["push_success"] = report["planning"]["push"]["success"]
     report["targets"] = {k: {"target": TARGETS[k], "measured": v, "met": bool(v >= TARGETS[k])} for k, v in measured.items()}
     report["eval_seconds"] = round(time.perf_counter() - started, 1)
-    report["command"] = f"jepa-explorer eval {checkpoint} --seed {seed}" + ("" if planning else " --no-planning")
+    report["command"] = f"jepa-explorer eval {Path(checkpoint).as_posix()} --seed {seed}" + ("" if planning else " --no-planning")
+    if planning and n_plan != 12:
+        report["command"] += f" --plan-episodes {n_plan}"
     return report
 
 
@@ -291,10 +338,15 @@ def format_world_report(report: dict) -> str:
         f"object {p['trained']['object_r2']:.3f} (random-init {p['random_init']['object_r2']:.3f})"
     )
     lines.append(f"latents: mean per-dim std {p['trained']['mean_dim_std']:.3f}, effective rank {p['trained']['effective_rank']:.1f} of {p['latent_dim']}")
+    if "decoder" in report:
+        d = report["decoder"]
+        lines.append(f"decoder PSNR: actual latents {d['psnr_actual']:.1f} dB, imagined h1 {d['psnr_imagined_h1']:.1f} dB, h8 {d['psnr_imagined_h8']:.1f} dB")
     if "planning" in report:
         for task in ("reach", "push"):
             t = report["planning"][task]
             lines.append(f"planning {task}: {t['success']:.0%} within 60 steps (random policy {t['random_policy_success']:.0%}, {t['episodes']} episodes)")
+        st = report["planning"]["settings"]
+        lines.append(f"  CEM {st['samples']} samples x {st['iterations']} iterations, horizon {st['horizon']}, re-planned every {st['execute_per_plan']} steps")
     for k, v in report["targets"].items():
         lines.append(f"  target {k}: {v['measured']:.3f} vs {v['target']} -> {'met' if v['met'] else 'NOT met'}")
     return "\n".join(lines)

@@ -88,13 +88,13 @@ def trajectory(seed: int, length: int, rng: np.random.Generator, policy: str | N
     return np.stack(frames), np.asarray(actions, np.float32), np.asarray(centres, np.float32)
 
 
-def batch(batch_size: int, length: int, seed: int, step: int, split: str = "train", worlds: int = 4):
+def batch(batch_size: int, length: int, seed: int, step: int, split: str = "train", worlds: int = 1):
     """A training batch, a function of (seed, step) only (so a resumed run sees the same data):
     frames [B, length+1, S, S, 3] uint8, actions [B, length, 2] float32, centres [B, length+1, 4].
 
-    The batch holds `worlds` layouts with several trajectories each: SIGReg asks the batch's latents to
-    spread out, and with few floors in a batch that spread has to come from where the agent and the object
-    are, not only from which floor is shown."""
+    The batch holds `worlds` layouts with several trajectories each (the recipe uses one): SIGReg asks the
+    batch's latents to spread out, and with one floor in a batch that spread has to come from where the
+    agent and the object are, not from which floor is shown."""
     rng = np.random.default_rng([seed, step, 7])
     lo, hi = (0, TRAIN_SEEDS) if split == "train" else (HELD_OUT_START, HELD_OUT_START + 10_000)
     seeds = rng.integers(lo, hi, size=worlds)
