@@ -1,13 +1,16 @@
-"""MaskLegend: the colour key of the layers (click a target chip to make it the current group) and the
-always-visible mask statistics."""
+"""MaskLegend: the colour key of the layers (click a target chip to make it the current group), the hatched
+"not used" patches, the always-visible mask statistics, and the canvas's view controls (mask opacity, the
+feature overlay and its opacity, fit to window)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QToolButton, QVBoxLayout, QWidget
 
 from jepa_explorer.app import mask_edit
 from jepa_explorer.gui import style
+from jepa_explorer.gui.panels.explain import ExplainButton
 from jepa_explorer.gui.steady_text import SteadyText
 from jepa_explorer.masks.grid import PatchMasks
 
@@ -19,6 +22,32 @@ def legend_entries(masks: PatchMasks) -> list[tuple[str, tuple[int, int, int], i
     """(label, colour, patches) for the legend: context, then each target group."""
     counts = [masks.context] + list(masks.targets)
     return [(*legend_style(i), int(layer.sum())) for i, layer in enumerate(counts)]
+
+
+def unused_count(masks: PatchMasks) -> int:
+    """Patches that are neither context nor target (all time steps)."""
+    return int(masks.context.size - (masks.context | masks.target_union).sum())
+
+
+def hatch_icon(size: int = 14) -> QIcon:
+    """The swatch of the "not used" patches: the canvas's hatch on the image's dark."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(60, 62, 70))
+    painter = QPainter(pixmap)
+    painter.fillRect(0, 0, size, size, QBrush(QColor(230, 230, 235), Qt.BDiagPattern))
+    painter.end()
+    return QIcon(pixmap)
+
+
+CANVAS_HELP = (
+    "The picture is cut into patches. <b>Context</b> (blue) is what the context encoder sees; each "
+    "<b>target</b> group (outlined, numbered) is predicted from the context alone; <b>hatched</b> patches are "
+    "not used at all.<br><br><b>Zoom</b>: mouse wheel; <b>pan</b>: middle button or Shift+drag; <b>0</b> fits "
+    "the picture again.<br><b>Masks</b> slider: fade the masks to see the picture (key O).<br><b>Overlay</b>: "
+    "<i>PCA colours</i> paints each patch in the colour of its actual embedding (RGB = its first three principal "
+    "components): patches the encoder finds alike get alike colours. <i>Similarity</i>: Ctrl+click a patch to "
+    "see how alike every patch's embedding is to it (cosine similarity; bright = alike), as in the DINOv2 demos."
+)
 
 
 def legend_style(index: int) -> tuple[str, tuple[int, int, int]]:
@@ -48,6 +77,14 @@ class MaskLegend(QWidget):
         self.hint_label.setStyleSheet(f"color: {style.WARN};")
         layout.addWidget(self.stats_label)
         layout.addWidget(self.hint_label)
+        self.unused_chip = QToolButton()  # the hatched "not used" patches: a key, not a layer to paint
+        self.unused_chip.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.unused_chip.setAutoRaise(True)
+        self.unused_chip.setIcon(hatch_icon())
+        self.unused_chip.setText("Not used (0)")
+        self.unused_chip.setToolTip("Hatched on the canvas: patches that are neither context nor target (the model ignores them)")
+        self._chips_row.insertWidget(0, self.unused_chip)
+        layout.insertLayout(1, self._build_view_row())  # under the chips, above the statistics
         self._chips: list[QToolButton] = []
         self._chips_fit = None  # (count digits, font) the chips' fixed sizes were measured for
         # made up front, hidden: creating a chip mid-stroke (a new target group) polished a new button and
@@ -59,6 +96,59 @@ class MaskLegend(QWidget):
             chip.setText(f"{legend_style(i)[0]} (0)")
             chip.ensurePolished()
             chip.sizeHint()
+
+    def _build_view_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        self.mask_slider = self._slider(100, "Masks' opacity: fade them to see the picture beneath (O steps it)")
+        self.overlay_box = QComboBox()
+        from jepa_explorer.gui.canvas import FEATURE_MODES
+
+        for key, (label, tip) in FEATURE_MODES.items():
+            self.overlay_box.addItem(label, key)
+            self.overlay_box.setItemData(self.overlay_box.count() - 1, tip, Qt.ToolTipRole)
+        self.overlay_box.setToolTip("Overlay the actual embeddings on the picture: their PCA colours, or the similarity to a Ctrl+clicked patch (V)")
+        self.overlay_slider = self._slider(60, "The overlay's opacity")
+        self.fit_button = QToolButton()
+        self.fit_button.setText("Fit")
+        self.fit_button.setToolTip("Show the whole picture again after a zoom (0)")
+        self.explain = ExplainButton("The canvas", CANVAS_HELP)
+        for widget in (QLabel("Masks"), self.mask_slider, QLabel("Overlay"), self.overlay_box, self.overlay_slider):
+            row.addWidget(widget)
+        row.addStretch(1)
+        row.addWidget(self.fit_button)
+        row.addWidget(self.explain)
+        return row
+
+    @staticmethod
+    def _slider(value: int, tip: str) -> QSlider:
+        slider = QSlider(Qt.Horizontal)
+        slider.setRange(0, 100)
+        slider.setValue(value)
+        slider.setMinimumWidth(50)
+        slider.setMaximumWidth(110)
+        slider.setToolTip(tip)
+        return slider
+
+    def bind_canvas(self, canvas) -> None:
+        """The view controls drive the canvas's view settings and follow them (keys, Ctrl+click)."""
+        self.mask_slider.valueChanged.connect(lambda v: canvas.set_mask_opacity(v / 100))
+        self.overlay_slider.valueChanged.connect(lambda v: canvas.set_feature_opacity(v / 100))
+        self.overlay_box.currentIndexChanged.connect(lambda i: canvas.set_feature_mode(self.overlay_box.itemData(i)))
+        self.fit_button.clicked.connect(canvas.reset_zoom)
+
+        def follow() -> None:
+            for widget, value in ((self.mask_slider, round(canvas.mask_opacity * 100)),
+                                  (self.overlay_slider, round(canvas.feature_opacity * 100)),
+                                  (self.overlay_box, self.overlay_box.findData(canvas.feature_mode))):  # fmt: skip
+                setter = widget.setCurrentIndex if widget is self.overlay_box else widget.setValue
+                current = widget.currentIndex() if widget is self.overlay_box else widget.value()
+                if current != value:
+                    widget.blockSignals(True)
+                    setter(value)
+                    widget.blockSignals(False)
+
+        canvas.viewChanged.connect(follow)
 
     def bind(self, app) -> None:
         """Follow the app model's masks (once per pass) and current group; a chip click picks a group."""
@@ -84,6 +174,9 @@ class MaskLegend(QWidget):
             checked = i >= 1 and i - 1 == current_group
             if chip.isChecked() != checked:
                 chip.setChecked(checked)
+        unused = f"Not used ({unused_count(masks)})"
+        if self.unused_chip.text() != unused:
+            self.unused_chip.setText(unused)
         stats = mask_edit.describe(masks)
         if self.stats_label.text() != stats:
             self.stats_label.setText(stats)
@@ -132,6 +225,14 @@ class MaskLegend(QWidget):
             size = chip.sizeHint()
             chip.setText(shown)
             chip.setFixedSize(size)
+        shown = self.unused_chip.text()
+        self.unused_chip.setMinimumSize(0, 0)
+        self.unused_chip.setMaximumSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX)
+        self.unused_chip.setText(f"Not used ({'8' * digits})")
+        self.unused_chip.ensurePolished()
+        size = self.unused_chip.sizeHint()
+        self.unused_chip.setText(shown)
+        self.unused_chip.setFixedSize(size)
 
     def refresh_fonts(self) -> None:
         """Measure the chips again (call after the application font changes, as presentation mode does)."""

@@ -157,6 +157,7 @@ class MainWindow(QMainWindow):
         self.model_panel.set_choices(bundled_checkpoints())
         for view in (self.legend, self.timeline, self.distance_panel, self.pca_panel, self.pixel_panel, self.model_panel):
             view.bind(app)
+        self.legend.bind_canvas(self.canvas)  # the canvas's view controls (opacity, overlay, fit) sit in the legend
 
     def _build_toolbars(self) -> None:
         act = self.qactions
