@@ -73,3 +73,13 @@ def test_tiles_are_large_zoom_on_the_targets_and_captions_stay_on_one_line(qtbot
     assert panel.reading_label.isVisible() and "negative change" in panel.reading_label.text()
     assert "MAE pixel error" in panel.tax_label.text()
     w.close()
+
+
+def test_model_card_is_prose_with_an_explainer(window):
+    panel = window.model_panel
+    text = panel.card.text()
+    assert "<h3" in text and "About this model" in text and "<table" not in text
+    assert "patches" in text and "{" not in text
+    panel.explain.click()
+    assert panel.explain.popup.isVisible()
+    panel.explain.popup.hide()
