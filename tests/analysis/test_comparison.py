@@ -28,7 +28,9 @@ def _prediction(groups):
 
 
 def test_identical_baselines_share_one_row_with_a_note():
-    groups = [_group([5, 6], [0.1, 0.2], {"nearest_context": [0.3, 0.4], "last_context_step": [0.3, 0.4], "mean_context": [1, 1]})]
+    groups = [
+        _group([5, 6], [0.1, 0.2], {"nearest_context": [0.3, 0.4], "last_context_step": [0.3, 0.4], "mean_context": [1, 1]})
+    ]
     rows = comparison_rows(_prediction(groups), "loss")
     assert [r.keys for r in rows] == [("predictor",), ("nearest_context", "last_context_step"), ("mean_context",)]
     assert rows[1].label == "Copy nearest context = Last context step" and rows[1].merged

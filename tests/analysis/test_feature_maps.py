@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from jepa_explorer.analysis.feature_maps import cosine_similarity_map, grid_frame, pca_colour_map, similarity_rgba
+from jepa_explorer.analysis.feature_maps import (
+    cosine_similarity_map,
+    grid_frame,
+    pca_colour_map,
+    similarity_levels,
+    similarity_rgba,
+)
 
 
 def test_similarity_map_peaks_at_the_clicked_patch_and_is_a_cosine():
@@ -49,3 +55,13 @@ def test_similarity_colours_run_from_the_first_to_the_last_colour():
     assert rgba.shape == (2, 2, 4) and np.all(rgba[..., 3] == 200)
     assert tuple(rgba[0, 0, :3]) == (0, 0, 0) and tuple(rgba[0, 1, :3]) == (0, 0, 0)
     assert tuple(rgba[1, 0, :3]) == (128, 0, 0) and tuple(rgba[1, 1, :3]) == (255, 255, 255)
+
+
+def test_similarity_levels_span_the_other_patches_so_the_map_has_contrast():
+    similarity = np.array([0.8, 0.9, 1.0, 0.85])
+    assert similarity_levels(similarity, 2) == (0.8, 0.9)
+    lut = np.array([[0, 0, 0], [255, 255, 255]], np.uint8)
+    rgba = similarity_rgba(similarity, lut, levels=similarity_levels(similarity, 2))
+    assert tuple(rgba[0, :3]) == (0, 0, 0) and tuple(rgba[1, :3]) == (255, 255, 255) and tuple(rgba[2, :3]) == (255, 255, 255)
+    low, high = similarity_levels(np.array([0.5, 1.0, 0.5]), 1)
+    assert low < 0.5 < high

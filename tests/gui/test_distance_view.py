@@ -93,7 +93,9 @@ def test_video_merges_identical_baselines_and_scales_to_the_comparison_that_matt
     panel._detail_redraws.flush()
     # future frames: the nearest context patch is the same place in the last context step
     labels = [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())]
-    assert "Copy nearest context = Last context step" in labels and len(labels) == 3
+    assert "Nearest ctx = last step" in labels and len(labels) == 3
+    merged = labels.index("Nearest ctx = last step")
+    assert "Copy nearest context = Last context step" in panel.table.item(merged, 0).toolTip()
     assert panel.note_label.isVisible() and "identical" in panel.note_label.text()
     assert "clip step" in panel.heat_plot.titleLabel.text
     # the heatmap's colour scale comes from the predictor's values, not from the mean-of-context baseline

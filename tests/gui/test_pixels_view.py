@@ -49,8 +49,11 @@ def test_tiles_are_large_zoom_on_the_targets_and_captions_stay_on_one_line(qtbot
     zoomed = panel.tiles["mae"].shown_rect()
     size = np.asarray(panel.tiles["mae"].image.image).shape[1]
     box = target_box(w.app.masks, size)
-    assert zoomed.width() < full.width() and abs(zoomed.left() - box[0]) <= 2 and abs(zoomed.right() - box[2]) <= 2 or (
-        zoomed.height() < full.height() and abs(zoomed.top() - box[1]) <= 2
+    assert (
+        zoomed.width() < full.width()
+        and abs(zoomed.left() - box[0]) <= 2
+        and abs(zoomed.right() - box[2]) <= 2
+        or (zoomed.height() < full.height() and abs(zoomed.top() - box[1]) <= 2)
     )
     panel.zoom_box.setChecked(False)
     assert panel.tiles["mae"].shown_rect().width() >= full.width() - 1
@@ -70,8 +73,11 @@ def test_tiles_are_large_zoom_on_the_targets_and_captions_stay_on_one_line(qtbot
     assert mae in panel.tax_tiles["mae_textured"].caption.text()
     embedding = f"{change['jepa_embedding']:+.0%}".replace("-", "−")
     assert embedding in panel.tax_tiles["jepa_textured"].caption.text()
+    for tile in panel.tax_tiles.values():  # captions fit their tile: nothing cut
+        assert tile.caption.fontMetrics().horizontalAdvance(tile.caption.text()) <= tile.caption.width()
     assert panel.reading_label.isVisible() and "negative change" in panel.reading_label.text()
     assert "MAE pixel error" in panel.tax_label.text()
+    assert panel.tiles["jepa"].caption.text().startswith("PSNR") and "on targets" in panel.tiles["jepa"].caption.toolTip()
     w.close()
 
 

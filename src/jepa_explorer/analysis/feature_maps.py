@@ -36,11 +36,23 @@ def cosine_similarity_map(actual: np.ndarray, index: int) -> np.ndarray:
     return np.clip(similarity, -1.0, 1.0)
 
 
-def similarity_rgba(similarity: np.ndarray, colormap_lut: np.ndarray, alpha: int = 255) -> np.ndarray:
-    """uint8 [..., 4]: similarities in [-1, 1] through a colour lookup table [K, 3 or 4] (0 and below: the
-    first entry, 1: the last): how alike each patch is to the chosen one."""
+def similarity_levels(similarity: np.ndarray, index: int) -> tuple[float, float]:
+    """(low, high) for colouring a similarity map [N]: the range of every patch but the chosen one (itself is
+    always 1): layer-normed embeddings share a large common part, so all similarities can sit near 0.8 and a
+    fixed 0-1 scale would paint every patch alike."""
+    others = np.delete(np.asarray(similarity, dtype=np.float64), index)
+    if not others.size:
+        return 0.0, 1.0
+    low, high = float(others.min()), float(others.max())
+    return (low, high) if high > low else (low - 1e-3, low + 1e-3)
+
+
+def similarity_rgba(similarity: np.ndarray, colormap_lut: np.ndarray, alpha: int = 255, levels=(0.0, 1.0)) -> np.ndarray:
+    """uint8 [..., 4]: similarities through a colour lookup table [K, 3 or 4], `levels` (low, high) mapped to
+    its first and last entries (values outside clipped): how alike each patch is to the chosen one."""
     lut = np.asarray(colormap_lut, dtype=np.uint8)[:, :3]
-    scaled = np.clip(np.asarray(similarity, dtype=np.float64), 0.0, 1.0)
+    low, high = levels
+    scaled = np.clip((np.asarray(similarity, dtype=np.float64) - low) / max(high - low, 1e-12), 0.0, 1.0)
     rows = np.round(scaled * (len(lut) - 1)).astype(int)
     rgba = np.empty(scaled.shape + (4,), dtype=np.uint8)
     rgba[..., :3] = lut[rows]

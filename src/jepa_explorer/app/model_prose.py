@@ -99,6 +99,13 @@ def _data(card: dict) -> list[str]:
     return out
 
 
+def _files(info, card: dict) -> str:
+    line = f"Loaded from {info.source} ({Path(str(info.source)).name}), running on {info.device}."
+    if card.get("weights_sha256"):
+        line += f" Weights {card.get('weights_dtype', '')}, sha256 {card['weights_sha256'][:12]}…"
+    return line
+
+
 def model_sections(info) -> list[tuple[str, list[str]]]:
     """(heading, paragraphs) for the Model panel, in reading order; empty sections are left out."""
     card = dict(info.card or {})
@@ -113,7 +120,6 @@ def model_sections(info) -> list[tuple[str, list[str]]]:
         ("How it was trained", _training(card)),
         ("What it was trained on", _data(card)),
         ("Notes", list(info.notes)),
-        ("Files", [f"Loaded from {info.source} ({Path(str(info.source)).name}), running on {info.device}."
-                   + (f" Weights {card['weights_dtype']}, sha256 {card['weights_sha256'][:12]}…" if card.get("weights_sha256") else "")]),
+        ("Files", [_files(info, card)]),
     ]  # fmt: skip
     return [(heading, paragraphs) for heading, paragraphs in sections if paragraphs]

@@ -150,7 +150,8 @@ ACTIONS: list[ActionSpec] = [
                lambda w, _on: w.canvas.reset_zoom(), "View", separator=True),
     ActionSpec("mask_opacity", "Fade the masks", ("O",), "Step the masks' opacity: 100% → 50% → 0% → 100%",
                lambda w, _on: w.canvas.step_mask_opacity(), "View"),
-    ActionSpec("feature_overlay", "Feature overlay", ("V",), "Overlay the embeddings: none → PCA colours → similarity (Ctrl+click a patch)",
+    ActionSpec("feature_overlay", "Feature overlay", ("V",),
+               "Overlay the embeddings: none → PCA colours → similarity (Ctrl+click a patch)",
                lambda w, _on: w.canvas.step_feature_mode(), "View"),
     ActionSpec(
         "presentation", "Presentation mode", ("F11",), "Full screen, large fonts, thick strokes, simplified layout",

@@ -19,16 +19,25 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem
 
-from jepa_explorer.analysis.feature_maps import cosine_similarity_map, grid_frame, pca_colour_map, similarity_rgba
+from jepa_explorer.analysis.feature_maps import (
+    cosine_similarity_map,
+    grid_frame,
+    pca_colour_map,
+    similarity_levels,
+    similarity_rgba,
+)
 from jepa_explorer.app.model import AppModel
 from jepa_explorer.gui import style
 from jepa_explorer.masks.grid import PatchMasks
 
-
 FEATURE_MODES = {  # key: (label, tooltip)
     "off": ("None", "Only the image and the masks"),
     "pca": ("PCA colours", "Each patch in the colour of its actual embedding (RGB = PC 1-3): alike patches, alike colours"),
-    "similarity": ("Similarity", "Ctrl+click a patch: how alike every patch's actual embedding is to it (cosine; bright = alike)"),
+    "similarity": (
+        "Similarity",
+        "Ctrl+click a patch: how alike every patch's actual embedding is to it (cosine; "
+        "bright = most alike, dark = least, scaled to this picture's range)",
+    ),
 }
 SIMILARITY_COLORMAP = "viridis"
 ZOOM_STEP = 1.0015  # per wheel unit (one notch = 120): a notch zooms by ~20%
@@ -226,12 +235,18 @@ class CanvasView(pg.GraphicsView):
         self.viewChanged.emit()
 
     def set_feature_mode(self, mode: str) -> None:
-        """"off", "pca" (the PCA-colour map) or "similarity" (of the Ctrl+clicked patch)."""
+        """ "off", "pca" (the PCA-colour map) or "similarity" (of the Ctrl+clicked patch)."""
         if mode not in FEATURE_MODES:
             raise ValueError(f"feature overlay must be one of {', '.join(FEATURE_MODES)}, not {mode!r}")
+        self._fade_masks_for(mode)
         self.feature_mode = mode
         self._draw_features()
         self.viewChanged.emit()
+
+    def _fade_masks_for(self, mode: str) -> None:
+        """Turning an overlay on fades opaque masks to 30%: at full strength they hide it (the slider undoes it)."""
+        if self.feature_mode == "off" and mode != "off" and self.mask_opacity > 0.3:
+            self.set_mask_opacity(0.3)
 
     def step_mask_opacity(self) -> None:
         """100% -> 50% -> 0% -> 100% (the O key)."""
@@ -251,6 +266,7 @@ class CanvasView(pg.GraphicsView):
         """The similarity map of patch `index` (flat, any time step) over the image; None: no patch."""
         self.similarity_index = None if index is None or index < 0 else int(index)
         if self.similarity_index is not None:
+            self._fade_masks_for("similarity")
             self.feature_mode = "similarity"
         self._draw_features()
         self.viewChanged.emit()
@@ -265,7 +281,9 @@ class CanvasView(pg.GraphicsView):
             return pca_colour_map(view.actual_rgb, grid, self.app.time_step)
         if self.similarity_index is None or self.similarity_index >= len(view.actual):
             return None
-        return grid_frame(cosine_similarity_map(view.actual, self.similarity_index), grid, self.app.time_step)
+        similarity = cosine_similarity_map(view.actual, self.similarity_index)
+        self.similarity_range = similarity_levels(similarity, self.similarity_index)  # the colours' scale
+        return grid_frame(similarity, grid, self.app.time_step)
 
     def _draw_features(self) -> None:
         values = self.feature_values()
@@ -277,7 +295,7 @@ class CanvasView(pg.GraphicsView):
             style.show_uint8(self.feature_item, values)
             self.similarity_marker.hide()
         else:
-            style.show_uint8(self.feature_item, similarity_rgba(values, self._similarity_lut))
+            style.show_uint8(self.feature_item, similarity_rgba(values, self._similarity_lut, levels=self.similarity_range))
             t_len, height, width = self.app.grid_shape
             step, rest = divmod(self.similarity_index, height * width)
             style.outline_patch(self.similarity_marker, rest, (height, width))

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QSizePolicy,
     QSpinBox,
     QToolBar,
     QToolButton,
@@ -114,8 +113,8 @@ class MainWindow(QMainWindow):
         app = self.app
         self.canvas = CanvasView(app)
         self.legend = MaskLegend()
-        self.hover_label = SteadyText(" ")  # changes with every patch the mouse passes (see SteadyText)
-        self.hover_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        # changes with every patch the mouse passes (see SteadyText); wrapped, not cut, in a narrow column
+        self.hover_label = SteadyText(" ", template=results.HOVER_TEMPLATE, wrap=True)
         self.hover_label.set_color(style.MUTED)
         self.banner = QLabel()
         self.banner.setObjectName("banner")

@@ -191,15 +191,14 @@ class Timeline(QWidget):
         self.source_bar.hide()
 
         self.plot = pg.PlotWidget(background=style.BACKGROUND)
-        self.plot.setMinimumHeight(110)
-        self.plot.setMaximumHeight(170)
+        self.plot.setMinimumHeight(100)
+        self.plot.setMaximumHeight(150)  # the canvas above needs the height more
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
-        self.plot.setLabel("bottom", "time step")
-        self.plot.setLabel("left", "mean distance")
+        self.plot.setLabel("bottom", "error over time (mean distance of the targets) · time step")
+        self.plot.setLabel("left", "error")
         self.plot.getAxis("left").enableAutoSIPrefix(False)
-        self.plot.setTitle("Error over time")
         self.plot.setToolTip(
             "Mean distance of the target patches per time step: the predictor against copying the last step the "
             "context shows. Click a step to show it."
@@ -372,13 +371,12 @@ class Timeline(QWidget):
             axis = self.plot.getAxis(name)
             axis.setStyle(tickFont=font)
             axis.label.setFont(font)
-        self.plot.setTitle("Error over time", size=style.plot_text_size())
         self.legend.setLabelTextSize(size)
         for _sample, label in self.legend.items:  # the size above applies to new entries only
             label.setText(label.text, size=size)
         scale = min(1.35, max(1.0, font.pointSizeF() / style.BASE_POINT_SIZE))  # room for the text, not more
-        self.plot.setMinimumHeight(int(110 * scale))
-        self.plot.setMaximumHeight(int(170 * scale))
+        self.plot.setMinimumHeight(int(100 * scale))
+        self.plot.setMaximumHeight(int(150 * scale))
 
     # ------------------------------------------------------------------ helpers
 

@@ -31,12 +31,19 @@ LABEL_GAP_PX = 6  # between a bar's end (or median mark) and its value label
 DETAIL_REDRAWS_PER_S = 10  # the numbers' redraws during a brush stroke (see DistancePanel.set_stroking)
 BAR_COLORS = {"nearest_context": (140, 150, 170), "mean_context": (110, 115, 130), "last_context_step": (140, 170, 200)}
 WIN_RGB, LOSE_RGB = (90, 209, 122), (255, 107, 90)  # the predictor's bar: green only when it beats every baseline
-SHORT_LABELS = {"predictor": "predictor", "nearest_context": "nearest ctx", "mean_context": "mean ctx", "last_context_step": "last step"}
+SHORT_LABELS = {
+    "predictor": "predictor",
+    "nearest_context": "nearest ctx",
+    "mean_context": "mean ctx",
+    "last_context_step": "last step",
+}
 TIPS = {  # short tooltips for the rows (bars and table)
     "predictor": "Predictor: the JEPA's guess of each target patch's embedding, made from the context alone",
     "nearest_context": "Baseline, copy nearest context: each target patch's guess is the embedding of the closest context patch",
     "mean_context": "Baseline, mean of context: every target patch's guess is the average context embedding",
-    "last_context_step": "Baseline, last context step: each target patch's guess is the same place in the last step the context shows",
+    "last_context_step": (
+        "Baseline, last context step: each target patch's guess is the same place in the last step the context shows"
+    ),
 }
 METRIC_WHY = {
     "loss": "training loss: the smooth-L1 (I-JEPA) or L1 (V-JEPA) miss per dimension, what the model was trained to lower",
@@ -110,7 +117,9 @@ class DistancePanel(DeferredDrawing, QWidget):
 
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
-        self.plots.setToolTip("Distance per target patch on the picture: dark = close guess, bright = far off; colour scale at the right")
+        self.plots.setToolTip(
+            "Distance per target patch on the picture: dark = close guess, bright = far off; colour scale at the right"
+        )
         self.heat_plot = self.plots.addPlot(row=0, col=0, title="distance per patch")
         for axis in ("left", "bottom"):
             self.heat_plot.hideAxis(axis)
@@ -139,7 +148,9 @@ class DistancePanel(DeferredDrawing, QWidget):
 
         self.bar_widget = pg.GraphicsLayoutWidget()
         self.bar_widget.setMinimumHeight(110)
-        self.bar_widget.setToolTip("Mean distance (bar) and median (|) over the target patches: predictor first, then the baselines")
+        self.bar_widget.setToolTip(
+            "Mean distance (bar) and median (|) over the target patches: predictor first, then the baselines"
+        )
         self.bar_plot = self.bar_widget.addPlot(row=0, col=0)  # explained by the table header: space is short
         self.bar_plot.setMouseEnabled(False, False)
         self.bar_plot.hideButtons()
@@ -380,7 +391,9 @@ class DistancePanel(DeferredDrawing, QWidget):
         if self.table.rowCount() != len(rows):
             self.table.setRowCount(len(rows))
         for i, row in enumerate(rows):
-            for j, text in enumerate([row.label, f"{row.mean:.4f}", f"{row.median:.4f}"]):
+            # a merged row is named short in the table (its full name is in the note and the tooltip)
+            name = " = ".join(SHORT_LABELS.get(k, k) for k in row.keys).capitalize() if row.merged else row.label
+            for j, text in enumerate([name, f"{row.mean:.4f}", f"{row.median:.4f}"]):
                 item = self.table.item(i, j)
                 if item is None:  # items are reused: only their text changes during a stroke
                     item = QTableWidgetItem(text)
@@ -389,7 +402,11 @@ class DistancePanel(DeferredDrawing, QWidget):
                     self.table.setItem(i, j, item)
                 elif item.text() != text:
                     item.setText(text)
-                tip = row_tip(row.keys) if j == 0 else ("mean" if j == 1 else "median") + " over the target patches"
+                tip = (
+                    f"{row.label}\n{row_tip(row.keys)}"
+                    if j == 0
+                    else ("mean" if j == 1 else "median") + " over the target patches"
+                )
                 if item.toolTip() != tip:
                     item.setToolTip(tip)
                 font = item.font()

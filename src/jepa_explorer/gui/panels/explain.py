@@ -37,7 +37,9 @@ class ExplainButton(QToolButton):
         self.setText("?")
         self.setObjectName("explainButton")
         self.setToolTip(f"What is this? ({title})")
-        self.setStyleSheet("QToolButton#explainButton { font-weight: bold; border: 1px solid #5aa0ff; border-radius: 9px; padding: 0px 6px; }")
+        self.setStyleSheet(
+            "QToolButton#explainButton { font-weight: bold; border: 1px solid #5aa0ff; border-radius: 9px; padding: 0px 6px; }"
+        )
         self.popup = ExplainPopup(title, html_text, self)
         self.clicked.connect(self.show_popup)
 

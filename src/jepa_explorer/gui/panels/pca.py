@@ -418,7 +418,9 @@ class PcaPanel(DeferredDrawing, QWidget):
         for cell in range(0, height * width, every):
             row, col = divmod(cell, width)
             item = pg.ImageItem()
-            style.show_uint8(item, np.ascontiguousarray(pixels[row * size_y : (row + 1) * size_y, col * size_x : (col + 1) * size_x]))
+            style.show_uint8(
+                item, np.ascontiguousarray(pixels[row * size_y : (row + 1) * size_y, col * size_x : (col + 1) * size_x])
+            )
             x, y = self._xy[first + cell]
             # the plot's y axis points up: flip the picture so it is upright
             item.setRect(QRectF(x - side[0] / 2, y + side[1] / 2, side[0], -side[1]))

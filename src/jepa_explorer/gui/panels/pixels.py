@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from jepa_explorer.gui import style
 from jepa_explorer.gui.panels.explain import ExplainButton
@@ -19,25 +19,35 @@ from jepa_explorer.masks.grid import PatchMasks
 
 TILES = [  # key, title (short: a title that wraps steals the picture's height), tooltip
     ("original", "Original", "The picture as the models get it (the model's square)"),
-    ("masked", "Masked input", "What the context encoder sees: context as it is, targets dark in their group's tint, the rest grey"),
+    (
+        "masked",
+        "Masked input",
+        "What the context encoder sees: context as it is, targets dark in their group's tint, the rest grey",
+    ),
     ("mae", "MAE", "A masked autoencoder's reconstruction of the target pixels from the same context (a pixel model)"),
-    ("jepa", "JEPA, decoded", "The JEPA's predicted target embeddings, turned into pixels by a decoder trained on the target encoder"),
+    (
+        "jepa",
+        "JEPA, decoded",
+        "The JEPA's predicted target embeddings, turned into pixels by a decoder trained on the target encoder",
+    ),
     ("actual", "Actual, decoded", "The actual target embeddings through the same decoder: the best the decoded JEPA could look"),
 ]
 TAX_TILES = [  # key, title, tooltip: before (plain) and after (texture in the targets), per model
     ("input_plain", "Input", "The picture as it is"),
     ("mae_plain", "MAE before", "MAE reconstruction of the plain picture"),
     ("jepa_plain", "JEPA before", "Decoded JEPA prediction on the plain picture"),
-    ("input_textured", "Input + texture", "Random high-frequency texture added inside the targets: detail no context can predict"),
+    (
+        "input_textured",
+        "Input + texture",
+        "Random high-frequency texture added inside the targets: detail no context can predict",
+    ),
     ("mae_textured", "MAE after", "MAE reconstruction with the texture: a pixel model must try to reproduce it"),
     ("jepa_textured", "JEPA after", "Decoded JEPA prediction with the texture: an embedding predictor may ignore it"),
 ]
 TAX_HINT = "The surface-tax comparison needs the bundled MAE and decoder for this model's patch grid."
 TAX_READING = (
-    "How to read: the texture inside the targets cannot be predicted from the context. A change is how much a "
-    "model's error on the targets grew with it (+44% = 1.44 times). A pixel model (MAE) must pay for the texture; "
-    "a JEPA predicts embeddings and may ignore it. A negative change means the error went down: that model paid "
-    "nothing for the texture."
+    "Read: +44% = the error on the targets grew 1.44 times with texture no context can predict; a pixel model "
+    "(MAE) must pay for it, a JEPA may ignore it. A negative change: the error fell, no tax paid."
 )
 NOT_AVAILABLE = {
     "mae": "not available: no MAE checkpoint bundled",
@@ -336,8 +346,8 @@ class PixelPanel(QWidget):
         after = surface_tax.pixels.images if surface_tax.pixels is not None else {}
         pixels = before.get("original")
         self.tax_tiles["input_plain"].show_image(pixels, "") if pixels is not None else None
-        self.tax_tiles["input_textured"].show_image(surface_tax.textured, "texture inside the targets")
-        for model, key, label in (("mae", "mae", "pixel error"), ("jepa", "decoded_prediction", "pixel error")):
+        self.tax_tiles["input_textured"].show_image(surface_tax.textured, "")
+        for model, key, label in (("mae", "mae", "pixels"), ("jepa", "decoded_prediction", "pixels")):
             for when, images in (("plain", before), ("textured", after)):
                 tile = self.tax_tiles[f"{model}_{when}"]
                 if key not in images:
@@ -347,12 +357,23 @@ class PixelPanel(QWidget):
                 if when == "textured" and key in change:
                     caption = f"{label} {_percent(change[key])}"
                 tile.show_image(images[key], caption)
+                if caption:
+                    tile.caption.setToolTip(
+                        f"The error of these pixels on the targets grew {_percent(change[key])} with the texture"
+                    )
         if "jepa_embedding" in change:  # what the JEPA itself is judged on: its embedding error
             tile = self.tax_tiles["jepa_textured"]
             caption = tile.caption.text()
-            tile.caption.setText(f"embedding error {_percent(change['jepa_embedding'])}" + (f" · {caption}" if caption else ""))
-            tile.caption.setToolTip(tile.caption.text())
-        self.tax_label.setText(surface_tax.summary().replace("-", "−"))
+            tile.caption.setText(f"embedding {_percent(change['jepa_embedding'])}")
+            tile.caption.setToolTip(
+                f"The JEPA's embedding error grew {_percent(change['jepa_embedding'])} with the texture"
+                + (f"; its decoded pixels' error {caption.split()[-1]}" if caption else "")
+            )
+        self.tax_label.setText(
+            surface_tax.summary()
+            .replace("-", "−")
+            .replace("With unpredictable texture in the targets: ", "Error growth with the texture: ")
+        )
         self.tax_change = change
 
     tax_change: dict = {}
@@ -368,7 +389,12 @@ class PixelPanel(QWidget):
         if image is None:
             tile.show_placeholder(NOT_AVAILABLE[kind])
         else:
-            tile.show_image(image, f"PSNR on targets {psnr_db:.1f} dB" if psnr_db is not None else "")
+            tile.show_image(image, f"PSNR {psnr_db:.1f} dB" if psnr_db is not None else "")
+            tile.caption.setToolTip(
+                f"PSNR on targets {psnr_db:.1f} dB: how close the target pixels are to the original (higher is better)"
+                if psnr_db is not None
+                else ""
+            )
 
 
 def _percent(change: float) -> str:
