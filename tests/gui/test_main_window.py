@@ -355,7 +355,7 @@ def test_surface_tax_toggle_shows_how_each_error_responds(qtbot, settings):
     with qtbot.waitSignal(w.predictionShown, timeout=TIMEOUT_MS):
         panel.tax_box.setChecked(True)
     qtbot.waitUntil(lambda: w.app.prediction.surface_tax is not None, timeout=TIMEOUT_MS)
-    text = panel.tax_label.text()
+    text = panel.tax_summary  # all the numbers in one sentence (the reading line's tooltip)
     assert "MAE pixel error +" in text and "JEPA embedding error" in text
     assert panel.pages.currentIndex() == 1 and panel.tax_tiles["input_textured"].available  # before / after pictures
     with qtbot.waitSignal(w.predictionShown, timeout=TIMEOUT_MS):

@@ -67,7 +67,7 @@ def comparison_rows(prediction, metric: str) -> list[Row]:
 
 def merge_note(rows: list[Row]) -> str:
     """A sentence for each merged row ('' when none): why two baselines show as one."""
-    notes = [f"{' and '.join(f'“{baseline_label(k)}”' for k in row.keys)} give identical numbers here: one row."
+    notes = [f"{' = '.join(f'“{baseline_label(k)}”' for k in row.keys)} here (identical numbers): one row."
              for row in rows if row.merged]  # fmt: skip
     return " ".join(notes)
 

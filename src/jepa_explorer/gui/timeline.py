@@ -187,6 +187,9 @@ class Timeline(QWidget):
         self.span_box.setToolTip("How far in time a stroke paints")
         self.info_label = QLabel(" ")
         self.info_label.setStyleSheet(f"color: {style.MUTED};")
+        # a long line of facts must not set the window's minimum width (it widened a 1024 px window to ~1200)
+        self.info_label.setWordWrap(True)
+        self.info_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.source_bar = SourceBar()  # shown when the video is longer than one clip
         self.source_bar.hide()
 

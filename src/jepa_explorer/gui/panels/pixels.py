@@ -121,12 +121,30 @@ class _Tile(QWidget):
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.caption)
 
+    def set_caption(self, *texts: str) -> None:
+        """The first of `texts` (longest first) that fits the tile's width on one line; the first in the tooltip."""
+        self._captions = texts
+        self._fit_caption()
+
+    def _fit_caption(self) -> None:
+        texts = getattr(self, "_captions", ())
+        if not texts:
+            return
+        room = self.caption.width() - 4
+        fits = [t for t in texts if self.caption.fontMetrics().horizontalAdvance(t) <= room]
+        self.caption.setText(fits[0] if fits else texts[-1])
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_caption()
+
     def show_image(self, rgb: np.ndarray, caption: str = "") -> None:
         style.show_uint8(self.image, rgb)
         self.image.setRect(QRectF(0, 0, rgb.shape[1], rgb.shape[0]))
         self._size = rgb.shape[0]
         self._fit()
         self.stack.setCurrentWidget(self.view)
+        self._captions = ()
         self.caption.setText(caption)
         self.caption.setToolTip(caption)
 
@@ -214,7 +232,7 @@ class PixelPanel(QWidget):
         controls.addWidget(self.tax_box)
         controls.addStretch(1)
         controls.addWidget(self.explain)
-        self.tax_label = QLabel("")  # the numbers
+        self.tax_label = QLabel("")  # what the surface tax needs, when it cannot run
         self.tax_label.setWordWrap(True)
         self.tax_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.reading_label = QLabel(TAX_READING)  # how to read them
@@ -364,19 +382,20 @@ class PixelPanel(QWidget):
         if "jepa_embedding" in change:  # what the JEPA itself is judged on: its embedding error
             tile = self.tax_tiles["jepa_textured"]
             caption = tile.caption.text()
-            tile.caption.setText(f"embedding {_percent(change['jepa_embedding'])}")
+            value = _percent(change["jepa_embedding"])
+            tile.set_caption(f"embedding {value}", f"emb. {value}", value)
             tile.caption.setToolTip(
                 f"The JEPA's embedding error grew {_percent(change['jepa_embedding'])} with the texture"
                 + (f"; its decoded pixels' error {caption.split()[-1]}" if caption else "")
             )
-        self.tax_label.setText(
-            surface_tax.summary()
-            .replace("-", "−")
-            .replace("With unpredictable texture in the targets: ", "Error growth with the texture: ")
-        )
+        # the numbers are on the pictures; the sentence with all of them is the reading line's tooltip
+        self.tax_label.setText("")
+        self.tax_summary = surface_tax.summary().replace("-", "−")
+        self.reading_label.setToolTip(self.tax_summary)
         self.tax_change = change
 
     tax_change: dict = {}
+    tax_summary = ""
 
     def show_pending(self) -> None:
         """The decoded tiles while a result with pixels is on its way."""
