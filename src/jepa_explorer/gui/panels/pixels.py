@@ -240,6 +240,7 @@ class PixelPanel(QWidget):
         self.reading_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.reading_label.setStyleSheet(f"color: {style.MUTED};")
         self.reading_label.hide()
+        self.tax_label.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(3)
@@ -350,7 +351,7 @@ class PixelPanel(QWidget):
         if surface_tax is not None:
             self.show_surface_tax(comparison, surface_tax)
         else:
-            self.tax_label.setText(TAX_HINT if self.tax_box.isChecked() else "")
+            self._set_tax_text(TAX_HINT if self.tax_box.isChecked() else "")
         images = comparison.images if comparison is not None else {}
         scores = comparison.psnr if comparison is not None else {}
         for kind, key in (("mae", "mae"), ("jepa", "decoded_prediction"), ("actual", "decoded_actual")):
@@ -389,13 +390,17 @@ class PixelPanel(QWidget):
                 + (f"; its decoded pixels' error {caption.split()[-1]}" if caption else "")
             )
         # the numbers are on the pictures; the sentence with all of them is the reading line's tooltip
-        self.tax_label.setText("")
+        self._set_tax_text("")
         self.tax_summary = surface_tax.summary().replace("-", "−")
         self.reading_label.setToolTip(self.tax_summary)
         self.tax_change = change
 
     tax_change: dict = {}
     tax_summary = ""
+
+    def _set_tax_text(self, text: str) -> None:
+        self.tax_label.setText(text)
+        self.tax_label.setVisible(bool(text))  # an empty line would take a tile's height
 
     def show_pending(self) -> None:
         """The decoded tiles while a result with pixels is on its way."""
