@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QSizePolicy,
     QSpinBox,
     QToolBar,
     QToolButton,
@@ -114,8 +113,8 @@ class MainWindow(QMainWindow):
         app = self.app
         self.canvas = CanvasView(app)
         self.legend = MaskLegend()
-        self.hover_label = SteadyText(" ")  # changes with every patch the mouse passes (see SteadyText)
-        self.hover_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        # changes with every patch the mouse passes (see SteadyText); wrapped, not cut, in a narrow column
+        self.hover_label = SteadyText(" ", template=results.HOVER_TEMPLATE, wrap=True)
         self.hover_label.set_color(style.MUTED)
         self.banner = QLabel()
         self.banner.setObjectName("banner")
@@ -157,6 +156,7 @@ class MainWindow(QMainWindow):
         self.model_panel.set_choices(bundled_checkpoints())
         for view in (self.legend, self.timeline, self.distance_panel, self.pca_panel, self.pixel_panel, self.model_panel):
             view.bind(app)
+        self.legend.bind_canvas(self.canvas)  # the canvas's view controls (opacity, overlay, fit) sit in the legend
 
     def _build_toolbars(self) -> None:
         act = self.qactions
