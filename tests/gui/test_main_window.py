@@ -277,7 +277,7 @@ def test_presentation_mode_and_step_through(qtbot, window):
     for _ in range(5):
         w.qactions["step"].trigger()
         titles.append(w.status.busy_label.text())
-    assert titles[0].startswith("1") and titles[-1].startswith("5")
+    assert titles[0].endswith("1 · Mask") and titles[-1].endswith("5 · Compare")
     assert w.docks["distance"].isVisible()
     w.qactions["presentation"].trigger()
     assert not w.presentation.on and QApplication.font().pointSizeF() == pytest.approx(size)
