@@ -312,11 +312,11 @@ class MainWindow(QMainWindow):
         self.app.open_scene(path)
         self._remember_scene(path)
 
-    def export_window(self, path: str) -> None:
-        files.export_window(self, path)
+    def export_window(self, path: str, size: str = files.DEFAULT_EXPORT_SIZE) -> None:
+        files.export_window(self, path, size)
 
-    def export_panels(self, folder: str) -> list[str]:
-        return files.export_panels(self, folder)
+    def export_panels(self, folder: str, size: str = files.DEFAULT_EXPORT_SIZE) -> list[str]:
+        return files.export_panels(self, folder, size)
 
     def toggle_presentation(self, on: bool | None = None) -> None:
         self.presentation.set_on((not self.presentation.on) if on is None or not isinstance(on, bool) else on)
