@@ -196,3 +196,18 @@ def test_stages_follow_new_predictions_and_keep_later_ones_hidden(qtbot, window)
     view = w.app.input_view
     assert (w.canvas.stage_overlay[..., :3].reshape(-1, 3) == view.actual_rgb).all()
     assert not w.docks["pca"].isVisible() and not w.docks["distance"].isVisible()
+
+
+def test_in_presentation_a_stage_shows_its_own_panel_only(qtbot, window):
+    w = window
+    w.toggle_presentation(True)
+    assert w.docks["distance"].windowTitle() == "Does the predictor beat copying the context?"  # whole at 1024 px
+    shown = []
+    for _ in range(len(STAGES)):
+        w.qactions["step"].trigger()
+        shown.append([k for k, d in w.docks.items() if d.isVisible()])
+    assert shown == [[], [], [], ["pca"], ["distance"]]  # one panel at the screen's full height
+    assert w.docks["distance"].windowTitle().startswith("5 · Compare")
+    w.qactions["step"].trigger()
+    assert [k for k, d in w.docks.items() if d.isVisible()] == ["distance"] and w.presentation.on
+    w.toggle_presentation(False)

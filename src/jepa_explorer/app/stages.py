@@ -39,6 +39,9 @@ STAGES = [
     ),
 ]
 
+# the panel a stage is about: the one it shows where the screen has room for one panel (presentation mode)
+OWN_PANEL = {PREDICT: "pca", COMPARE: "distance"}
+
 # where a stage happens on the right: the dock's title while the stage is on screen
 DOCK_TITLES = {
     PREDICT: {"pca": "4 · Predict: ★ predicted embeddings"},

@@ -106,7 +106,7 @@ class MainWindow(QMainWindow):
         self.step_through = StepThrough(self.app, self, self.docks, self.canvas, self.stage_label, self.status)
         self.presentation = Presentation(
             self.app, self, self.docks, self.canvas, [self.distance_panel, self.legend, self.pca_panel, self.timeline],
-            self.qactions, self.menus["Masks"], self.distance_panel,
+            self.qactions, self.menus["Masks"], self.distance_panel, self.step_through,
         )  # fmt: skip
         self._wire()
         self.resize(1400, 860)

@@ -21,6 +21,7 @@ from jepa_explorer.gui.layout_snapshot import FontSnapshot, LayoutSnapshot
 # the compact bar: the lecture's own commands, in short words (the menus keep the long names)
 BAR_ACTIONS = (("step", "Next stage (F5)"), ("metric_cycle", "Metric (M)"), ("leave", "Exit (Esc)"))
 DOCKS_SHOWN = ("distance",)
+TITLES = {"distance": "Does the predictor beat copying the context?"}  # the dock's own is too long for 1024 px
 STACKED_HEATMAP_STRETCH = 3  # the heatmap's share of the distance panel's height (the numbers get 2)
 CANVAS_SHARE = 0.5  # of the width: the canvas on the left, the distance panel on the right
 
@@ -36,11 +37,12 @@ class Presentation:
     """Presentation mode's view (see the module's docstring)."""
 
     def __init__(self, app, window, docks: dict, canvas, font_views: list, actions: dict, presets_menu=None,
-                 heatmap_panel: QWidget | None = None):
+                 heatmap_panel: QWidget | None = None, step_through=None):
         """`font_views`: widgets with refresh_fonts(); `actions`: the window's QActions (the checkable
         presentation action is kept in step; the bar's buttons trigger them); `presets_menu`: the masks'
         presets, a menu button on the bar; `heatmap_panel`: the distance panel, whose heatmap goes above its
-        numbers here (``stack_heatmap``)."""
+        numbers here (``stack_heatmap``); `step_through`: the StepThrough view, told to show one panel per
+        stage here."""
         self.app, self.window, self.docks, self.canvas = app, window, docks, canvas
         self.font_views, self.action = font_views, actions["presentation"]
         self.on = False
@@ -64,7 +66,7 @@ class Presentation:
             presets.setMenu(presets_menu)
             presets.setPopupMode(QToolButton.InstantPopup)
             self.bar.insertWidget(self.bar.actions()[1], presets)
-        self.heatmap_panel = heatmap_panel
+        self.heatmap_panel, self.step_through = heatmap_panel, step_through
         window.addToolBar(Qt.TopToolBarArea, self.bar)
         self.bar.hide()
         self._refit = QTimer(window)  # the window's size settles over a few events: fit the fonts once after
@@ -93,6 +95,9 @@ class Presentation:
             bar.setVisible(bar is self.bar)
         for key, dock in self.docks.items():
             dock.setVisible(key in DOCKS_SHOWN)
+            dock.setWindowTitle(TITLES.get(key, dock.windowTitle()))
+        if self.step_through is not None:
+            self.step_through.one_panel = True
         self.canvas.set_grid_pen_width(2.5)
         stack_heatmap(self.heatmap_panel, True)
         window.showFullScreen()
@@ -101,6 +106,8 @@ class Presentation:
 
     def _leave(self) -> None:
         self.on = False
+        if self.step_through is not None:
+            self.step_through.one_panel = False
         self._refit.stop()
         self.scale = 1.0
         self._fonts.restore()

@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from jepa_explorer.app import results
-from jepa_explorer.app.stages import DOCK_TITLES, STAGES
+from jepa_explorer.app.stages import DOCK_TITLES, OWN_PANEL, STAGES
 from jepa_explorer.gui import style
 from jepa_explorer.gui.layout_snapshot import LayoutSnapshot
 
@@ -71,6 +71,7 @@ class StepThrough:
         self.app, self.window, self.docks, self.canvas = app, window, docks, canvas
         self.banner, self.status = banner, status
         self._before: LayoutSnapshot | None = None  # the layout before the first press
+        self.one_panel = False  # presentation mode: a stage shows only its own panel (OWN_PANEL), at full height
         app.events.stage.connect(self._on_stage)
         app.events.masks_settled.connect(lambda _masks: self.refresh())
         app.events.prediction.connect(lambda _prediction: self.refresh())
@@ -91,6 +92,8 @@ class StepThrough:
         if self._before is None:
             self._before = LayoutSnapshot.take(self.window, self.docks)
         title, _text, visible = STAGES[stage]
+        if self.one_panel:
+            visible = {key: key == OWN_PANEL.get(stage) for key in visible}
         titles = DOCK_TITLES.get(stage, {})
         was_hidden = not any(d.isVisibleTo(self.window) for d in self.docks.values())
         for key, dock in self.docks.items():
