@@ -163,6 +163,11 @@ ACTIONS: list[ActionSpec] = [
         lambda w, _on: w.app.advance_stage(), "View",
     ),
     ActionSpec(
+        "leave", "Leave presentation / step-through", ("Esc",),
+        "Back to the normal view: ends the step-through and presentation mode (and full screen)",
+        lambda w, _on: w.leave_modes(), "View",
+    ),
+    ActionSpec(
         "time_prev", "Previous time step", (",",), "Show the previous time step of the clip", lambda w, _on: w.app.step_time(-1),
         "View", separator=True,
     ),
