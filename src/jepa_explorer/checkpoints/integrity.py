@@ -64,15 +64,17 @@ def check_card(card: dict, card_path: Path) -> None:
     for key in _OBJECTS:
         if key in card and not isinstance(card[key], dict):
             raise _bad(card_path, key, "an object", card[key])
-    if "kind" in card and card["kind"] not in ("jepa", "mae", "decoder"):
-        raise _bad(card_path, "kind", "jepa, mae or decoder", card["kind"])
-    if "family" in card and card["family"] not in ("ijepa", "vjepa"):
-        raise _bad(card_path, "family", "ijepa or vjepa", card["family"])
+    if "kind" in card and card["kind"] not in ("jepa", "mae", "decoder", "world", "world-decoder"):
+        raise _bad(card_path, "kind", "jepa, mae, decoder, world or world-decoder", card["kind"])
+    if "family" in card and card["family"] not in ("ijepa", "vjepa", "world"):
+        raise _bad(card_path, "family", "ijepa, vjepa or world", card["family"])
     if "weights_sha256" in card and not (isinstance(card["weights_sha256"], str) and _SHA256.fullmatch(card["weights_sha256"])):
         raise _bad(card_path, "weights_sha256", "64 lowercase hex digits", card["weights_sha256"])
     if "seed" in card and not (isinstance(card["seed"], int) and not isinstance(card["seed"], bool)):
         raise _bad(card_path, "seed", "a whole number", card["seed"])
-    for part, entries in card.get("architecture", {}).items():
+    # a world bundle's architecture is one flat WorldConfig, which its loader checks (world/load.py)
+    parts = {} if str(card.get("kind", "")).startswith("world") else card.get("architecture", {})
+    for part, entries in parts.items():
         if not isinstance(entries, dict):
             raise _bad(card_path, f"architecture.{part}", "an object", entries)
         for key, value in entries.items():
