@@ -49,7 +49,7 @@ def test_predict_writes_npz_and_json(ijepa_fixture_path, image_path, tmp_path, c
     summary = json.loads(capsys.readouterr().out)
     assert summary["masks"]["target_patches"] == 32 and summary["masks"]["context_patches"] == 32
     data = np.load(out)
-    assert data["predicted_0"].shape == (32, 192) and data["target_indices_0"].shape == (32,)
+    assert data["predicted_0"].shape == (32, 48) and data["target_indices_0"].shape == (32,)
     assert data["loss_0"].mean() == pytest.approx(summary["summary"]["predictor"]["loss"]["mean"])
     assert data["actual_all_pca"].shape == (64, 3) and data["heatmap_l2"].shape == (1, 8, 8)
     assert np.isnan(data["heatmap_l2"]).sum() == 32
@@ -70,7 +70,7 @@ def test_predict_with_mask_png(ijepa_fixture_path, image_path, tmp_path, capsys)
     [
         (["info", "-c", "/nonexistent/x.pth.tar"], "no such file"),
         (["predict", "-c", "{ckpt}", "-i", "/nonexistent.png"], "no such file"),
-        (["predict", "-c", "{ckpt}", "-i", "{img}", "--mask", "random:ratio=2"], "between 0 and 1"),
+        (["predict", "-c", "{ckpt}", "-i", "{img}", "--mask", "random:ratio=2"], "above 0 and below 1"),
         (["predict", "-c", "{ckpt}", "-i", "{img}", "--mask", "wobble"], "unknown mask spec"),
         (["info", "-c", "{ckpt}", "--device", "tpu"], "unknown device"),
     ],

@@ -13,6 +13,10 @@ CORE = [
     "jepa_explorer.analysis.pca",
     "jepa_explorer.media.images",
     "jepa_explorer.cli",
+    "jepa_explorer.fileio",
+    "jepa_explorer.checkpoints.integrity",
+    "jepa_explorer.engine.live_cache",
+    "jepa_explorer.bench.soak",
 ]
 
 

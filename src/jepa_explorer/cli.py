@@ -9,8 +9,10 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 
+from jepa_explorer.argtypes import OneLineParser, whole
 from jepa_explorer.errors import JepaError
 
 # numpy's and scipy's OpenBLAS: one thread. Each library reads this when it loads, so it is set before anything
@@ -23,8 +25,10 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 def _add_model_args(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument("--checkpoint", "-c", required=required, help="official .pth.tar, bundle folder, or safetensors file")
     p.add_argument("--device", default=None, help="auto (default), cpu, cuda or mps")
-    p.add_argument("--heads", type=int, default=None, help="attention heads, for widths outside the official sizes")
-    p.add_argument("--frames", type=int, default=None, help="frames, for video checkpoints whose frame count is ambiguous")
+    p.add_argument("--heads", type=whole(1, 256), default=None, help="attention heads, for widths outside the official sizes")
+    p.add_argument(
+        "--frames", type=whole(1, 10_000), default=None, help="frames, for video checkpoints whose frame count is ambiguous"
+    )
 
 
 def _load(args):
@@ -100,7 +104,13 @@ def _print_info(info: dict) -> None:
 
 
 def cmd_info(args) -> int:
-    info = model_info(_load(args))
+    model = _load(args)
+    if getattr(model, "kind", "jepa") == "world":  # an action-conditioned world model: no patch grid or masks
+        info = {"path": str(model.path), "family": "world", "parameters": model.parameter_counts(),
+                "architecture": model.config.to_dict(), "notes": model.notes, "card": model.card}  # fmt: skip
+        print(json.dumps(info, indent=1, default=str))
+        return 0
+    info = model_info(model)
     print(json.dumps(info, indent=1, default=str)) if args.json else _print_info(info)
     return 0
 
@@ -112,10 +122,15 @@ def cmd_predict(args) -> int:
     import numpy as np
 
     from jepa_explorer.engine.session import Session
-    from jepa_explorer.masks.generators import generate
+    from jepa_explorer.fileio import atomic_open
+    from jepa_explorer.masks.generators import check_spec, generate, is_mask_file
     from jepa_explorer.media.images import load_image
 
+    if not is_mask_file(args.mask):
+        check_spec(args.mask)  # a bad spec fails before the model loads
     model = _load(args)
+    if getattr(model, "kind", "jepa") == "world":
+        raise JepaError(f"{args.checkpoint}: a world model (actions, not masks); measure it with `eval`, explore it in the world mode.")
     if model.config.encoder.video:
         raise JepaError(
             f"{args.checkpoint}: a video model; `predict --image` takes image models (video input comes with the video issue)."
@@ -135,7 +150,10 @@ def cmd_predict(args) -> int:
         out = Path(args.out)
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            np.savez_compressed(out, **arrays)
+            if out.suffix != ".npz":  # as numpy names a file it is given by path
+                out = out.with_name(out.name + ".npz")
+            with atomic_open(out) as f:  # a failed write keeps the previous result file whole
+                np.savez_compressed(f, **arrays)
         except OSError as e:
             raise JepaError(f"{out}: cannot write the result ({e.strerror}).") from None
     if args.json:
@@ -165,6 +183,12 @@ def cmd_predict(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    if args.soak:  # its own run: memory over many model switches (bench/soak.py)
+        from jepa_explorer.bench.soak import run_soak
+
+        report = run_soak(args.soak, cache=not args.soak_no_cache, device=args.device or "cpu")
+        print(json.dumps(report, indent=1) if args.json else "\n".join(f"{k:26} {v}" for k, v in report.items()))
+        return 0
     from jepa_explorer.bench.engine import run_bench
 
     report = run_bench(args.checkpoint, args.image, args.edits, args.device)
@@ -194,7 +218,12 @@ def _register_optional(sub) -> None:
     """Commands owned by other subpackages (GUI, training) register themselves when present."""
     import importlib
 
-    for module in ("jepa_explorer.gui.commands", "jepa_explorer.train.commands", "jepa_explorer.doctor"):
+    for module in (
+        "jepa_explorer.gui.commands",
+        "jepa_explorer.train.commands",
+        "jepa_explorer.doctor",
+        "jepa_explorer.lesson.commands",
+    ):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as e:
@@ -205,7 +234,7 @@ def _register_optional(sub) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jepa-explorer", description="See what a JEPA predicts.")
+    parser = OneLineParser(prog="jepa-explorer", description="See what a JEPA predicts.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command")
     _register_optional(sub)
@@ -232,14 +261,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="latency and memory figures as JSON")
     p.add_argument("--checkpoint", "-c", default=None, help="default: the bundled default model")
     p.add_argument("--image", "-i", default=None)
-    p.add_argument("--edits", type=int, default=100)
+    p.add_argument("--edits", type=whole(1, 1_000_000), default=100)
     p.add_argument("--no-gui", action="store_true", help="skip the GUI responsiveness run (scripted brush stroke)")
-    p.add_argument("--gui-strokes", type=int, default=3, help="how many times the scripted stroke runs (default 3)")
+    p.add_argument("--gui-strokes", type=whole(1, 1000), default=3, help="how many times the scripted stroke runs (default 3)")
     p.add_argument("--no-video", action="store_true", help="skip the video figures (clip encode, edit on a clip)")
     p.add_argument("--video-checkpoint", default=None, help="default: the bundled video model")
     p.add_argument("--clip", default=None, help="default: the first bundled clip")
     p.add_argument("--device", default=None)
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--soak", type=whole(3, 10_000), default=None, metavar="N", help="instead: N image<->video switches; RSS drift"
+    )
+    p.add_argument("--soak-no-cache", action="store_true", help="soak without the live-model cache (every switch re-traces)")
     p.set_defaults(func=cmd_bench)
     return parser
 
@@ -254,7 +287,10 @@ def main(argv: list[str] | None = None) -> int:
             parser.print_help()
             return 0
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            if not args.debug:  # library warnings are noise beside our one-line errors; --debug shows them
+                warnings.simplefilter("ignore")
+            return args.func(args)
     except JepaError as e:
         if args.debug:
             raise

@@ -19,3 +19,7 @@ class MediaError(JepaError):
 
 class MaskError(JepaError):
     """A mask that cannot be used: empty context, empty targets, off the patch grid, bad spec."""
+
+
+class LessonError(JepaError):
+    """Lesson content that cannot be used: bad TOML, a missing field, a set-up naming a model that is not there."""

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from jepa_explorer.app import mask_edit
 from jepa_explorer.app.mask_edit import Layer
 from jepa_explorer.app.messages import ClipView, InputView, ModelInfo, WorkerError
 from jepa_explorer.app.model import AppModel
@@ -182,18 +183,42 @@ def test_photo_then_clip_in_quick_succession_ends_on_the_clip_with_the_video_mod
 
 
 @needs_bundles
-def test_a_clip_that_fails_to_decode_restores_model_and_masks(model):
+def test_a_clip_that_fails_to_decode_never_shows_its_model(model):
     image_model = str(default_checkpoint())
     model.load_checkpoint(image_model)
     model.model_ready(info(image_model))
-    masks, shown = model.masks, model.input
+    model.apply(mask_edit.invert_context)  # an undo step of the user's
+    assert model.history.can_undo
+    masks, shown, shown_info = model.masks, model.input, model.model_info
+    events = []
+    model.events.model.connect(events.append)
+    model.events.masks.connect(events.append)
     assert model.open(str(sample_clips()[0]))
-    model.model_ready(info(str(default_video_checkpoint()), video=True))  # the video model arrived first
-    assert model.masks.grid_shape == VIDEO_GRID
+    model.model_ready(info(str(default_video_checkpoint()), video=True))  # the video model arrived first: held
+    assert model.model_info is shown_info and model.masks is masks and events == []
+    sent = len(model.backend.calls)
+    model.apply(mask_edit.clear)  # an edit meanwhile: the worker holds the video model, nothing is sent
+    assert not [c for c in model.backend.calls[sent:] if c[0] == "predict"]
+    model.undo()
     model.failed(WorkerError("clip", "clip.mp4: truncated", model.requested_input.request_id))
-    assert model.backend.last("model") == ("model", image_model)
+    assert model.backend.last("model") == ("model", image_model)  # the worker gets the image model back
     model.model_ready(info(image_model))
     assert model.masks == masks and model.input is shown and model.requested_input.kind == "image"
+    assert model.history.can_undo and not model.model_info.video
+
+
+@needs_bundles
+def test_the_model_loaded_for_a_clip_shows_with_the_clip(model):
+    image_model, video_model = str(default_checkpoint()), str(default_video_checkpoint())
+    model.load_checkpoint(image_model)
+    model.model_ready(info(image_model))
+    clip = str(sample_clips()[0])
+    assert model.open(clip)
+    model.model_ready(info(video_model, video=True))
+    assert not model.model_info.video
+    request = model.requested_input.request_id
+    model.clip_ready(ClipView(request, clip, [np.zeros((8, 8, 3), np.uint8)] * 4, [[0], [1], [2], [3]], {}, 1))
+    assert model.model_info.video and model.input.kind == "clip" and model.masks.grid_shape == VIDEO_GRID
 
 
 def test_scene_round_trip(model, tmp_path):

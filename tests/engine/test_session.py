@@ -40,7 +40,7 @@ def test_prediction_equals_official_calls(session, ijepa_model):
     x = session.features.x
     ctx = torch.from_numpy(masks.context_indices()).unsqueeze(0)
     with torch.no_grad():
-        h = F.layer_norm(ijepa_model.target_encoder(x), (192,))
+        h = F.layer_norm(ijepa_model.target_encoder(x), (ijepa_model.config.encoder.embed_dim,))
         z = ijepa_model.encoder(x, [ctx])
         for g, tgt in zip(result.groups, masks.target_indices()):
             t = torch.from_numpy(tgt).unsqueeze(0)
@@ -62,7 +62,9 @@ def test_baselines_are_leak_free(session, ijepa_model):
     x = session.features.x
     ctx = masks.context_indices()
     with torch.no_grad():
-        only_context = F.layer_norm(ijepa_model.target_encoder(x, [torch.from_numpy(ctx).unsqueeze(0)]), (192,))[0].numpy()
+        only_context = F.layer_norm(
+            ijepa_model.target_encoder(x, [torch.from_numpy(ctx).unsqueeze(0)]), (ijepa_model.config.encoder.embed_dim,)
+        )[0].numpy()
     g = result.groups[0]
     mean_guess = only_context.mean(0)
     expected = np.abs(mean_guess[None] - g.actual)

@@ -15,13 +15,14 @@ from jepa_explorer.masks.generators import future, multiblock3d
 from jepa_explorer.media.video import sample_clip
 from jepa_explorer.resources import assets_dir
 from jepa_explorer.train.clips import render_clip
+from tests.conftest import official_heads
 
 
 @pytest.fixture(scope="module")
 def vjepa_model(vjepa_fixture_path):
     from jepa_explorer.checkpoints.load import load_model
 
-    return load_model(vjepa_fixture_path, "cpu")
+    return load_model(vjepa_fixture_path, "cpu", num_heads=official_heads("vjepa"))
 
 
 @pytest.fixture(scope="module")

@@ -77,7 +77,7 @@ def test_painted_png_components_and_transparency(tmp_path):
 
 def test_bad_png(tmp_path):
     (tmp_path / "x.png").write_text("not an image")
-    with pytest.raises(MaskError, match="not a readable image"):
+    with pytest.raises(MaskError, match="not an image in a supported format"):
         PatchMasks.load_png(tmp_path / "x.png", (1, 8, 8))
     Image.fromarray(np.zeros((4, 4), dtype=np.uint8)).save(tmp_path / "tiny.png")
     with pytest.raises(MaskError, match="smaller than"):
@@ -88,3 +88,11 @@ def test_stats():
     s = PatchMasks.from_indices((1, 4, 4), [0, 1, 2, 3], [[5, 6], [6, 7]]).stats()
     assert s["context_patches"] == 4 and s["target_patches"] == 3 and s["target_groups"] == 2
     assert s["context_fraction"] == 0.25
+
+
+def test_mask_bomb_is_a_mask_error(tmp_path):
+    from tests.media.test_images import _png_header_only
+
+    _png_header_only(tmp_path / "bomb.png", 20000, 20000)  # 400 MP: under Pillow's guard, far over a mask's
+    with pytest.raises(MaskError, match="too large"):
+        PatchMasks.load_png(tmp_path / "bomb.png", (1, 8, 8))

@@ -186,3 +186,23 @@ def test_errors(tmp_path):
     assert "start frame 10 is outside" in error(path, start=10)
     with pytest.raises(MediaError, match="frame 10 is outside the video's 10 frames"):
         read_frames(path, [3, 10])
+
+
+def test_pipes_are_refused_and_a_silent_file_times_out(tmp_path, monkeypatch):
+    import os
+    import threading
+
+    from jepa_explorer.media import video
+
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "stream.mp4")  # FFmpeg would wait for a writer for ever
+        with pytest.raises(MediaError, match="not a regular file"):
+            probe_video(tmp_path / "stream.mp4")
+    release = threading.Event()
+    monkeypatch.setattr(video, "_probe_container", lambda path: release.wait(30))  # a drive that never answers
+    (tmp_path / "slow.mp4").write_bytes(b"\x00" * 16)
+    try:
+        with pytest.raises(MediaError, match="no answer after 0.2 s"):
+            probe_video(tmp_path / "slow.mp4", timeout_s=0.2)
+    finally:
+        release.set()

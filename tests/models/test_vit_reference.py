@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from jepa_explorer.models.tensors import apply_masks, repeat_interleave_batch
 from jepa_explorer.models.vit import MultiMaskWrapper, PredictorMultiMaskWrapper
-from tests.conftest import reference_file
+from tests.conftest import official_heads, reference_file
 
 
 def _tol(name):
@@ -25,7 +25,7 @@ def test_ijepa_matches_official(ijepa_model):
     masks_pred = [torch.from_numpy(a) for a in ref["masks_pred"]]
     with torch.no_grad():
         np.testing.assert_allclose(m.encoder(x).numpy(), ref["encoder_full"], **tol)
-        h = F.layer_norm(m.target_encoder(x), (192,))
+        h = F.layer_norm(m.target_encoder(x), (m.config.encoder.embed_dim,))
         np.testing.assert_allclose(h.numpy(), ref["target_layernormed"], **tol)
         targets = repeat_interleave_batch(apply_masks(h, masks_pred), len(x), repeat=len(masks_enc))
         np.testing.assert_allclose(targets.numpy(), ref["targets"], **tol)
@@ -43,7 +43,7 @@ def test_vjepa_matches_official(vjepa_fixture_path):
 
     ref = np.load(reference_file("vjepa_reference.npz"))
     tol = _tol("vjepa")
-    m = load_model(vjepa_fixture_path, "cpu")
+    m = load_model(vjepa_fixture_path, "cpu", num_heads=official_heads("vjepa"))
     encoder, predictor = MultiMaskWrapper(m.encoder), PredictorMultiMaskWrapper(m.predictor)
     x = torch.from_numpy(ref["x"])
     sets = [k for k in ref.files if k.startswith("masks_enc_")]
@@ -51,7 +51,7 @@ def test_vjepa_matches_official(vjepa_fixture_path):
     masks_pred = [torch.from_numpy(ref[f"masks_pred_{i}"]) for i in range(len(sets))]
     with torch.no_grad():
         np.testing.assert_allclose(encoder(x).numpy(), ref["encoder_full"], **tol)
-        h = F.layer_norm(m.target_encoder(x), (192,))
+        h = F.layer_norm(m.target_encoder(x), (m.config.encoder.embed_dim,))
         np.testing.assert_allclose(h.numpy(), ref["target_layernormed"], **tol)
         targets = apply_masks(h, masks_pred, concat=False)
         z = encoder(x, masks_enc)

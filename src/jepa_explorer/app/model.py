@@ -15,8 +15,11 @@ input request remembers the model it was made for. So open(clip) then open(photo
 ends on the photo with the image model, whatever the worker had finished in between.
 
 Opening is all-or-nothing: the file is decoded (a picture) or probed (a video) before the model, the
-input or the masks change; a clip that then fails to decode in the worker restores the model and the
-masks it replaced.
+input or the masks change. A clip that needs the other model is decoded in the worker after that model
+has loaded; the new model is held back (``_model_on_hold``: not shown, masks untouched, no predictions
+sent) until its clip is decoded, and shown together with it. A clip that fails to decode was never shown:
+the worker is given the previous model back, and the masks, their undo history and the input on screen
+never changed.
 
 ``schedule``: how the model defers the updates that need not run for every result (the display of a
 prediction, the mask summaries): at most one per event-loop pass in the app, at once by default. It is
@@ -139,6 +142,7 @@ class AppModel:
         self.last_error: str | None = None
         # what a scene or a clip applies once the model or the clip it waits for is there
         self._masks_for_next_model: PatchMasks | None = None
+        self._model_on_hold: ModelInfo | None = None  # a loaded model waiting for the clip it was loaded for
         self._view_for_next_model: dict = {}
         self._pending_step: int | None = None
 
@@ -224,6 +228,7 @@ class AppModel:
     def load_checkpoint(self, source: str | None, device: str | None = None, video: bool | None = None) -> None:
         self.checkpoint = source
         self.requested_video = video if video is not None else model_kind(source)
+        self._model_on_hold = None  # a model asked for now replaces one waiting for its clip
         self.requests.invalidate()  # nothing computed by the old model is shown any more
         self.events.notice.emit("Loading model…")
         self.events.model_requested.emit(source)
@@ -238,6 +243,23 @@ class AppModel:
         if self.checkpoint is not None and not same_source(info.source, self.checkpoint):
             self.requests.dropped_stale += 1  # a model asked for before the one asked for last
             return
+        if self._waits_for_its_clip():
+            self._model_on_hold = info  # shown with its clip (clip_ready), or never if the clip fails
+            return
+        self._show_model(info)
+
+    def _waits_for_its_clip(self) -> bool:
+        """The model asked for was asked for a clip that is not decoded yet, and another model is on screen."""
+        request = self.requested_input
+        return (
+            self.model_info is not None
+            and request is not None
+            and request.kind == "clip"
+            and request.replaced_model is not None
+            and (self.input is None or self.input.request_id != request.request_id)
+        )
+
+    def _show_model(self, info: ModelInfo) -> None:
         self.model_info = info
         self.checkpoint, self.requested_video = info.source, info.video
         has_input = self.input is not None
@@ -347,6 +369,9 @@ class AppModel:
     def clip_ready(self, view: ClipView) -> None:
         if not self.requests.accept(view.request_id):
             return
+        held, self._model_on_hold = self._model_on_hold, None
+        if held is not None:  # the model loaded for this clip: shown now, just before the clip
+            self._show_model(held)
         frames = list(view.display)
         self.input = Input("clip", view.path, view.request_id, np.stack(frames), frames, clip=view)
         self.input_view = None
@@ -372,6 +397,8 @@ class AppModel:
         """Ask for a prediction of the current masks (or say why there can be none)."""
         if self.model_info is None or self.input is None or self.masks.grid_shape != tuple(self.model_info.grid_shape):
             return
+        if self._model_on_hold is not None:
+            return  # the worker holds another model than the one on screen: nothing it predicts would be shown
         hint = mask_edit.problem(self.masks)
         if hint is not None:
             self.prediction = self._pending_prediction = None
@@ -422,12 +449,20 @@ class AppModel:
         self._error(WORKER_ERROR_TITLES.get(error.stage, "Error"), error.message)
 
     def _clip_failed(self) -> None:
-        """The clip asked for last cannot be decoded: back to the input, model and masks on screen."""
+        """The clip asked for last cannot be decoded: the input, the model and the masks on screen stay. A model
+        loaded for the clip was never shown (see the module's docstring), but the worker holds it: it is
+        given the model on screen back (which re-encodes the input on screen)."""
         request, shown = self.requested_input, self.input
         if request is not None and request.replaced_model is not None:
             source, video, masks = request.replaced_model
-            self._masks_for_next_model = masks
-            self.load_checkpoint(source, video=video)
+            self._model_on_hold = None
+            if self.model_info is not None and same_source(source, self.model_info.source):
+                self.checkpoint, self.requested_video = source, video
+                self.requests.invalidate()  # quietly: the model on screen is the one coming back
+                self.backend.load_model(source)
+            else:  # the other model got on screen after all (none was before): back to the one replaced
+                self._masks_for_next_model = masks
+                self.load_checkpoint(source, video=video)
         if shown is not None:
             self.requested_input = InputRequest(shown.kind, shown.path, shown.request_id, self.checkpoint)
         self.events.notice.emit(None if shown is not None else "Open a video (Ctrl+O)")
@@ -726,20 +761,16 @@ class AppModel:
     # ================================================================== exports and errors
 
     def export_numbers(self, path: str) -> None:
-        """The prediction's numbers as CSV (one row per target patch) or NPZ (every array)."""
-        from jepa_explorer.app import results
+        """The prediction's numbers as CSV (one row per target patch, under a header naming the image, the
+        model, the masks and the metric) or NPZ (every array); see app.numbers_export."""
+        from jepa_explorer.app import numbers_export
 
-        if self.prediction is None:
+        prediction = self.prediction
+        if prediction is None:
             raise JepaError("no prediction to export yet: paint context and targets first.")
-        try:
-            if str(path).endswith(".npz"):
-                view = self.input_view
-                extra = (view.actual, view.actual_pca, view.pixels) if view is not None else ()
-                np.savez_compressed(path, **self.prediction.to_arrays(*extra))
-            else:
-                Path(path).write_text(results.prediction_csv(self.prediction, self.prediction.masks.grid_shape))
-        except OSError as e:
-            raise JepaError(f"{path}: cannot write the numbers ({e.strerror}).") from None
+        name = self.model_info.name if self.model_info is not None else "unknown model"
+        about = numbers_export.csv_about(self.image_path, name, self.checkpoint, prediction.masks, self.metric)
+        numbers_export.export_numbers(path, prediction, about, self.input_view)
 
     def _error(self, title: str, message: str) -> None:
         self.last_error = message

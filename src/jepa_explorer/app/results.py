@@ -66,21 +66,28 @@ def patch_report(prediction, index: int, metric: str) -> dict | None:
     return {"index": index, "metric": metric, "groups": out} if out else None
 
 
+SHORT_ESTIMATOR_LABELS = {"nearest_context": "nearest ctx", "mean_context": "mean ctx", "last_context_step": "last step"}
+HOVER_TEMPLATE = "row 63, col 63, step 16 · target 6: training loss 0.000 · nearest ctx 0.000 · mean ctx 0.000 · last step 0.000"
+
+
 def describe_patch(prediction, index: int, metric: str, grid_shape) -> str:
+    """One line on the hovered patch: where it is, and for a target its distance beside the baselines'."""
     _, height, width = grid_shape
     t, rest = divmod(index, height * width)
     row, col = divmod(rest, width)
-    where = f"patch row {row}, col {col}" + (f", step {t + 1}" if grid_shape[0] > 1 else "")  # steps count from 1
+    where = f"row {row}, col {col}" + (f", step {t + 1}" if grid_shape[0] > 1 else "")  # steps count from 1
     if prediction is None:
         return where
     report = patch_report(prediction, index, metric)
     if report is None:
         return f"{where}: {'context' if prediction.masks.context.reshape(-1)[index] else 'not used'}"
     g = report["groups"][0]
-    baselines = "  ".join(
-        f"{estimator_label(k).lower()} {v:.3f}" for k, v in g.items() if k in ESTIMATOR_LABELS and k != "predictor"
+    baselines = " · ".join(
+        f"{SHORT_ESTIMATOR_LABELS.get(k, estimator_label(k).lower())} {v:.3f}"
+        for k, v in g.items()
+        if k not in ("group", "predictor", "nearest_actual")
     )
-    return f"{where}, target {g['group'] + 1}: {METRIC_LABELS[metric]} {g['predictor']:.3f}   ({baselines})"
+    return f"{where} · target {g['group'] + 1}: {METRIC_LABELS[metric]} {g['predictor']:.3f} · {baselines}"
 
 
 def prediction_csv(prediction, grid_shape) -> str:

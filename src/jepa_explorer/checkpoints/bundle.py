@@ -12,6 +12,7 @@ import torch.nn as nn
 from safetensors.torch import save_file
 
 from jepa_explorer.checkpoints.load import BUNDLE_FORMAT, CARD_NAME, WEIGHTS_NAME
+from jepa_explorer.fileio import write_text, write_with
 
 
 def file_sha256(path: Path) -> str:
@@ -40,9 +41,9 @@ def save_bundle(
         for key, value in module.state_dict().items():
             tensors[f"{name}.{key}"] = value.detach().to(dtype).contiguous().cpu()
     weights = out / WEIGHTS_NAME
-    save_file(tensors, str(weights))
+    write_with(weights, lambda tmp: save_file(tensors, str(tmp)))
     card = {"format": BUNDLE_FORMAT, **card, "weights_dtype": str(dtype).removeprefix("torch.")}
     card["weights_sha256"] = file_sha256(weights)
     card.setdefault("created", _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
-    (out / CARD_NAME).write_text(json.dumps(card, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+    write_text(out / CARD_NAME, json.dumps(card, indent=1, sort_keys=False) + "\n")
     return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jepa_explorer.checkpoints.integrity import verify_weights
 from jepa_explorer.checkpoints.load import CARD_NAME, WEIGHTS_NAME, _check_file, _load_into, _read_safetensors, read_card
 from jepa_explorer.errors import CheckpointError
 from jepa_explorer.models.config import ViTConfig
@@ -21,7 +22,9 @@ def _read_bundle(path: Path, kind: str) -> tuple[dict, dict]:
         raise CheckpointError(f"{folder}: its card says kind '{card.get('kind', 'jepa')}', expected '{kind}'.")
     weights = folder / WEIGHTS_NAME
     _check_file(weights)
-    return card, _read_safetensors(weights)
+    tensors = _read_safetensors(weights)
+    verify_weights(weights, card, folder / CARD_NAME)
+    return card, tensors
 
 
 def _arch(card: dict, key: str, folder: Path) -> dict:

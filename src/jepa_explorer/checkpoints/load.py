@@ -16,6 +16,7 @@ import torch
 import torch.nn as nn
 
 from jepa_explorer.checkpoints.infer import infer_encoder_config, infer_predictor_config
+from jepa_explorer.checkpoints.integrity import check_card, verify_weights
 from jepa_explorer.errors import CheckpointError
 from jepa_explorer.models.jepa import IMAGENET_MEAN, IMAGENET_STD, JepaModel, ModelConfig
 from jepa_explorer.models.vit import VisionTransformer, build_predictor
@@ -63,6 +64,8 @@ def _check_file(path: Path) -> None:
         raise CheckpointError(
             f"{path}: a folder without {CARD_NAME} and {WEIGHTS_NAME}; point at a checkpoint file or a bundle folder."
         )
+    if not path.is_file():  # a FIFO or a device would block the reader
+        raise CheckpointError(f"{path}: not a regular file (a pipe, socket or device?); point at a checkpoint file.")
     size = path.stat().st_size
     if size == 0:
         raise CheckpointError(f"{path}: the file is empty (an interrupted download or copy?).")
@@ -253,6 +256,8 @@ def _bundle_paths(path: Path) -> tuple[Path, Path] | None:
 
 
 def read_card(card_path: Path) -> dict:
+    if card_path.exists() and not card_path.is_file():  # a FIFO would block the read
+        raise CheckpointError(f"{card_path}: not a regular file; a bundle's {CARD_NAME} is a JSON file.")
     try:
         card = json.loads(card_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -261,6 +266,7 @@ def read_card(card_path: Path) -> dict:
         raise CheckpointError(f"{card_path}: not valid JSON ({e}); fix or regenerate the model card.") from None
     if not isinstance(card, dict):
         raise CheckpointError(f"{card_path}: a model card must be a JSON object.")
+    check_card(card, card_path)
     return card
 
 
@@ -271,7 +277,9 @@ def load_model(
     num_heads: int | None = None,
     num_frames: int | None = None,
 ) -> JepaModel:
-    """Load a JEPA for inference (eval mode, no grad) on `device` (auto: CUDA > MPS > CPU)."""
+    """Load a JEPA for inference (eval mode, no grad) on `device` (auto: CUDA > MPS > CPU).
+
+    A world bundle (card kind "world") returns a `jepa_explorer.world.model.WorldModel` instead."""
     from jepa_explorer.device import pick_device
 
     path = Path(path).expanduser()
@@ -279,12 +287,18 @@ def load_model(
     if bundle is not None:
         card_path, weights_path = bundle
         card = read_card(card_path)
+        if card.get("kind") == "world":  # the world-model mode's bundle: encoder + action-conditioned predictor
+            from jepa_explorer.world.load import load_world_model
+
+            return load_world_model(card_path.parent, device)
         if card.get("kind", "jepa") != "jepa":
             raise CheckpointError(
                 f"{card_path}: this bundle is a '{card['kind']}' model, not a JEPA; open it as a companion model."
             )
         _check_file(weights_path)
-        parts = _split_parts(_read_safetensors(weights_path), weights_path)
+        tensors = _read_safetensors(weights_path)  # a truncated file is named as such before the hash check
+        verify_weights(weights_path, card, card_path)
+        parts = _split_parts(tensors, weights_path)
         model = build_model(
             parts, path if path.is_dir() else card_path.parent, card=card, num_heads=num_heads, num_frames=num_frames
         )

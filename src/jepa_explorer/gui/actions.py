@@ -145,6 +145,14 @@ ACTIONS: list[ActionSpec] = [
         "metric_cycle", "Next metric", ("M",), "Switch the distance metric (L2, cosine, training loss)",
         lambda w, _on: w.app.cycle_metric(), "View",
     ),
+    # the canvas's view (gui/canvas.py): zoom, mask opacity, feature overlay
+    ActionSpec("fit_view", "Fit the picture", ("0",), "Show the whole picture again after a zoom or pan",
+               lambda w, _on: w.canvas.reset_zoom(), "View", separator=True),
+    ActionSpec("mask_opacity", "Fade the masks", ("O",), "Step the masks' opacity: 100% → 50% → 0% → 100%",
+               lambda w, _on: w.canvas.step_mask_opacity(), "View"),
+    ActionSpec("feature_overlay", "Feature overlay", ("V",),
+               "Overlay the embeddings: none → PCA colours → similarity (Ctrl+click a patch)",
+               lambda w, _on: w.canvas.step_feature_mode(), "View"),
     ActionSpec(
         "presentation", "Presentation mode", ("F11",), "Full screen, large fonts, thick strokes, simplified layout",
         lambda w, _on: w.toggle_presentation(), "View", checkable=True,
@@ -153,6 +161,11 @@ ACTIONS: list[ActionSpec] = [
         "step", "Step through the JEPA loop", ("F5",),
         "Reveal mask → encode context → encode target (EMA) → predict → compare, one stage per press",
         lambda w, _on: w.app.advance_stage(), "View",
+    ),
+    ActionSpec(
+        "leave", "Leave presentation / step-through", ("Esc",),
+        "Back to the normal view: ends the step-through and presentation mode (and full screen)",
+        lambda w, _on: w.leave_modes(), "View",
     ),
     ActionSpec(
         "time_prev", "Previous time step", (",",), "Show the previous time step of the clip", lambda w, _on: w.app.step_time(-1),

@@ -57,8 +57,14 @@ def screenshot(
     image=None,
     timeout_s: float = 120.0,
     presentation: bool = False,
+    step: int = 0,
 ) -> str:
-    """Render the window offscreen once the first prediction is on screen, and write a PNG."""
+    """Render the window offscreen once the first prediction is on screen, and write a PNG; `step`: show
+    that stage (1-5) of the step-through."""
+    from jepa_explorer.app.stages import STAGES
+
+    if not 0 <= step <= len(STAGES):
+        raise JepaError(f"--step {step}: use a stage from 1 to {len(STAGES)} (0: none).")
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     width, height = parse_size(size)
     app = make_app()
@@ -75,18 +81,18 @@ def screenshot(
     window.errorShown.connect(lambda message: (errors.append(message), loop.quit()))
     QTimer.singleShot(int(timeout_s * 1000), loop.quit)
     QTimer.singleShot(0, window.start)
-    if presentation:
-        window.toggle_presentation(True)
-        window.showNormal()  # offscreen "full screen" is the virtual screen's size: keep the requested size
-        window.resize(width, height)
-        window.layout_docks()
-        window.app.advance_stage()
-        window.app.advance_stage()  # show a stage of the step-through too
     loop.exec()
     if window.app.prediction is None:
         window.close()
         reason = errors[0] if errors else f"no prediction within {timeout_s:.0f} s"
         raise JepaError(f"screenshot: {reason}.")
+    if presentation:
+        window.toggle_presentation(True)
+        window.showNormal()  # offscreen "full screen" is the virtual screen's size: keep the requested size
+        window.resize(width, height)
+        window.presentation.fit(width, height)
+    for _ in range(step):
+        window.app.advance_stage()
     for _ in range(5):  # let the panels lay out and paint the result
         app.processEvents()
     try:

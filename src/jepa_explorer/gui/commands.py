@@ -12,7 +12,7 @@ def cmd_gui(args) -> int:
 def cmd_screenshot(args) -> int:
     from jepa_explorer.gui.app import screenshot
 
-    print(f"wrote {screenshot(args.out, args.size, args.scene, args.checkpoint, args.image, presentation=args.presentation)}")
+    print(f"wrote {screenshot(args.out, args.size, args.scene, args.checkpoint, args.image, presentation=args.presentation, step=args.step)}")
     return 0
 
 
@@ -32,4 +32,5 @@ def register(subparsers) -> None:
     p.add_argument("--checkpoint", "-c", default=None)
     p.add_argument("--image", "-i", default=None)
     p.add_argument("--presentation", action="store_true", help="render in presentation mode")
+    p.add_argument("--step", type=int, default=0, help="show this stage (1-5) of the step-through (F5)")
     p.set_defaults(func=cmd_screenshot)

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QIODevice, QSaveFile
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
+from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from jepa_explorer.errors import JepaError
+from jepa_explorer.gui import style
 from jepa_explorer.media.images import IMAGE_SUFFIXES
 from jepa_explorer.media.video import VIDEO_SUFFIXES
 from jepa_explorer.resources import sample_clips, sample_images
@@ -29,21 +31,77 @@ FILTERS = {
 }
 
 
-def export_window(window, path: str) -> None:
-    if not window.grab().save(path):
-        raise JepaError(f"{path}: cannot write the PNG (check the folder exists and is writable).")
+# picture sizes for slides: label -> (scale, slide size or None); the window's own size by default
+EXPORT_SIZES = {
+    "As on screen (1×)": (1.0, None),
+    "Sharp (2×)": (2.0, None),
+    "Slide 1920×1080": (None, (1920, 1080)),
+    "Slide 1280×720": (None, (1280, 720)),
+}
+DEFAULT_EXPORT_SIZE = "As on screen (1×)"
 
 
-def export_panels(window, folder: str) -> list[str]:
-    """One PNG per visible part (the canvas and each dock) into `folder`; the paths written."""
-    out = []
+def render(widget, scale: float = 1.0, slide: tuple[int, int] | None = None) -> QImage:
+    """A picture of `widget` drawn at `scale` (text and lines drawn anew at that size, not enlarged pixels),
+    or scaled to fit a slide of `slide` pixels and centred on it (the rest in the background colour)."""
+    width, height = max(1, widget.width()), max(1, widget.height())
+    if slide is not None:
+        scale = min(slide[0] / width, slide[1] / height)
+    pixmap = QPixmap(max(1, round(width * scale)), max(1, round(height * scale)))
+    pixmap.setDevicePixelRatio(scale)
+    pixmap.fill(QColor(style.BACKGROUND))
+    widget.render(pixmap)
+    image = pixmap.toImage()
+    if slide is None:
+        return image
+    page = QImage(*slide, QImage.Format_RGB32)
+    page.fill(QColor(style.BACKGROUND))
+    image.setDevicePixelRatio(1.0)
+    painter = QPainter(page)
+    painter.drawImage((slide[0] - image.width()) // 2, (slide[1] - image.height()) // 2, image)
+    painter.end()
+    return page
+
+
+def save_png(image: QImage, path: str | Path) -> None:
+    """Write a PNG atomically (QSaveFile: a temporary file renamed onto `path` once whole)."""
+    file = QSaveFile(str(path))
+    if not (file.open(QIODevice.WriteOnly) and image.save(file, "PNG") and file.commit()):
+        file.cancelWriting()
+        raise JepaError(f"{path}: cannot write the PNG ({file.errorString()}); check the folder exists and is writable.")
+
+
+def export_window(window, path: str, size: str = DEFAULT_EXPORT_SIZE) -> None:
+    """The whole window as a PNG at one of EXPORT_SIZES."""
+    scale, slide = EXPORT_SIZES[size]
+    save_png(render(window, scale or 1.0, slide), path)
+
+
+def shown_panels(window) -> dict:
+    """The parts of the window on screen now, by name: the canvas and each dock that is open and in front
+    of its tab (a dock behind another tab, or closed, is not on screen and is left out)."""
+    parts = {"canvas": window.centralWidget()}
+    for name, dock in window.docks.items():
+        if dock.isVisible() and not dock.visibleRegion().isEmpty():
+            parts[name] = dock
+    return parts
+
+
+def export_panels(window, folder: str, size: str = DEFAULT_EXPORT_SIZE) -> list[str]:
+    """One PNG per part on screen (``shown_panels``) into `folder`, at one of EXPORT_SIZES; the paths
+    written. Hidden panels are not drawn: they would show stale or placeholder content."""
+    scale, slide = EXPORT_SIZES[size]
     folder_path = Path(folder)
-    folder_path.mkdir(parents=True, exist_ok=True)
-    # grab the docks, not the panels: grabbing DistancePanel on its own crashes PySide6 6.12 here
-    for name, widget in [("canvas", window.centralWidget()), *window.docks.items()]:
+    try:
+        folder_path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise JepaError(f"{folder}: cannot make the folder for the panel pictures ({e.strerror}).") from None
+    out = []
+    # draw the docks, not the panels: grabbing DistancePanel on its own crashes PySide6 6.12 here
+    for name, widget in shown_panels(window).items():
         path = folder_path / f"{name}.png"
-        if widget.isVisible() and widget.grab().save(str(path)):
-            out.append(str(path))
+        save_png(render(widget, scale or 1.0, slide), path)
+        out.append(str(path))
     return out
 
 
@@ -79,22 +137,41 @@ class FileDialogs:
         if path:
             self._run("Cannot save the scene", self.window.save_scene, path)
 
+    def _picture_size(self) -> str | None:
+        """Ask for the size of the pictures (EXPORT_SIZES); the last answer is the next default."""
+        settings = self.window.settings
+        sizes = list(EXPORT_SIZES)
+        last = settings.value("export_size", DEFAULT_EXPORT_SIZE)
+        current = sizes.index(last) if last in sizes else 0
+        size, ok = QInputDialog.getItem(self.window, "Picture size", "Size of the pictures:", sizes, current, False)
+        if not ok:
+            return None
+        settings.setValue("export_size", size)
+        return size
+
     def export(self, kind: str) -> None:
         """kind: "window" (a PNG), "panels" (PNGs into a folder), "csv" or "npz" (the numbers)."""
+        if kind in ("window", "panels"):
+            size = self._picture_size()
+            if size is None:
+                return
         if kind == "panels":
             folder = QFileDialog.getExistingDirectory(self.window, "Export panels into folder")
             if folder:
-                written = export_panels(self.window, folder)
-                self.window.status.say(f"Wrote {len(written)} panel pictures to {folder}")
+                self._run("Cannot export", lambda f: self._say_written(export_panels(self.window, f, size), f), folder)
             return
         if kind == "window":
             path = self._save("Export window", "jepa-explorer.png", "png")
-            action = lambda p: export_window(self.window, p)  # noqa: E731
+            action = lambda p: export_window(self.window, p, size)  # noqa: E731
         else:
             path = self._save("Export numbers", f"jepa-explorer.{kind}", kind)
             action = self.window.app.export_numbers
         if path:
             self._run("Cannot export", action, path)
+
+    def _say_written(self, written: list[str], folder: str) -> None:
+        names = ", ".join(Path(p).stem for p in written)
+        self.window.status.say(f"Wrote {len(written)} pictures of the panels on screen ({names}) to {folder}")
 
     def _run(self, title: str, action, path: str) -> None:
         try:

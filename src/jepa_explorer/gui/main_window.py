@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QSizePolicy,
     QSpinBox,
     QToolBar,
     QToolButton,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 from jepa_explorer.app import results
 from jepa_explorer.app.mask_edit import Layer
 from jepa_explorer.app.model import AppModel
+from jepa_explorer.app.stages import COMPARE
 from jepa_explorer.errors import JepaError
 from jepa_explorer.gui import actions as action_table
 from jepa_explorer.gui import files, style
@@ -40,6 +40,7 @@ from jepa_explorer.gui.panels.pixels import PixelPanel
 from jepa_explorer.gui.presentation import Presentation
 from jepa_explorer.gui.status import StatusBar
 from jepa_explorer.gui.steady_text import SteadyText
+from jepa_explorer.gui.step_through import StepThrough
 from jepa_explorer.gui.throttle import NextPass
 from jepa_explorer.gui.timeline import Timeline
 from jepa_explorer.gui.worker import ModelWorker
@@ -99,9 +100,10 @@ class MainWindow(QMainWindow):
         self._build_toolbars()
         self.status = StatusBar(self, self.app, self.worker, self.menus["device"])
         self.files = files.FileDialogs(self, self._error)
+        self.step_through = StepThrough(self.app, self, self.docks, self.canvas, self.stage_label, self.status)
         self.presentation = Presentation(
-            self.app, self, self.docks, self.canvas, self.stage_label, self.status.say,
-            [self.distance_panel, self.legend, self.pca_panel, self.timeline], self.main_toolbar, self.qactions["presentation"],
+            self.app, self, self.docks, self.canvas, [self.distance_panel, self.legend, self.pca_panel, self.timeline],
+            self.qactions, self.menus["Masks"], self.distance_panel, self.step_through,
         )  # fmt: skip
         self._wire()
         self.resize(1400, 860)
@@ -112,8 +114,8 @@ class MainWindow(QMainWindow):
         app = self.app
         self.canvas = CanvasView(app)
         self.legend = MaskLegend()
-        self.hover_label = SteadyText(" ")  # changes with every patch the mouse passes (see SteadyText)
-        self.hover_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        # changes with every patch the mouse passes (see SteadyText); wrapped, not cut, in a narrow column
+        self.hover_label = SteadyText(" ", template=results.HOVER_TEMPLATE, wrap=True)
         self.hover_label.set_color(style.MUTED)
         self.banner = QLabel()
         self.banner.setObjectName("banner")
@@ -155,6 +157,7 @@ class MainWindow(QMainWindow):
         self.model_panel.set_choices(bundled_checkpoints())
         for view in (self.legend, self.timeline, self.distance_panel, self.pca_panel, self.pixel_panel, self.model_panel):
             view.bind(app)
+        self.legend.bind_canvas(self.canvas)  # the canvas's view controls (opacity, overlay, fit) sit in the legend
 
     def _build_toolbars(self) -> None:
         act = self.qactions
@@ -212,6 +215,7 @@ class MainWindow(QMainWindow):
         app.events.history.connect(self._update_history_actions)
         app.events.tool.connect(self._on_tool_changed)
         app.events.metric.connect(lambda _m: self._show_hover_text(self.canvas.hovered))
+        app.events.stage.connect(lambda _s: self._show_hover_text(self.canvas.hovered))
         app.events.error.connect(self._show_error)
         self.canvas.patchHovered.connect(self._on_patch_hovered)
         self.pca_panel.patchHovered.connect(self._on_pca_hovered)
@@ -279,7 +283,8 @@ class MainWindow(QMainWindow):
         self._on_patch_hovered(index)
 
     def _show_hover_text(self, index: int) -> None:
-        if index is None or index < 0:
+        before_distances = self.app.stage is not None and self.app.stage < COMPARE  # the step-through's earlier stages
+        if index is None or index < 0 or before_distances:
             self.hover_label.setText(" ")
             return
         self.hover_label.setText(results.describe_patch(self.app.prediction, index, self.app.metric, self.app.grid_shape))
@@ -305,15 +310,22 @@ class MainWindow(QMainWindow):
         self.app.open_scene(path)
         self.recent.remember(path)
 
-    def export_window(self, path: str) -> None:
-        files.export_window(self, path)
+    def export_window(self, path: str, size: str = files.DEFAULT_EXPORT_SIZE) -> None:
+        files.export_window(self, path, size)
 
-    def export_panels(self, folder: str) -> list[str]:
-        return files.export_panels(self, folder)
+    def export_panels(self, folder: str, size: str = files.DEFAULT_EXPORT_SIZE) -> list[str]:
+        return files.export_panels(self, folder, size)
 
     def toggle_presentation(self, on: bool | None = None) -> None:
         self.presentation.set_on((not self.presentation.on) if on is None or not isinstance(on, bool) else on)
         self.hover_label.setText(" ")
+
+    def leave_modes(self) -> None:
+        """Esc: back to the normal view (the step-through ends, presentation mode and full screen are left)."""
+        self.app.end_stages()
+        self.toggle_presentation(False)
+        if self.isFullScreen():
+            self.showNormal()
 
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls():
@@ -358,13 +370,16 @@ class MainWindow(QMainWindow):
             self._laid_out = True
             self.layout_docks()
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if hasattr(self, "presentation"):  # not yet during construction
+            self.presentation.window_resized()
+
     def layout_docks(self) -> None:
         """The right column gets about half the width; distances above, the tabbed panels below."""
         width, height = self.width(), self.height()
         right = int(width * (0.5 if width < 1600 else 0.48))
         top = 0.46
-        if self.presentation.on:  # the canvas and the verdict first: fewer, larger things
-            right, top = int(width * 0.5), 0.6
         self.resizeDocks([self.docks["distance"]], [right], Qt.Horizontal)
         self.resizeDocks([self.docks["distance"], self.docks["pca"]], [int(height * top), int(height * (1 - top))], Qt.Vertical)
 

@@ -1,138 +1,180 @@
-"""Presentation mode (F11) and the step-through of the JEPA loop (F5), for lectures.
+"""Presentation mode (F11), for lectures: full screen, one compact bar, the canvas and the distance panel
+side by side as the largest things on screen, fonts and strokes scaled to the screen.
 
-Presentation mode: full screen, fonts ×1.6, thick grid and highlight strokes, only the canvas and the
-distance panel. The step-through (``AppModel.stage``, texts in ``app.stages``) reveals one stage of the
-loop per press, with a sentence for each: mask -> encode context -> encode target (EMA encoder) ->
-predict -> compare; a sixth press ends it. Each stage is also drawn on the canvas (``stage_overlay``):
-what the context encoder sees, the target encoder's answers as PCA colours, the predictions in the same
-colours, then the distance per patch.
-
-``Presentation`` is a view: it listens to the app model's stage, masks and predictions, and is handed
-the widgets it rearranges (the window's docks, canvas, labels); nobody else reads its state.
+Designed for 1024×768, 1280×800 and 1920×1080: the font scale follows the window's size (``font_scale``),
+the menu bar and both toolbars give way to one bar of a few large buttons (every other command keeps its
+key), and the right column holds the distance panel alone (the step-through shows the PCA panel at its
+stages). Entering saves the layout (window geometry and state, docks, toolbars, menu bar, fonts; see
+``layout_snapshot``) and leaving puts it back exactly; Esc leaves (``MainWindow.leave_modes``). A
+step-through running when the mode changes ends first, so its layout is put back first.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QBoxLayout, QLayout, QToolBar, QToolButton, QWidget
 
-from jepa_explorer.app import results
-from jepa_explorer.app.stages import STAGES
 from jepa_explorer.gui import style
+from jepa_explorer.gui.layout_snapshot import FontSnapshot, LayoutSnapshot
 
-PRESENTATION_SCALE = 1.6
-HIDDEN = (12, 12, 16, 215)  # patches a stage does not show: nearly black
+# the compact bar: the lecture's own commands, in short words (the menus keep the long names)
+BAR_ACTIONS = (("step", "Next stage (F5)"), ("metric_cycle", "Metric (M)"), ("leave", "Exit (Esc)"))
+DOCKS_SHOWN = ("distance",)
+TITLES = {"distance": "Does the predictor beat copying the context?"}  # the dock's own is too long for 1024 px
+STACKED_HEATMAP_STRETCH = 3  # the heatmap's share of the distance panel's height (the numbers get 2)
+CANVAS_SHARE = 0.5  # of the width: the canvas on the left, the distance panel on the right
 
 
-def stage_overlay(app, step: int | None) -> np.ndarray | None:
-    """uint8 RGBA [T, H, W, 4] drawn over the image for stage `step` of the app model's state, or None
-    for the plain masks."""
-    if not step:
-        return None
-    masks, view, prediction = app.masks, app.input_view, app.prediction
-    grid = masks.grid_shape
-    rgba = np.zeros((*grid, 4), dtype=np.uint8)
-    if step == 1:  # the context encoder sees the context patches only
-        rgba[~masks.context] = HIDDEN
-        return rgba
-    if view is None or len(view.actual_rgb) != masks.context.size:
-        return None  # no encoded input for this grid yet (e.g. the model is changing)
-    if step == 2:  # the target encoder sees everything: its embeddings as PCA colours
-        rgba[..., :3] = view.actual_rgb.reshape(*grid, 3)
-        rgba[..., 3] = 235
-        return rgba
-    if prediction is None or prediction.masks.grid_shape != grid:
-        return None
-    rgba[...] = HIDDEN
-    rgba[masks.context] = 0
-    flat = rgba.reshape(-1, 4)
-    if step == 3:  # predictions in the colours of the actual embeddings: similar colour = good guess
-        targets = np.concatenate([group.target_indices for group in prediction.groups])
-        flat[targets, :3] = results.predicted_feature_rgb(prediction, view)[targets]
-        flat[targets, 3] = 255
-        return rgba
-    heat = prediction.heatmap(app.metric).reshape(-1)
-    on = np.isfinite(heat)
-    high = float(np.nanpercentile(heat, 98)) if on.any() else 1.0
-    colours = pg.colormap.get(style.HEATMAP_COLORMAP).map(np.clip(heat[on] / max(high, 1e-12), 0, 1), mode="byte")
-    flat[on, :3] = colours[:, :3]
-    flat[on, 3] = 235
-    return rgba
+def font_scale(width: int, height: int) -> float:
+    """Presentation fonts for a window of this size: ×1.2 at 1024×768 up to ×1.8 at 1920×1080 and above
+    (in steps of 0.05, so a few pixels more or less do not change the font)."""
+    scale = min(width / 1280, height / 800) * 1.35
+    return round(max(1.2, min(1.8, scale)) * 20) / 20
 
 
 class Presentation:
-    """Presentation mode and the step-through's view (see the module's docstring)."""
+    """Presentation mode's view (see the module's docstring)."""
 
-    def __init__(self, app, window, docks: dict, canvas, stage_label, say, font_views: list, toolbar, action):
-        """`say(text)`: show a line in the status bar; `font_views`: widgets with refresh_fonts();
-        `action`: the checkable presentation action, kept in step."""
+    def __init__(self, app, window, docks: dict, canvas, font_views: list, actions: dict, presets_menu=None,
+                 heatmap_panel: QWidget | None = None, step_through=None):
+        """`font_views`: widgets with refresh_fonts(); `actions`: the window's QActions (the checkable
+        presentation action is kept in step; the bar's buttons trigger them); `presets_menu`: the masks'
+        presets, a menu button on the bar; `heatmap_panel`: the distance panel, whose heatmap goes above its
+        numbers here (``stack_heatmap``); `step_through`: the StepThrough view, told to show one panel per
+        stage here."""
         self.app, self.window, self.docks, self.canvas = app, window, docks, canvas
-        self.stage_label, self.say, self.font_views = stage_label, say, font_views
-        self.toolbar, self.action = toolbar, action
+        self.font_views, self.action = font_views, actions["presentation"]
         self.on = False
-        self._font: float | None = None  # the application font before presentation mode, restored after it
-        self._docks_before: dict[str, bool] = {}
-        self._leaving = False
-        app.events.stage.connect(self._on_stage)
-        app.events.masks_settled.connect(lambda _masks: self.refresh_stage())
-        app.events.prediction.connect(lambda _prediction: self.refresh_stage())
+        self.scale = 1.0
+        self._layout: LayoutSnapshot | None = None
+        self._fonts: FontSnapshot | None = None
+        self._pen_width = canvas.grid_pen_width
+        self.bar = QToolBar("Presentation")
+        self.bar.setObjectName("toolbar_presentation")
+        self.bar.setMovable(False)
+        self.bar.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        for name, text in BAR_ACTIONS:
+            button = QAction(text, self.bar)  # no shortcut of its own: the window's action has the key
+            button.setToolTip(actions[name].toolTip())
+            button.triggered.connect(actions[name].trigger)
+            self.bar.addAction(button)
+        if presets_menu is not None:
+            presets = QToolButton()
+            presets.setText("Masks ▾")
+            presets.setToolTip("The mask presets (keys 1-7)")
+            presets.setMenu(presets_menu)
+            presets.setPopupMode(QToolButton.InstantPopup)
+            self.bar.insertWidget(self.bar.actions()[1], presets)
+        self.heatmap_panel, self.step_through = heatmap_panel, step_through
+        window.addToolBar(Qt.TopToolBarArea, self.bar)
+        self.bar.hide()
+        self._refit = QTimer(window)  # the window's size settles over a few events: fit the fonts once after
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(50)
+        self._refit.timeout.connect(self.fit)
 
     def set_on(self, on: bool) -> None:
-        qapp = QApplication.instance()
         self.action.setChecked(on)
-        self.on = on
-        if on and not self._font:
-            self._font = qapp.font().pointSizeF()
-        base = self._font or style.BASE_POINT_SIZE
-        if on or qapp.styleSheet():  # leave an unstyled application (tests, embedding) unstyled on the way back
-            style.set_font_scale(qapp, PRESENTATION_SCALE * base / style.BASE_POINT_SIZE if on else base / style.BASE_POINT_SIZE)
+        if on == self.on:
+            return
+        self.app.end_stages()  # a step-through puts its own layout back first
+        if on:
+            self._enter()
+        else:
+            self._leave()
+
+    def _enter(self) -> None:
+        window = self.window
+        self._layout = LayoutSnapshot.take(window, self.docks)
+        self._fonts = FontSnapshot.take()
+        self._pen_width = self.canvas.grid_pen_width
+        self.on = True
+        window.menuBar().hide()
+        for bar in window.findChildren(QToolBar):
+            bar.setVisible(bar is self.bar)
+        for key, dock in self.docks.items():
+            dock.setVisible(key in DOCKS_SHOWN)
+            dock.setWindowTitle(TITLES.get(key, dock.windowTitle()))
+        if self.step_through is not None:
+            self.step_through.one_panel = True
+        self.canvas.set_grid_pen_width(2.5)
+        stack_heatmap(self.heatmap_panel, True)
+        window.showFullScreen()
+        screen = window.screen().geometry() if window.screen() is not None else window.geometry()
+        self.fit(screen.width(), screen.height())
+
+    def _leave(self) -> None:
+        self.on = False
+        if self.step_through is not None:
+            self.step_through.one_panel = False
+        self._refit.stop()
+        self.scale = 1.0
+        self._fonts.restore()
+        self._refresh_fonts()
+        self.canvas.set_grid_pen_width(self._pen_width)
+        stack_heatmap(self.heatmap_panel, False)
+        layout = self._layout
+        layout.restore(self.window, self.docks)
+        # the fonts' re-layout lands in the next passes: put the sizes back once more after it
+        QTimer.singleShot(0, lambda: (not self.on) and layout.restore(self.window, self.docks))
+
+    def window_resized(self) -> None:
+        """The window changed size (full screen settling, another screen): fit the fonts to it soon."""
+        if self.on:
+            self._refit.start()
+
+    def fit(self, width: int | None = None, height: int | None = None) -> None:
+        """Fonts for the window's size and the canvas / distance split."""
+        if not self.on:
+            return
+        window = self.window
+        width, height = width or window.width(), height or window.height()
+        scale = font_scale(width, height)
+        if scale != self.scale:
+            self.scale = scale
+            base = self._fonts.font.pointSizeF() if self._fonts.font.pointSizeF() > 0 else style.BASE_POINT_SIZE
+            style.set_font_scale(QApplication.instance(), scale * base / style.BASE_POINT_SIZE)
+            self._refresh_fonts()
+        shown = [dock for dock in self.docks.values() if dock.isVisibleTo(window)]
+        if shown:
+            window.resizeDocks(shown[:1], [int(width * (1 - CANVAS_SHARE))], Qt.Horizontal)
+
+    def _refresh_fonts(self) -> None:
         for view in self.font_views:
             view.refresh_fonts()
-        self.canvas.set_grid_pen_width(2.5 if on else 1.0)
-        if on:
-            self._docks_before = {k: d.isVisible() for k, d in self.docks.items()}
-            for key, dock in self.docks.items():
-                dock.setVisible(key in ("distance", "pca"))
-            self.toolbar.setVisible(True)
-            self.window.showFullScreen()
-        else:
-            for key, visible in self._docks_before.items():
-                self.docks[key].setVisible(visible)
-            self._leaving = True  # the docks are as they were: ending the step-through must not change them
-            self.app.end_stages()
-            self._leaving = False
-            self.window.showNormal()
-        QTimer.singleShot(0, self.window.layout_docks)
 
-    def refresh_stage(self) -> None:
-        """Redraw the current stage (after an edit or a new prediction)."""
-        if self.app.stage is not None or self.canvas.stage_overlay is not None:
-            self.canvas.set_stage_overlay(stage_overlay(self.app, self.app.stage))
 
-    def _on_stage(self, stage: int | None) -> None:
-        if stage is None and self._leaving:
-            self.stage_label.hide()
-            self.canvas.set_stage_overlay(None)
-            return
-        if stage is None:
-            for key, dock in self.docks.items():
-                dock.setVisible(key != "model" or not self.on)
-            self.docks["pca"].raise_()
-            self.stage_label.hide()
-            self.canvas.set_stage_overlay(None)
-            self.say("Step-through finished")
-            return
-        title, text, visible = STAGES[stage]
-        for key, show in visible.items():
-            self.docks[key].setVisible(show)
-        self.docks["model"].setVisible(False)
-        if visible.get("pixels"):
-            self.docks["pixels"].raise_()
-        elif visible.get("pca"):
-            self.docks["pca"].raise_()
-        self.stage_label.setText(f"<b>{title}</b><br>{text}<br><i>F5: next stage</i>")
-        self.stage_label.show()
-        self.say(title)
-        self.refresh_stage()
+def stack_heatmap(panel: QWidget | None, stacked: bool) -> None:
+    """The distance panel's heatmap above its numbers (stacked, with the larger share of the height) or
+    beside them: in presentation mode its half of the screen is tall and narrow, and side by side the
+    heatmap got a fifth of it. Done from here, on the layout that holds the panel's plots, so the panel's
+    own code does not change; the layout's stretch factors are kept on the panel and put back."""
+    plots = getattr(panel, "plots", None)
+    box = _layout_holding(panel.layout(), plots) if plots is not None and panel.layout() is not None else None
+    if not isinstance(box, QBoxLayout):
+        return
+    saved = panel.property("_stretch_before_presentation")
+    if stacked:
+        if saved is None:
+            panel.setProperty("_stretch_before_presentation", [box.stretch(i) for i in range(box.count())])
+        box.setDirection(QBoxLayout.TopToBottom)
+        for i in range(box.count()):
+            box.setStretch(i, STACKED_HEATMAP_STRETCH if box.itemAt(i).widget() is plots else 2)
+    else:
+        box.setDirection(QBoxLayout.LeftToRight)
+        for i, stretch in enumerate(saved or []):
+            box.setStretch(i, stretch)
+        panel.setProperty("_stretch_before_presentation", None)
+
+
+def _layout_holding(layout: QLayout, widget: QWidget) -> QLayout | None:
+    for i in range(layout.count()):
+        item = layout.itemAt(i)
+        if item.widget() is widget:
+            return layout
+        if item.layout() is not None:
+            found = _layout_holding(item.layout(), widget)
+            if found is not None:
+                return found
+    return None

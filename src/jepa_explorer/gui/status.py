@@ -24,6 +24,7 @@ class StatusBar(QObject):
         self.busy_label.set_color(style.WARN)
         self.busy_label.setProperty("busy", True)
         self._busy_text = "Starting…"
+        self._idle_text = "Ready"  # what the bar says when nothing is running (a mode may name itself instead)
         self._busy_timer = QTimer(self)
         self._busy_timer.setSingleShot(True)
         self._busy_timer.setInterval(BUSY_SHOWN_AFTER_MS)
@@ -54,6 +55,12 @@ class StatusBar(QObject):
     def say(self, text: str) -> None:
         self.busy_label.setText(text)
 
+    def set_idle_text(self, text: str | None) -> None:
+        """What the bar says while nothing runs (the step-through's stage); None: "Ready" again."""
+        self._idle_text = text or "Ready"
+        if not self._busy_text:
+            self._show_busy()
+
     def _on_model(self, info) -> None:
         self.model_label.setText(f"model: {info.name}")
         self.device_box.clear()
@@ -77,7 +84,7 @@ class StatusBar(QObject):
             self._busy_timer.start()
 
     def _show_busy(self) -> None:
-        text = self._busy_text or "Ready"
+        text = self._busy_text or self._idle_text
         if self.busy_label.text() != text:
             self.busy_label.setText(text)
         busy = bool(self._busy_text)

@@ -14,8 +14,19 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from jepa_explorer.analysis.comparison import fit_range
 from jepa_explorer.engine.video import per_step
 from jepa_explorer.gui import style
 
@@ -29,6 +40,7 @@ LINES = [  # (source, label, colour)
     ("last_context_step", "copy last context step", (140, 200, 255)),
     ("mean_context", "mean of context", (170, 170, 170)),
 ]
+KEY_LINES = ("predictor", "last_context_step")  # the comparison that matters; the y-axis fits these
 PLAY_INTERVAL_MS = 350
 
 
@@ -175,19 +187,28 @@ class Timeline(QWidget):
         self.span_box.setToolTip("How far in time a stroke paints")
         self.info_label = QLabel(" ")
         self.info_label.setStyleSheet(f"color: {style.MUTED};")
+        # a long line of facts must not set the window's minimum width (it widened a 1024 px window to ~1200)
+        self.info_label.setWordWrap(True)
+        self.info_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.source_bar = SourceBar()  # shown when the video is longer than one clip
         self.source_bar.hide()
 
         self.plot = pg.PlotWidget(background=style.BACKGROUND)
-        self.plot.setMinimumHeight(110)
-        self.plot.setMaximumHeight(170)
+        self.plot.setMinimumHeight(100)
+        self.plot.setMaximumHeight(150)  # the canvas above needs the height more
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
-        self.plot.setLabel("bottom", "time step")
-        self.plot.setLabel("left", "mean distance")
+        self.plot.setLabel("bottom", "error over time (mean distance of the targets) · time step")
+        self.plot.setLabel("left", "error")
         self.plot.getAxis("left").enableAutoSIPrefix(False)
-        self.plot.setTitle("Error over time")
+        self.plot.setToolTip(
+            "Mean distance of the target patches per time step: the predictor against copying the last step the "
+            "context shows. Click a step to show it."
+        )
+        self.others_box = QCheckBox("other baselines")
+        self.others_box.setToolTip("Also draw the mean-of-context baseline (far above: the y-axis then fits it too)")
+        self.others_box.toggled.connect(lambda _on: self._show_latest())
         # top left: future-frame targets (the usual case) leave the early steps of the plot empty
         self.legend = self.plot.addLegend(offset=(8, 4), labelTextColor=style.TEXT, brush=pg.mkBrush(30, 31, 36, 200))
         self.curves = {}
@@ -205,6 +226,7 @@ class Timeline(QWidget):
         row.addWidget(self.play_button)
         row.addWidget(self.slider, 1)
         row.addWidget(self.span_box)
+        row.addWidget(self.others_box)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(3)
@@ -254,6 +276,8 @@ class Timeline(QWidget):
             self.set_masks(self.app.masks)
 
     def _show_latest(self) -> None:
+        if not hasattr(self, "app"):
+            return
         if self.app.clip_view is not None and self.app.prediction is not None:
             self.show_prediction(self.app.prediction, self.app.metric)
 
@@ -307,15 +331,29 @@ class Timeline(QWidget):
         self.strip.set_coverage(context, target)
 
     def show_prediction(self, prediction, metric: str) -> None:
-        """Mean distance per time step for the predictor and the baselines that exist."""
+        """Mean distance per time step for the predictor and copy-the-last-step (the others on demand); the
+        y-axis fits the lines shown, so the two that matter are not squashed under a far-off baseline."""
         x = np.arange(1, prediction.masks.grid_shape[0] + 1)
+        shown = []
         for source, curve in self.curves.items():
-            if source != "predictor" and not (prediction.groups and source in prediction.groups[0].baselines):
+            exists = source == "predictor" or (prediction.groups and source in prediction.groups[0].baselines)
+            wanted = source in KEY_LINES or self.others_box.isChecked()
+            if curve.isVisible() != wanted:  # a hidden line leaves the legend too
+                curve.setVisible(wanted)
+                if wanted:
+                    self.legend.addItem(curve, dict((s, label) for s, label, _ in LINES)[source])
+                else:
+                    self.legend.removeItem(curve)
+            if not (exists and wanted):
                 curve.setData([], [])
                 continue
             y = per_step(prediction.heatmap(metric, source))
             keep = np.isfinite(y)
             curve.setData(x[keep], y[keep])
+            shown.append(y[keep])
+        span = fit_range(shown)
+        if span is not None:
+            self.plot.setYRange(*span, padding=0)
 
     def clear_prediction(self) -> None:
         for curve in self.curves.values():
@@ -336,13 +374,12 @@ class Timeline(QWidget):
             axis = self.plot.getAxis(name)
             axis.setStyle(tickFont=font)
             axis.label.setFont(font)
-        self.plot.setTitle("Error over time", size=style.plot_text_size())
         self.legend.setLabelTextSize(size)
         for _sample, label in self.legend.items:  # the size above applies to new entries only
             label.setText(label.text, size=size)
         scale = min(1.35, max(1.0, font.pointSizeF() / style.BASE_POINT_SIZE))  # room for the text, not more
-        self.plot.setMinimumHeight(int(110 * scale))
-        self.plot.setMaximumHeight(int(170 * scale))
+        self.plot.setMinimumHeight(int(100 * scale))
+        self.plot.setMaximumHeight(int(150 * scale))
 
     # ------------------------------------------------------------------ helpers
 

@@ -263,15 +263,121 @@ def parse_spec(spec: str) -> tuple[str, dict]:
     return name, kwargs
 
 
+MAX_SPEC_CHARS = 400  # the longest real spec is about 120 characters
+MAX_BLOCKS = 64  # target blocks per mask set: the official configs use 2-8; each group costs a predictor call
+MAX_INDEX = 100_000  # rows, columns, time steps: far beyond any patch grid, small enough to stay an int
+
+# what each spec key may hold: ("int", low, high), ("fraction", open_low), ("range", low, high),
+# ("positive", low, high), ("bool",), ("word", choices); the generators check what depends on the grid
+_KEYS: dict[str, tuple] = {
+    "seed": ("int", 0, 2**32 - 1),
+    "npred": ("int", 1, MAX_BLOCKS),
+    "num_blocks": ("int", 1, MAX_BLOCKS),
+    "min_keep": ("int", 0, MAX_INDEX),
+    "top": ("int", 0, MAX_INDEX),
+    "left": ("int", 0, MAX_INDEX),
+    "height": ("int", 1, MAX_INDEX),
+    "width": ("int", 1, MAX_INDEX),
+    "context_steps": ("int", 1, MAX_INDEX),
+    "ratio": ("fraction", True),
+    "scale": ("fraction", False),
+    "pred_scale": ("range", 0.0, 1.0),
+    "enc_scale": ("range", 0.0, 1.0),
+    "spatial_scale": ("range", 0.0, 1.0),
+    "temporal_scale": ("range", 0.0, 1.0),
+    "aspect": ("positive", 0.01, 100.0),
+    "allow_overlap": ("bool",),
+    "side": ("word", ("left", "right", "top", "bottom")),
+    "split": ("word", ("joint", "step")),
+    "set": ("word", tuple(VJEPA_SETS)),
+}
+
+
+def _fraction_ok(x: float, open_high: bool) -> bool:
+    return 0.0 < x < 1.0 if open_high else 0.0 < x <= 1.0
+
+
+def _show(value) -> str:
+    return "-".join(f"{v:g}" for v in value) if isinstance(value, tuple) else str(value)
+
+
+def _check_value(name: str, key: str, value, spec: str):
+    """The value for `key`, converted (a number for a range key becomes (x, x)), or a MaskError naming it."""
+    rule = _KEYS[key]
+    where = f"mask spec '{spec}': {key}"
+    kind = rule[0]
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "int":
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise MaskError(f"{where} must be a whole number, got '{value}'.")
+        if not rule[1] <= value <= rule[2]:
+            raise MaskError(f"{where} must be between {rule[1]} and {rule[2]}, got {value}.")
+        return value
+    if kind == "fraction":
+        if not is_number or not _fraction_ok(float(value), rule[1]):
+            bound = "below 1" if rule[1] else "at most 1"
+            raise MaskError(f"{where} must be a number above 0 and {bound}, got '{value}'.")
+        return float(value)
+    if kind in ("range", "positive"):
+        low_ok, high_ok = rule[1], rule[2]
+        if kind == "positive" and name == "block":  # one block: one aspect, not a range
+            pair = (value, value) if is_number else None
+        else:
+            pair = (value, value) if is_number else value if isinstance(value, tuple) else None
+        if pair is None:
+            wanted = "a number" if name == "block" else "a number or a range such as 0.15-0.2"
+            raise MaskError(f"{where} must be {wanted}, got '{_show(value)}'.")
+        low, high = float(pair[0]), float(pair[1])
+
+        def inside(x: float) -> bool:  # False for NaN, as every comparison with it is
+            return low_ok < x <= high_ok if kind == "range" else low_ok <= x <= high_ok
+
+        if not (inside(low) and inside(high)):
+            limits = f"above {low_ok} and at most {high_ok}" if kind == "range" else f"between {low_ok} and {high_ok}"
+            raise MaskError(f"{where} must be {limits}, got '{_show(value)}'.")
+        if low > high:
+            raise MaskError(f"{where}: the range {low}-{high} runs backwards; write the smaller value first.")
+        return low if is_number and name == "block" else (low, high)
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise MaskError(f"{where} must be true or false, got '{value}'.")
+        return value
+    if str(value) not in rule[1]:
+        raise MaskError(f"{where} must be one of {', '.join(rule[1])}, got '{value}'.")
+    return str(value)
+
+
+def check_spec(spec: str) -> tuple[str, dict]:
+    """parse_spec plus the checks: only the generator's own keys, each once, each with a sane value."""
+    import inspect
+
+    if len(spec) > MAX_SPEC_CHARS:
+        raise MaskError(f"mask spec of {len(spec)} characters: at most {MAX_SPEC_CHARS}; e.g. multiblock:seed=3.")
+    name, kwargs = parse_spec(spec)
+    allowed = [p for p in inspect.signature(GENERATORS[name]).parameters if p != "grid"]
+    keys = [item.partition("=")[0].strip() for item in spec.partition(":")[2].split(",") if item.strip()]
+    for key in keys:
+        if key not in allowed:
+            raise MaskError(f"mask spec '{spec}': unknown key '{key}'; '{name}' takes {', '.join(allowed)}.")
+        if keys.count(key) > 1:
+            raise MaskError(f"mask spec '{spec}': '{key}' is given {keys.count(key)} times; give it once.")
+    return name, {key: _check_value(name, key, value, spec) for key, value in kwargs.items()}
+
+
+def _is_file(spec: str) -> bool:
+    try:
+        return Path(spec).is_file()
+    except (OSError, ValueError):  # a name too long for the file system, or with a NUL byte, is no file
+        return False
+
+
+def is_mask_file(spec: str) -> bool:
+    return spec.lower().endswith((".png", ".bmp", ".gif", ".tif", ".tiff", ".jpg", ".jpeg")) or _is_file(spec)
+
+
 def generate(spec: str, grid: Grid) -> PatchMasks:
     """Masks from a generator spec or a mask image path, on the model's (T, H, W) grid."""
-    if spec.lower().endswith((".png", ".bmp", ".gif", ".tif", ".tiff", ".jpg", ".jpeg")) or Path(spec).is_file():
+    if is_mask_file(spec):
         return PatchMasks.load_png(spec, grid)
-    name, kwargs = parse_spec(spec)
-    try:
-        return GENERATORS[name](tuple(grid), **kwargs)
-    except TypeError as e:
-        import inspect
-
-        allowed = [p for p in inspect.signature(GENERATORS[name]).parameters if p != "grid"]
-        raise MaskError(f"mask spec '{spec}': {e}; '{name}' takes {', '.join(allowed)}.") from None
+    name, kwargs = check_spec(spec)
+    return GENERATORS[name](tuple(grid), **kwargs)

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from jepa_explorer.errors import MaskError
+from jepa_explorer.fileio import atomic_open
 
 # the colours of context and target groups, shared by saved mask PNGs and the app's canvas
 CONTEXT_RGB = (40, 120, 255)
@@ -29,6 +30,7 @@ TARGET_RGB = [
 # label-image palette: 0 none, 1 context, 2.. target groups (also readable by people)
 _PALETTE = [(0, 0, 0), CONTEXT_RGB] + TARGET_RGB
 _PALETTE_TAG = "jepa-explorer-masks"
+MAX_MASK_PIXELS = 16_000_000  # 4000×4000: any mask drawn over a photo; the grid itself is at most a few hundred
 
 
 @dataclass
@@ -194,7 +196,8 @@ class PatchMasks:
             image = image.resize(size, Image.NEAREST)
         info = PngImagePlugin.PngInfo()
         info.add_text("Software", _PALETTE_TAG)
-        image.save(path, pnginfo=info)
+        with atomic_open(path) as f:  # a failed save keeps the previous mask file whole
+            image.save(f, format="PNG", pnginfo=info)
 
     @classmethod
     def load_png(cls, path: str | Path, grid_shape: tuple[int, int, int], coverage: float = 0.5) -> PatchMasks:
@@ -203,13 +206,13 @@ class PatchMasks:
         Our palette PNGs keep their groups. Any other image reads as: black = context, white = target
         (connected target regions become separate groups), transparent = neither. A 2-D image on a
         video grid becomes tubes through all frames."""
-        from PIL import Image, UnidentifiedImageError
+        from jepa_explorer.media.images import decode_image
 
         path = Path(path)
-        try:
-            with Image.open(path) as image:
-                image.load()
-                ours = image.mode == "P" and image.info.get("Software") == _PALETTE_TAG
+        # a mask needs far fewer pixels than a photo: a bomb is refused from its header, before decoding
+        with decode_image(path, MaskError, MAX_MASK_PIXELS) as image:
+            ours = image.mode == "P" and image.info.get("Software") == _PALETTE_TAG
+            try:
                 if ours:
                     labels = np.asarray(image, dtype=np.uint8)
                 else:
@@ -217,10 +220,8 @@ class PatchMasks:
                     luminance = rgba[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
                     labels = np.where(luminance >= 128, 2, 1).astype(np.uint8)
                     labels[rgba[..., 3] < 128] = 0
-        except FileNotFoundError:
-            raise MaskError(f"{path}: no such mask file.") from None
-        except (UnidentifiedImageError, OSError) as e:
-            raise MaskError(f"{path}: not a readable image ({e}); save the mask as PNG.") from None
+            except Exception as e:  # noqa: BLE001 - a mode Pillow cannot convert
+                raise MaskError(f"{path}: cannot read the mask's colours ({type(e).__name__}: {e}); save it as PNG.") from None
 
         t_len, height, width = grid_shape
         if labels.shape[0] < height or labels.shape[1] < width:

@@ -1,15 +1,121 @@
-"""Images of any size and mode (RGBA, greyscale, 16-bit, palette, EXIF-rotated) as uint8 RGB arrays."""
+"""Images of any size and mode (RGBA, greyscale, 16-bit, palette, EXIF-rotated) as uint8 RGB arrays.
+
+Decoding is bounded: only the formats below are tried (so an EPS file never starts Ghostscript), a
+picture above MAX_DECODED_PIXELS is decoded reduced where the format allows it (JPEG: 1/2, 1/4, 1/8 in
+the decoder, fast) and refused otherwise, which keeps a decode under ~1 GB of memory and a second or
+so. Library warnings (Pillow's, libtiff's) are kept out of the output: the error says what is wrong.
+"""
 
 from __future__ import annotations
 
+import math
+import os
+import stat
+import sys
+import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import numpy as np
 
-from jepa_explorer.errors import MediaError
+from jepa_explorer.errors import JepaError, MediaError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
-MAX_PIXELS = 200_000_000  # a decompression bomb guard well above any photograph
+# Pillow's names for the formats above (the JPEG opener also returns MPO, the variant many phones write)
+IMAGE_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "TIFF", "WEBP", "PPM")
+MAX_PIXELS = 200_000_000  # headers above twice this are refused by Pillow itself, before any decoding
+# decoded size: 40 MP is a 7300×5500 photo; RGBA and 16-bit conversions stay below ~1 GB at this size
+MAX_DECODED_PIXELS = 40_000_000
+_STDERR_LOCK = threading.Lock()
+
+
+def check_regular_file(path: Path, error: type[JepaError] = MediaError, what: str = "file") -> None:
+    """Refuse what is not a regular, non-empty file before anything opens it: a FIFO or a device
+    would block the reader for ever."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise error(f"{path}: no such {what}.") from None
+    except OSError as e:
+        raise error(f"{path}: cannot be read ({e.strerror}).") from None
+    if stat.S_ISDIR(mode):
+        raise error(f"{path}: is a folder; choose an image file.")
+    if not stat.S_ISREG(mode):
+        raise error(f"{path}: not a regular file (a pipe, socket or device?); choose an image file.")
+    if path.stat().st_size == 0:
+        raise error(f"{path}: the file is empty.")
+
+
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """libtiff writes its warnings straight to file descriptor 2; hide them for the length of a decode."""
+    with _STDERR_LOCK:
+        try:
+            saved = os.dup(2)
+        except OSError:  # no descriptor 2 (a GUI started without a console): nothing to hide
+            yield
+            return
+        try:
+            with suppress(AttributeError, ValueError, OSError):
+                sys.stderr.flush()
+            with open(os.devnull, "wb") as null:
+                os.dup2(null.fileno(), 2)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _reduction(width: int, height: int, max_pixels: int) -> int:
+    """The JPEG draft factor (1, 2, 4 or 8) that brings the picture under `max_pixels`, or 0 if none does."""
+    for factor in (1, 2, 4, 8):
+        if math.ceil(width / factor) * math.ceil(height / factor) <= max_pixels:
+            return factor
+    return 0
+
+
+def decode_image(path: str | Path, error: type[JepaError] = MediaError, max_pixels: int = MAX_DECODED_PIXELS):
+    """A loaded Pillow image from `path`, decoded reduced if it is a large JPEG, or `error` saying what is wrong."""
+    from PIL import Image, UnidentifiedImageError
+
+    path = Path(path).expanduser()
+    check_regular_file(path, error, "file")
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # DecompressionBombWarning, "possibly corrupt EXIF" ...: the error says enough
+            image = Image.open(path, formats=IMAGE_FORMATS)
+            try:
+                width, height = image.size
+                if width * height > max_pixels:
+                    factor = _reduction(width, height, max_pixels) if image.format in ("JPEG", "MPO") else 0
+                    if not factor:
+                        raise error(
+                            f"{path}: {width}×{height} px ({width * height / 1e6:.0f} MP) is too large to open "
+                            f"(at most {max_pixels / 1e6:.0f} MP, or a JPEG up to 64 times that); scale it down first."
+                        )
+                    image.draft(image.mode, (math.ceil(width / factor), math.ceil(height / factor)))
+                if image.format == "TIFF":
+                    with _quiet_stderr():
+                        image.load()
+                else:
+                    image.load()
+            except BaseException:
+                image.close()
+                raise
+    except JepaError:
+        raise
+    except UnidentifiedImageError:
+        raise error(f"{path}: not an image in a supported format; use PNG, JPEG, BMP, TIFF, GIF, WebP or PPM.") from None
+    except Image.DecompressionBombError:
+        raise error(f"{path}: too many pixels to open safely; scale it down first.") from None
+    except MemoryError:
+        raise error(f"{path}: not enough memory to decode this image; scale it down first.") from None
+    except Exception as e:  # noqa: BLE001 - damaged files raise OSError, SyntaxError, struct.error, IndexError ...
+        raise error(f"{path}: the image is truncated or corrupt ({type(e).__name__}: {e}).") from None
+    return image
 
 
 def to_rgb_array(image) -> np.ndarray:
@@ -32,28 +138,14 @@ def to_rgb_array(image) -> np.ndarray:
 
 def load_image(path: str | Path) -> np.ndarray:
     """uint8 RGB [H, W, 3] from an image file, or a MediaError that says what is wrong."""
-    from PIL import Image, UnidentifiedImageError
-
     path = Path(path).expanduser()
-    if not path.exists():
-        raise MediaError(f"{path}: no such file.")
-    if path.is_dir():
-        raise MediaError(f"{path}: is a folder; choose an image file.")
-    if path.stat().st_size == 0:
-        raise MediaError(f"{path}: the file is empty.")
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-    try:
-        with Image.open(path) as image:
-            if image.width * image.height > MAX_PIXELS:
-                raise MediaError(f"{path}: {image.width}×{image.height} px is too large to open; scale it down first.")
-            image.load()
+    with decode_image(path) as image:
+        try:
             array = to_rgb_array(image)
-    except UnidentifiedImageError:
-        raise MediaError(f"{path}: not an image Pillow can read; use PNG, JPEG, BMP, TIFF, GIF or WebP.") from None
-    except Image.DecompressionBombError:
-        raise MediaError(f"{path}: too many pixels to open safely; scale it down first.") from None
-    except (OSError, SyntaxError, ValueError) as e:
-        raise MediaError(f"{path}: the image is truncated or corrupt ({e}).") from None
+        except MemoryError:
+            raise MediaError(f"{path}: not enough memory to convert this image; scale it down first.") from None
+        except Exception as e:  # noqa: BLE001 - a mode Pillow cannot convert
+            raise MediaError(f"{path}: the image cannot be converted to RGB ({type(e).__name__}: {e}).") from None
     if array.shape[0] < 2 or array.shape[1] < 2:
         raise MediaError(f"{path}: {array.shape[1]}×{array.shape[0]} px is too small to show a patch grid.")
     return array

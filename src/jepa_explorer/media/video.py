@@ -17,6 +17,8 @@ decode position for constant-frame-rate video (all that cameras and encoders nor
 from __future__ import annotations
 
 import re
+import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -24,12 +26,19 @@ from typing import NamedTuple
 import numpy as np
 
 from jepa_explorer.errors import MediaError
-from jepa_explorer.media.images import IMAGE_SUFFIXES, MAX_PIXELS, to_rgb_array
+from jepa_explorer.media.images import (
+    IMAGE_FORMATS,
+    IMAGE_SUFFIXES,
+    MAX_DECODED_PIXELS,
+    decode_image,
+    to_rgb_array,
+)
 
 VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".webm", ".mkv", ".avi", ".gif", ".mpg", ".mpeg", ".ogv")
 SEEK_GAP = 48  # frames: a longer jump seeks to a keyframe instead of decoding through
 MAX_SIDE = 720  # default cap on the longer side of returned frames
 MAX_FRAME_PIXELS = 64_000_000  # a single frame above this (8K is 33 M) is refused
+PROBE_TIMEOUT_S = 30.0  # reading a header takes milliseconds; counting a 512 MB file's packets a few seconds
 COUNT_BY_DEMUX_BYTES = 512 * 2**20  # below this a file without a frame count is counted exactly
 
 
@@ -70,6 +79,8 @@ def _check_path(path: str | Path) -> Path:
     path = Path(path).expanduser()
     if not path.exists():
         raise MediaError(f"{path}: no such file or folder.")
+    if not (path.is_file() or path.is_dir()):  # a FIFO or a device: opening it would wait for ever
+        raise MediaError(f"{path}: not a regular file or folder (a pipe, socket or device?); open a video file.")
     if path.is_file() and path.stat().st_size == 0:
         raise MediaError(f"{path}: the file is empty.")
     return path
@@ -172,13 +183,17 @@ def _probe_folder(path: Path) -> VideoInfo:
     first_size = None
     for f in files:  # headers only: Pillow reads the size without decoding pixels
         try:
-            with Image.open(f) as im:
-                size = im.size
-        except (UnidentifiedImageError, OSError) as e:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                with Image.open(f, formats=IMAGE_FORMATS) as im:
+                    size = im.size
+        except (UnidentifiedImageError, Image.DecompressionBombError) as e:
             raise MediaError(f"{f}: not a readable image ({e}); remove it from the frame folder or replace it.") from None
+        except Exception as e:  # noqa: BLE001 - a damaged header raises OSError, SyntaxError, struct.error ...
+            raise MediaError(f"{f}: not a readable image ({type(e).__name__}: {e}); remove or replace it.") from None
         if first_size is None:
             first_size = size
-            if size[0] * size[1] > MAX_PIXELS:
+            if size[0] * size[1] > MAX_DECODED_PIXELS:
                 raise MediaError(f"{f}: {size[0]}×{size[1]} px is too large to open; scale the frames down first.")
         elif size != first_size:
             raise MediaError(
@@ -189,10 +204,36 @@ def _probe_folder(path: Path) -> VideoInfo:
     return VideoInfo(path, len(files), fps, len(files) / fps, first_size[0], first_size[1], "frames")
 
 
-def probe_video(path: str | Path) -> VideoInfo:
-    """Frame count, fps, duration and frame size of a video file or a folder of frames (no pictures decoded)."""
+def _with_timeout(probe, path: Path, timeout_s: float) -> VideoInfo:
+    """`probe(path)` on a helper thread, given up after `timeout_s`: a file on a stuck network drive (or
+    anything else that never answers) costs the caller a clear error, not a frozen window. The thread is
+    a daemon, so one that never returns does not keep the program alive."""
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, probe(path)))
+        except BaseException as e:  # noqa: BLE001 - handed to the caller as it is
+            outcome.append((False, e))
+
+    worker = threading.Thread(target=run, name="probe-video", daemon=True)
+    worker.start()
+    worker.join(timeout_s)
+    if not outcome:
+        raise MediaError(f"{path}: no answer after {timeout_s:g} s while reading its header; copy the file to a local drive.")
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value
+
+
+def probe_video(path: str | Path, timeout_s: float | None = PROBE_TIMEOUT_S) -> VideoInfo:
+    """Frame count, fps, duration and frame size of a video file or a folder of frames (no pictures
+    decoded); a file that gives no answer within `timeout_s` seconds (None: wait) is a MediaError."""
     path = _check_path(path)
-    return _probe_folder(path) if path.is_dir() else _probe_container(path)
+    if path.is_dir():
+        return _probe_folder(path)
+    return _probe_container(path) if timeout_s is None else _with_timeout(_probe_container, path, timeout_s)
 
 
 # ---------------------------------------------------------------- which frames
@@ -299,12 +340,11 @@ def _decode_folder(info: VideoInfo, wanted: np.ndarray, max_side: int | None) ->
     frames = {}
     for i in wanted:
         f = files[int(i)]
-        try:
-            with Image.open(f) as im:
-                im.load()
+        with decode_image(f) as im:
+            try:
                 rgb = to_rgb_array(im)
-        except OSError as e:
-            raise MediaError(f"{f}: the frame is truncated or corrupt ({e}); replace it.") from None
+            except Exception as e:  # noqa: BLE001 - a mode Pillow cannot convert
+                raise MediaError(f"{f}: the frame is truncated or corrupt ({e}); replace it.") from None
         if rgb.shape[:2] != (info.height, info.width):
             raise MediaError(f"{f}: {rgb.shape[1]}×{rgb.shape[0]} px differs from the other frames; resize it.")
         if (out_w, out_h) != (info.width, info.height):

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from jepa_explorer.errors import JepaError
+from jepa_explorer.fileio import write_text
 
 
 def training_data_summary(photo_fraction: float) -> dict:
@@ -94,8 +95,8 @@ def write_metrics(checkpoint: str | Path, report: dict) -> Path:
     card = json.loads(card_path.read_text(encoding="utf-8"))
     card["metrics"] = {k: v for k, v in report.items() if k not in ("checkpoint",)}
     card["metrics"]["command"] = report.get("command") or f"jepa-explorer eval {Path(report['checkpoint']).as_posix()}"
-    card_path.write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
-    (card_path.parent / "README.md").write_text(model_card_markdown(card), encoding="utf-8")
+    write_text(card_path, json.dumps(card, indent=1) + "\n")
+    write_text(card_path.parent / "README.md", model_card_markdown(card))
     return card_path
 
 
@@ -176,6 +177,10 @@ def markdown_metrics(report: dict) -> str:
 
 def model_card_markdown(card: dict) -> str:
     """A human-readable model card (checkpoints/NAME/README.md) from card.json."""
+    if card.get("kind") in ("world", "world-decoder"):
+        from jepa_explorer.train.world_card import world_card_markdown
+
+        return world_card_markdown(card)
     training = card.get("training", {})
     data = card.get("training_data", {})
     lines = [f"# {card.get('name', 'model')}", "", *_opening(card), ""]
@@ -279,9 +284,27 @@ def _stage_lines(stages: list[dict]) -> list[str]:
     return lines
 
 
+def video_domain_summary(report: dict) -> list[str]:
+    """One line per held-out domain: the gain (loss) of each mask kind over its best baseline, and the
+    decoded future frames' PSNR beside copying the last context frame when measured."""
+    rows = [("procedural", {"prediction": report["prediction"], **report})] if "prediction" in report else []
+    rows += list(report.get("domains", {}).items())
+    lines = []
+    for name, d in rows:
+        if "skipped" in d:
+            lines.append(f"  {name:14} skipped: {d['skipped']}")
+            continue
+        gains = "  ".join(f"{kind.split(' (')[0]} {p['gain']['loss']['gain']:+.1%}" for kind, p in d["prediction"].items())
+        px = d.get("future_pixels_psnr_db")
+        if px:
+            gains += f"  | PSNR decoded {px['decoded_prediction']:.2f} dB vs copy {px['copy_last_context_frame']:.2f} dB"
+        lines.append(f"  {name:14} {gains}")
+    return lines
+
+
 def format_video_report(report: dict) -> str:
-    lines = [f"{report['checkpoint']}: {report['domain']}"]
-    for kind, pred in report["prediction"].items():
+    lines = [f"{report['checkpoint']}: {report.get('domain', 'no procedural clips')}"]
+    for kind, pred in report.get("prediction", {}).items():
         lines.append(f"\n{kind} ({pred['clips']} clips)")
         lines += _prediction_lines(pred)
     if "motion_probe" in report:
@@ -297,4 +320,16 @@ def format_video_report(report: dict) -> str:
     if "future_pixels_psnr_db" in report:
         lines.append("\npixels: PSNR on the future frames' target region (dB)")
         lines += [f"  {name:24} {value:.2f}" for name, value in report["future_pixels_psnr_db"].items()]
+    for name, d in report.get("domains", {}).items():
+        if "skipped" in d:
+            continue
+        for kind, pred in d["prediction"].items():
+            lines.append(f"\n{name}: {kind} ({pred['clips']} clips; {d['source']})")
+            lines += _prediction_lines(pred)
+        if "future_pixels_psnr_db" in d:
+            psnr = "  ".join(f"{k} {v:.2f}" for k, v in d["future_pixels_psnr_db"].items())
+            lines.append(f"  pixels, PSNR on the future frames' target region (dB): {psnr}")
+    if report.get("domains"):  # a report from before the per-domain eval renders as it always did
+        split = report.get("split", "test")
+        lines += ["", f"per domain ({split} split): gain (loss) over the best leak-free baseline", *video_domain_summary(report)]
     return "\n".join(lines)

@@ -230,6 +230,9 @@ class ClipBatches:
 
     Batch k is a pure function of (seed, k, split, size, num_frames, batch_size): ``batch(k)`` gives it,
     iteration yields batch 0, 1, 2, ... Split "train" draws clip seeds under tag 10, "test" under 11.
+    ``photo_fraction`` of each batch (rounded) are photo-motion clips (``photo_motion.py``: real textures
+    under camera and object motion, from the split's photographs, seed tag 16), the rest procedural; with
+    no photographs on disk the whole batch is procedural, as ``ImageBatches`` does.
     Augmentation (train): horizontal flips and a colour jitter shared by all frames of a clip."""
 
     def __init__(
@@ -240,18 +243,40 @@ class ClipBatches:
         batch_size: int = 16,
         seed: int = 0,
         augment: bool | None = None,
+        photo_fraction: float = 0.0,
+        photo_arrays: list[np.ndarray] | None = None,
     ):
         self.split, self.size, self.num_frames, self.batch_size, self.seed = split, size, num_frames, batch_size, seed
         self.augment = (split == "train") if augment is None else augment
         self.tag = TAG_TRAIN_CLIP if split == "train" else TAG_EVAL_CLIP
+        self.photos = photo_arrays
+        if photo_fraction > 0 and self.photos is None:
+            from .photo_motion import split_photos
+
+            self.photos = split_photos("train" if split == "train" else "test")
+        self.photo_fraction = photo_fraction if self.photos else 0.0
 
     def batch_uint8(self, k: int) -> tuple[np.ndarray, np.random.Generator]:
         rng = np.random.default_rng([TAG_CLIP_BATCH, self.seed, k])
-        out = np.stack([render_clip([self.tag, self.seed, k, j], self.size, self.num_frames) for j in range(self.batch_size)])
+        n_photo = int(round(self.batch_size * self.photo_fraction))
+        # clip j is a photo clip for j < n_photo, else the procedural clip j it always was (same seed, same
+        # place, same flip): photo_fraction 0 gives exactly the batches recipes always had
+        out = np.stack(
+            [
+                self._photo_clip(k, j) if j < n_photo else render_clip([self.tag, self.seed, k, j], self.size, self.num_frames)
+                for j in range(self.batch_size)
+            ]
+        )
         if self.augment:
             flip = rng.random(self.batch_size) < 0.5
             out[flip] = out[flip, :, :, ::-1]
         return out, rng
+
+    def _photo_clip(self, k: int, j: int) -> np.ndarray:
+        from .photo_motion import TAG_TEST_PHOTO_CLIP, TAG_TRAIN_PHOTO_CLIP, render_photo_clip
+
+        tag = TAG_TRAIN_PHOTO_CLIP if self.split == "train" else TAG_TEST_PHOTO_CLIP
+        return render_photo_clip([tag, self.seed, k, j], self.photos, self.size, self.num_frames)
 
     def batch(self, k: int) -> torch.Tensor:
         u8, rng = self.batch_uint8(k)

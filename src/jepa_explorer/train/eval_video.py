@@ -25,6 +25,31 @@ MASK_KINDS = {
 
 FUTURE = "future (first half -> second half)"
 MOTION_PROBE_SIZES = (1024, 512)  # probe clips: train, test
+# held-out domains: the procedural clips (the report's "prediction", as before), and under "domains" clips made
+# from held-out photographs and real recorded footage, each held out by source (test and validation apart)
+DOMAINS = ("procedural", "photo_motion", "real_footage")
+
+
+def domain_clips(domain: str, n: int, size: int, num_frames: int, seed: int, split: str) -> tuple[np.ndarray, str]:
+    """(held-out clips uint8 [n, T, S, S, 3], what they are) of one domain and split."""
+    if domain == "procedural":
+        from jepa_explorer.train.clips import eval_clips
+
+        tag = "held-out procedural clips (seed tag 11)" if split == "test" else "validation clips (seed tag 15)"
+        return eval_clips(n, size, num_frames, seed, split), tag
+    if domain == "photo_motion":
+        from jepa_explorer.train.photo_motion import eval_photo_clips
+
+        which = "the committed held-out photographs, seed tag 17" if split == "test" else "the locally gathered held-out photographs, seed tag 18"
+        return eval_photo_clips(n, size, num_frames, seed, split), f"photo-motion clips ({which})"
+    if domain == "real_footage":
+        from jepa_explorer.train.footage import footage_clips, split_footage
+
+        names = ", ".join(f"{r['source']} {r['name']}" for r, _ in split_footage(split))
+        return footage_clips(n, size, num_frames, seed, split), f"real footage, {split} source ({names}), windows inside one shot"
+    from jepa_explorer.errors import JepaError
+
+    raise JepaError(f"eval: unknown video domain '{domain}'; use one or more of {', '.join(DOMAINS)} (comma-separated).")
 
 
 def eval_video_prediction(model, clips: np.ndarray, seed: int = 0, decoder=None) -> tuple[dict, dict | None]:
@@ -153,29 +178,38 @@ def evaluate_video(
     seed: int = 0,
     decoder=None,
     split: str = "test",
+    domains=DOMAINS,
 ) -> dict:
+    """The report: ``prediction`` (and ``future_pixels_psnr_db`` with a decoder) on the procedural clips, and
+    per further domain of ``domains`` the same under ``domains[name]`` (or ``skipped`` with the reason when
+    its held-out data is not on this machine, e.g. the validation photographs or footage gathered locally)."""
     from jepa_explorer.checkpoints.load import load_model
-    from jepa_explorer.train.clips import eval_clips
 
     started = time.perf_counter()
     model = load_model(checkpoint, device)
     enc = model.config.encoder
-    clips = eval_clips(n_clips, enc.img_size, enc.num_frames, seed, split)
     decoder_model = None
     if decoder:
         from jepa_explorer.checkpoints.companions import load_decoder
 
         decoder_model = load_decoder(decoder, model.device)[0].eval()
-    prediction, pixels = eval_video_prediction(model, clips, seed, decoder_model)
-    report = {
-        "checkpoint": str(checkpoint),
-        "seed": seed,
-        "domain": "held-out procedural clips (seed tag 11)" if split == "test" else "validation clips (seed tag 15)",
-        "split": split,
-        "prediction": prediction,
-    }
-    if pixels is not None:
-        report["future_pixels_psnr_db"] = pixels
+    report = {"checkpoint": str(checkpoint), "seed": seed, "split": split}
+    for domain in domains:
+        try:
+            clips, source = domain_clips(domain, n_clips, enc.img_size, enc.num_frames, seed, split)
+        except (FileNotFoundError, ImportError) as e:  # data gathered locally (or PyAV) absent: say so, go on
+            report.setdefault("domains", {})[domain] = {"skipped": str(e)}
+            continue
+        prediction, pixels = eval_video_prediction(model, clips, seed, decoder_model)
+        if domain == "procedural":
+            report.update(domain=source, prediction=prediction)
+            if pixels is not None:
+                report["future_pixels_psnr_db"] = pixels
+            continue
+        entry = {"source": source, "prediction": prediction}
+        if pixels is not None:
+            entry["future_pixels_psnr_db"] = pixels
+        report.setdefault("domains", {})[domain] = entry
     if probe:
         image = load_model(image_model, device) if image_model else None
         report["motion_probe"] = eval_motion_probe(model, image, *probe, seed=seed)
@@ -184,6 +218,7 @@ def evaluate_video(
         + (f" --image-model {image_model}" if image_model else "")
         + (f" --decoder {decoder}" if decoder else "")
         + (f" --split {split}" if split != "test" else "")
+        + (f" --domains {','.join(domains)}" if tuple(domains) != DOMAINS else "")
     )
     report["seconds"] = time.perf_counter() - started
     return report

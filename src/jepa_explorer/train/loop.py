@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from jepa_explorer.errors import JepaError
+from jepa_explorer.fileio import write_with
 from jepa_explorer.models.config import PredictorConfig, ViTConfig
 from jepa_explorer.models.tensors import apply_masks, repeat_interleave_batch
 
@@ -230,6 +231,7 @@ class Trainer:
                 num_frames=data["num_frames"],
                 batch_size=data["batch_size"],
                 seed=recipe["seed"],
+                photo_fraction=data.get("photo_fraction", 0.0),  # photo-motion clips (photo_motion.py)
             )
         else:
             from jepa_explorer.train.data import ImageBatches
@@ -346,9 +348,8 @@ class Trainer:
             history=json.dumps(self.history),
             recipe=json.dumps(self.recipe),
         )
-        tmp = self.last_path.with_suffix(".tmp")
-        torch.save(blob, tmp)
-        tmp.replace(self.last_path)  # atomic: an interruption never leaves a half-written checkpoint
+        # atomic: an interruption never leaves a half-written checkpoint
+        write_with(self.last_path, lambda tmp: torch.save(blob, tmp))
 
     def resume(self) -> bool:
         if not self.last_path.exists():
@@ -535,6 +536,13 @@ class Trainer:
                 "procedural textures (jepa_explorer.train.clips; training seed tag 10, held-out evaluation tag 11)",
                 "augmentation": "flips, colour jitter shared by the frames of a clip",
             }
+            if data.get("photo_fraction"):
+                card["training_data"]["photo_motion_clips"] = (
+                    f"{data['photo_fraction']:.0%} of each batch: clips made from the training photographs "
+                    "(jepa_explorer.train.photo_motion; camera pans, zooms and small rotations, photo-textured objects "
+                    "with the sprite physics, lighting drift, ripples and squash-and-stretch; seed tag 16; the held-out "
+                    "photographs of data/photos_manifest.json never appear)"
+                )
         else:
             card["training_data"] = training_data_summary(data.get("photo_fraction", 0.5))
         card["input"] = {"size": data["size"], "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}
@@ -614,6 +622,10 @@ def train_main(
 ) -> int:
     recipe = apply_overrides(load_recipe(recipe_name), list(overrides))
     run_dir = Path(out or Path("runs") / recipe["name"])
+    if recipe["kind"] == "world":  # the action-conditioned world model has its own trainer
+        from jepa_explorer.train.world import world_train_main
+
+        return world_train_main(recipe, run_dir, resume, device, max_steps, export, list(overrides), max_minutes)
     trainer = Trainer(recipe, run_dir, device, max_steps, workers, max_minutes)
     trainer.command_args = "".join(f" --set {item}" for item in overrides)
     if resume and trainer.resume():

@@ -30,6 +30,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from jepa_explorer.fileio import write_bytes, write_text
+
 SHORT_SIDE = 256
 HELDOUT_FRACTION = 0.2
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -339,7 +341,7 @@ def gather_photos(out_dir: str | os.PathLike = DATA_DIR / "photos", manifest_pat
         dest.parent.mkdir(parents=True, exist_ok=True)
         buf = io.BytesIO()
         Image.fromarray(a).save(buf, "JPEG", quality=90, optimize=True)
-        dest.write_bytes(buf.getvalue())
+        write_bytes(dest, buf.getvalue())
         records.append(
             {
                 "file": rel,
@@ -365,7 +367,7 @@ def gather_photos(out_dir: str | os.PathLike = DATA_DIR / "photos", manifest_pat
         "photos": records,
     }
     manifest_path.parent.mkdir(parents=True, exist_ok=True)
-    manifest_path.write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+    write_text(manifest_path, json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
     return records
 
 

@@ -19,14 +19,54 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from jepa_explorer.analysis.comparison import comparison_rows, group_gains, merge_note
 from jepa_explorer.analysis.distances import METRIC_LABELS, METRICS
 from jepa_explorer.app import results
 from jepa_explorer.gui import style
 from jepa_explorer.gui.panels.deferred import DeferredDrawing, RateLimit
+from jepa_explorer.gui.panels.explain import ExplainButton
 from jepa_explorer.gui.steady_text import SteadyText
 
+LABEL_GAP_PX = 6  # between a bar's end (or median mark) and its value label
 DETAIL_REDRAWS_PER_S = 10  # the numbers' redraws during a brush stroke (see DistancePanel.set_stroking)
-BAR_COLORS = {"predictor": (90, 209, 122), "nearest_context": (140, 150, 170), "mean_context": (110, 115, 130)}
+BAR_COLORS = {"nearest_context": (140, 150, 170), "mean_context": (110, 115, 130), "last_context_step": (140, 170, 200)}
+WIN_RGB, LOSE_RGB = (90, 209, 122), (255, 107, 90)  # the predictor's bar: green only when it beats every baseline
+SHORT_LABELS = {
+    "predictor": "predictor",
+    "nearest_context": "nearest ctx",
+    "mean_context": "mean ctx",
+    "last_context_step": "last step",
+}
+TIPS = {  # short tooltips for the rows (bars and table)
+    "predictor": "Predictor: the JEPA's guess of each target patch's embedding, made from the context alone",
+    "nearest_context": "Baseline, copy nearest context: each target patch's guess is the embedding of the closest context patch",
+    "mean_context": "Baseline, mean of context: every target patch's guess is the average context embedding",
+    "last_context_step": (
+        "Baseline, last context step: each target patch's guess is the same place in the last step the context shows"
+    ),
+}
+METRIC_WHY = {
+    "loss": "training loss: the smooth-L1 (I-JEPA) or L1 (V-JEPA) miss per dimension, what the model was trained to lower",
+    "l2": "L2 distance: the straight-line miss in embedding space; big misses weigh more",
+    "cosine": "cosine distance: only the direction of the embedding counts, not its length",
+}
+GAIN_WHY = "The gain changes with the metric: each one weighs a miss differently."
+HELP = (
+    "For every <b>target</b> patch the predictor guesses the embedding the target encoder gives it; the "
+    "<b>distance</b> between guess and actual says how far off it is (lower is better).<br><br>"
+    "<b>Heatmap</b>: that distance per patch, on the picture (video: the step shown). Its colour scale comes "
+    "from the values shown.<br><b>Bars and table</b>: mean (bar) and median (|) over all target patches, for the "
+    "predictor and for <b>baselines</b> that just copy the context: the nearest context patch, the context's mean"
+    " (video: the last context step). Baselines that give identical numbers share one row.<br><b>Verdict</b>: "
+    "green when the predictor beats the best baseline, red when it does not. <b>Gain</b> = 1 − predictor / best "
+    "baseline; the line under it gives it per target group.<br><b>Metric</b>: training loss, L2 or cosine "
+    "distance. They weigh misses differently (cosine ignores length, L2 punishes big misses), so the gain "
+    "changes with the metric."
+)
+
+
+def row_tip(keys) -> str:
+    return "\n".join(TIPS.get(k, results.estimator_label(k)) for k in keys)
 
 
 class DistancePanel(DeferredDrawing, QWidget):
@@ -49,17 +89,37 @@ class DistancePanel(DeferredDrawing, QWidget):
         top.addWidget(self.metric_box)
         hint = QLabel("lower is better · target patches only")
         hint.setStyleSheet(f"color: {style.MUTED};")
+        hint.setToolTip("Each number is a distance between a predicted and an actual target embedding: 0 is a perfect guess")
         top.addWidget(hint)
         top.addStretch(1)
+        self.explain = ExplainButton("Distances", HELP)
+        top.addWidget(self.explain)
 
         # room for the longest verdict: a new sentence with every result must not re-lay out the dock (see SteadyText)
         longest = "Predictor is 100% worse than the best baseline (copy nearest context)"
         self.verdict_label = SteadyText("Waiting for the first prediction…", template=longest, wrap=True)
         self.verdict_label.setObjectName("verdict")
+        self.verdict_label.setToolTip("Does the predictor beat simply copying the context? Green: yes; red: no")
+        # the gain of each target group, and why the gain depends on the metric
+        self.gains_label = QLabel(" ")
+        self.gains_label.setTextFormat(Qt.RichText)
+        self.gains_label.setWordWrap(True)
+        self.gains_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.gains_label.setToolTip(
+            "Gain = 1 − predictor / best baseline, per target group (positive: the predictor wins there).\n" + GAIN_WHY
+        )
+        self.note_label = QLabel("")  # identical baselines merged into one row
+        self.note_label.setWordWrap(True)
+        self.note_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.note_label.setStyleSheet(f"color: {style.MUTED};")
+        self.note_label.hide()
         self._title_size = style.plot_text_size()
 
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.plots.setToolTip(
+            "Distance per target patch on the picture: dark = close guess, bright = far off; colour scale at the right"
+        )
         self.heat_plot = self.plots.addPlot(row=0, col=0, title="distance per patch")
         for axis in ("left", "bottom"):
             self.heat_plot.hideAxis(axis)
@@ -88,6 +148,9 @@ class DistancePanel(DeferredDrawing, QWidget):
 
         self.bar_widget = pg.GraphicsLayoutWidget()
         self.bar_widget.setMinimumHeight(110)
+        self.bar_widget.setToolTip(
+            "Mean distance (bar) and median (|) over the target patches: predictor first, then the baselines"
+        )
         self.bar_plot = self.bar_widget.addPlot(row=0, col=0)  # explained by the table header: space is short
         self.bar_plot.setMouseEnabled(False, False)
         self.bar_plot.hideButtons()
@@ -96,6 +159,7 @@ class DistancePanel(DeferredDrawing, QWidget):
         self.bar_plot.showGrid(x=True, alpha=0.2)
         self.bar_plot.setLabel("bottom", "bar = mean,  | = median")
         self.bar_plot.getAxis("bottom").enableAutoSIPrefix(False)  # plain 0.1, not "100 (x0.001)"
+        self.bar_plot.vb.sigResized.connect(self._on_bars_resized)
         self.bars = pg.BarGraphItem(x0=[0], y=[0], height=0.6, width=[0])
         self.bar_plot.addItem(self.bars)
         self.median_marks = pg.ScatterPlotItem(symbol="|", size=22, pen=pg.mkPen(style.TEXT, width=2), brush=None)
@@ -105,7 +169,7 @@ class DistancePanel(DeferredDrawing, QWidget):
             self.bar_plot.getAxis(axis).setCacheMode(pg.QtWidgets.QGraphicsItem.DeviceCoordinateCache)
         self._bar_ticks = None
         self._bar_top = None
-        self._bar_brushes = {key: pg.mkBrush(*rgb) for key, rgb in BAR_COLORS.items()}
+        self._bar_brushes = {}  # rgb -> brush, made once
         self._no_pen = pg.mkPen(None)
         self._shown_title = None
         self._heat_shape = None
@@ -128,8 +192,10 @@ class DistancePanel(DeferredDrawing, QWidget):
 
         side = QVBoxLayout()
         side.addWidget(self.verdict_label)
+        side.addWidget(self.gains_label)
         side.addWidget(self.bar_widget, 1)
         side.addWidget(self.table)
+        side.addWidget(self.note_label)
         body = QHBoxLayout()
         body.addWidget(self.plots, 5)
         body.addLayout(side, 6)
@@ -217,6 +283,8 @@ class DistancePanel(DeferredDrawing, QWidget):
         self.median_marks.clear()
         self._set_bar_texts([])
         self.table.setRowCount(0)
+        self.gains_label.setText(" ")
+        self.note_label.hide()
 
     def show_prediction(self, prediction) -> None:
         self.prediction = prediction
@@ -249,13 +317,13 @@ class DistancePanel(DeferredDrawing, QWidget):
     def _draw(self, prediction) -> None:
         metric = self.metric_name
         heat = self._step_of(prediction.heatmap(metric))  # the shown time step of [T, H, W]
-        # one colour scale for predictor and baselines, so "dark" means the same across updates of a stroke,
-        # rounded up (nice_ceiling) so the colour bar's axis is not redrawn with every result
-        pooled = [g.distances[metric] for g in prediction.groups] + [
-            b[metric] for g in prediction.groups for b in g.baselines.values()
-        ]
-        values = np.concatenate(pooled) if pooled else np.zeros(1)
-        high = float(np.nanpercentile(values, 98)) if values.size else 1.0
+        # the colour scale comes from the values the heatmap shows (the predictor's, every step of a clip), not
+        # the baselines' (a mean-of-context ten times larger left the map black); rounded up (nice_ceiling) so
+        # the colour bar's axis is not redrawn with every result of a stroke
+        pooled = [g.distances[metric] for g in prediction.groups]
+        values = np.concatenate(pooled) if pooled else np.zeros(0)
+        values = values[np.isfinite(values)]
+        high = float(np.percentile(values, 98)) if values.size else 1.0
         levels = (0.0, nice_ceiling(high) if high > 0 else 1.0)
         self.heat_image.setImage(heat, levels=levels, autoLevels=False)
         if heat.shape != self._heat_shape:
@@ -280,40 +348,52 @@ class DistancePanel(DeferredDrawing, QWidget):
 
     def _draw_details(self, prediction) -> None:
         metric = self.metric_name
-        rows = results.summary_rows(prediction, metric)
+        rows = comparison_rows(prediction, metric)
         sentence, good = results.verdict(prediction, metric)
         if self.verdict_label.text() != sentence:
             self.verdict_label.setText(sentence)
-        self.verdict_label.set_color(style.GOOD if good else style.BAD if good is False else style.MUTED)
+        self.verdict_colour = style.GOOD if good else style.BAD if good is False else style.MUTED
+        self.verdict_label.set_color(self.verdict_colour)
+        self._show_gains(prediction, metric)
+        note = merge_note(rows)
+        if self.note_label.text() != note:
+            self.note_label.setText(note)
+        self.note_label.setVisible(bool(note))
 
-        means = [r[2] for r in rows]
+        means = [r.mean for r in rows]
+        medians = [r.median for r in rows]
+        predictor_rgb = WIN_RGB if good else LOSE_RGB if good is False else (150, 150, 150)
+        self.bar_colours = [predictor_rgb if r.key == "predictor" else BAR_COLORS.get(r.key, (120, 120, 120)) for r in rows]
         self.bars.setOpts(
             x0=np.zeros(len(rows)),
             y=np.arange(len(rows)),
             width=np.array(means),
             height=0.6,
-            brushes=[self._bar_brushes.get(r[0]) or pg.mkBrush(120, 120, 120) for r in rows],
+            brushes=[self._brush(rgb) for rgb in self.bar_colours],
             pens=[self._no_pen] * len(rows),
         )
-        self.median_marks.setData(x=[r[3] for r in rows], y=list(range(len(rows))))
-        ticks = [
-            (i, r[1].replace("Copy nearest context", "nearest ctx").replace("Mean of context", "mean ctx"))
-            for i, r in enumerate(rows)
-        ]
+        self.median_marks.setData(x=medians, y=list(range(len(rows))))
+        ticks = [(i, " = ".join(SHORT_LABELS.get(k, k) for k in r.keys)) for i, r in enumerate(rows)]
         if ticks != self._bar_ticks:  # new ticks re-render the axis: only when the estimators change
             self._bar_ticks = ticks
             self.bar_plot.getAxis("left").setTicks([ticks])
             self.bar_plot.setYRange(-0.6, len(rows) - 0.4, padding=0)
-        top = nice_ceiling(max(means + [r[3] for r in rows]) * 1.35) if rows else 1.0
+            self._fit_bar_height(len(rows))
+        texts = [f"{m:.3f}" for m in means]
+        ends = [max(m, d) for m, d in zip(means, medians)]  # each label starts right of its bar and its median mark
+        top = self._bar_scale(ends, texts)
         if top != self._bar_top:  # a rounded scale: it changes (and redraws the axis) only when the bars outgrow it
             self._bar_top = top
-            self.bar_plot.setXRange(0, top if top > 0 else 1.0, padding=0)
-        self._set_bar_texts([(f"{m:.3f}", m, i) for i, m in enumerate(means)])
+            self.bar_plot.setXRange(0, top, padding=0)
+        gap = top * LABEL_GAP_PX / max(1.0, self.bar_plot.vb.width())
+        self._set_bar_texts([(text, end + gap, i) for i, (text, end) in enumerate(zip(texts, ends))])
 
         if self.table.rowCount() != len(rows):
             self.table.setRowCount(len(rows))
-        for i, (key, label, mean, median) in enumerate(rows):
-            for j, text in enumerate([label, f"{mean:.4f}", f"{median:.4f}"]):
+        for i, row in enumerate(rows):
+            # a merged row is named short in the table (its full name is in the note and the tooltip)
+            name = " = ".join(SHORT_LABELS.get(k, k) for k in row.keys).capitalize() if row.merged else row.label
+            for j, text in enumerate([name, f"{row.mean:.4f}", f"{row.median:.4f}"]):
                 item = self.table.item(i, j)
                 if item is None:  # items are reused: only their text changes during a stroke
                     item = QTableWidgetItem(text)
@@ -322,11 +402,71 @@ class DistancePanel(DeferredDrawing, QWidget):
                     self.table.setItem(i, j, item)
                 elif item.text() != text:
                     item.setText(text)
+                tip = (
+                    f"{row.label}\n{row_tip(row.keys)}"
+                    if j == 0
+                    else ("mean" if j == 1 else "median") + " over the target patches"
+                )
+                if item.toolTip() != tip:
+                    item.setToolTip(tip)
                 font = item.font()
-                if font.bold() != (key == "predictor"):
-                    font.setBold(key == "predictor")
+                if font.bold() != (row.key == "predictor"):
+                    font.setBold(row.key == "predictor")
                     item.setFont(font)
         self._fit_table(len(rows))
+
+    verdict_colour = style.MUTED
+    bar_colours: list = []
+
+    def _brush(self, rgb):
+        if rgb not in self._bar_brushes:
+            self._bar_brushes[rgb] = pg.mkBrush(*rgb)
+        return self._bar_brushes[rgb]
+
+    def _show_gains(self, prediction, metric: str) -> None:
+        gains = group_gains(prediction, metric)
+        parts = []
+        for k, gain in enumerate(gains):
+            colour = style.MUTED if not np.isfinite(gain) else style.GOOD if gain > 0 else style.BAD
+            value = "n/a" if not np.isfinite(gain) else f"{gain:+.0%}".replace("-", "−")
+            parts.append(f"<span style='color:{colour}'>{k + 1}: {value}</span>")
+        head = "Gain per target group " if len(gains) > 1 else "Gain "
+        text = (
+            f"{head}{' · '.join(parts)}<br><span style='color:{style.MUTED}'>in {METRIC_LABELS[metric]}; "
+            f"{GAIN_WHY[:-1].lower()}</span>"
+        )
+        self.group_gain_values = gains
+        if self.gains_label.text() != text:
+            self.gains_label.setText(text)
+        self.gains_label.setToolTip(
+            "Gain = 1 − predictor / best baseline, per target group (positive: the predictor wins there).\n"
+            f"{GAIN_WHY} Now: {METRIC_WHY[metric]}."
+        )
+
+    def _bar_scale(self, ends: list[float], texts: list[str]) -> float:
+        """The bar axis's top: the longest bar (or median) plus its value label fit inside the plot."""
+        if not ends:
+            return 1.0
+        plot_px = max(60.0, self.bar_plot.vb.width())
+        text_px = max(QFontMetrics(self._small_font).horizontalAdvance(t) for t in texts) + LABEL_GAP_PX + 14  # + its padding
+        room = max(0.25, 1.0 - text_px / plot_px)  # the share of the width left to the bars
+        return nice_ceiling(max(ends) / room)
+
+    def _fit_bar_height(self, rows: int) -> None:
+        """Room for one line of text per bar: labels of neighbouring bars never overlap."""
+        height = QFontMetrics(self._small_font).height()
+        line = height + 12  # a value label's box (its text and pyqtgraph's padding) and a gap
+        # + the value axis, its label and the plot's margins (measured: about 5 lines of small text)
+        self.bar_widget.setMinimumHeight(max(110, rows * line + 5 * height + 10))
+
+    def bar_label_rects(self) -> list:
+        """Scene rectangles of the bar value labels shown (tests check they do not collide)."""
+        return [item.sceneBoundingRect() for item in self._bar_texts if item.isVisible()]
+
+    def _on_bars_resized(self, *_) -> None:
+        """The value labels' room is in pixels: a new plot width needs a new scale."""
+        if self.prediction is not None and self._pending is None and self.table.rowCount():
+            self._draw_details(self.prediction)
 
     def highlight_patch(self, index: int) -> None:
         style.outline_patch(self.hover_rect, index, self._grid_hw)
@@ -344,7 +484,9 @@ class DistancePanel(DeferredDrawing, QWidget):
 
     def _title(self, metric: str, video: bool) -> str:
         # a clip's title names the step instead of "per patch": a longer title squeezes the colour bar's labels
-        return f"{METRIC_LABELS[metric]} · step {self.time_step + 1}" if video else f"{METRIC_LABELS[metric]} per patch"
+        if video and self.prediction is not None:
+            return f"{METRIC_LABELS[metric]} · clip step {self.time_step + 1}/{self.prediction.masks.grid_shape[0]}"
+        return f"{METRIC_LABELS[metric]} · clip step {self.time_step + 1}" if video else f"{METRIC_LABELS[metric]} per patch"
 
     def _step_of(self, heat: np.ndarray) -> np.ndarray:
         return heat[min(self.time_step, len(heat) - 1)]

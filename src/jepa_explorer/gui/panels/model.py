@@ -1,16 +1,23 @@
-"""ModelPanel: pick a bundled checkpoint (or open a file) and read its card."""
+"""ModelPanel: pick a bundled checkpoint (or open a file) and read its card, as prose (app.model_prose)."""
 
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from jepa_explorer.app.messages import RANDOM_INIT
+from jepa_explorer.app.model_prose import model_sections
 from jepa_explorer.gui import style
+from jepa_explorer.gui.panels.explain import ExplainButton
+
+HELP = (
+    "The model in use, in words: what it sees, what it is made of, how well its predictions beat copying the "
+    "context on inputs it never saw, and how and on what it was trained. Pick another bundled checkpoint above, "
+    "or open one (.pth.tar, .safetensors, a bundle folder)."
+)
 
 
 class ModelPanel(QWidget):
@@ -29,6 +36,8 @@ class ModelPanel(QWidget):
         row.addWidget(QLabel("Checkpoint"))
         row.addWidget(self.choice, 1)
         row.addWidget(self.open_button)
+        self.explain = ExplainButton("Model", HELP)
+        row.addWidget(self.explain)
         self.warning = QLabel()
         self.warning.setObjectName("banner")
         self.warning.setWordWrap(True)
@@ -81,27 +90,9 @@ class ModelPanel(QWidget):
         elif not info.has_predictor:
             self.warning.setText("This checkpoint has no predictor: features and PCA work, predictions do not.")
         self.warning.setVisible(info.untrained or not info.has_predictor)
-        t, h, w = info.grid_shape
-        grid = f"{h}×{w}" if t == 1 else f"{t}×{h}×{w}"
-        params = info.parameters or {}
-        rows = [
-            ("name", info.name),
-            ("family", f"{info.family} ({'video' if info.video else 'image'})"),
-            ("input", f"{info.img_size} px, patch {info.patch_size} px"),
-            ("patch grid", f"{grid} = {t * h * w} patches"),
-            ("parameters", ", ".join(f"{k.replace('_', ' ')} {v / 1e6:.2f} M" for k, v in params.items() if v)),
-            ("device", info.device),
-            ("source", info.source),
-        ]
-        for key, value in info.card.items():
-            if key in ("name", "architecture", "input"):
-                continue
-            text = value if isinstance(value, str) else json.dumps(value)
-            rows.append((key, text if len(text) < 240 else text[:237] + "…"))
-        for note in info.notes:
-            rows.append(("note", note))
-        body = "".join(
-            f"<tr><td style='color:{style.MUTED}; padding-right:10px'>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>"
-            for k, v in rows
-        )
-        self.card.setText(f"<table>{body}</table>")
+        parts = []
+        for heading, paragraphs in model_sections(info):
+            parts.append(f"<h3 style='margin:10px 0 4px 0; color:{style.TEXT}'>{html.escape(heading)}</h3>")
+            parts += [f"<p style='margin:0 0 6px 0'>{html.escape(p)}</p>" for p in paragraphs]
+        self.card.setText("".join(parts))
+        self.card.setToolTip(f"The card of {info.name} ({info.source})")

@@ -1,5 +1,10 @@
 """PcaPanel: all actual patch embeddings in the image's PCA plane, predicted target embeddings with arrows to
-their actual ones, and the PCA-RGB feature images (actual, and context + predictions)."""
+their actual ones, and the PCA-RGB feature images (actual, and context + predictions).
+
+Hovering a patch (here or on the canvas) rings its points and, for a prediction, draws a dotted line to the
+*nearest actual patch* of that prediction (computed by the engine: ``GroupResult.nearest_actual``): is the
+guess closest to its own patch, or to some other one? "Thumbnails" puts each patch's picture on its point
+(the Embedding Projector's sprites), on demand."""
 
 from __future__ import annotations
 
@@ -7,11 +12,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QPainterPath
-from PySide6.QtWidgets import QApplication, QGraphicsItem, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from jepa_explorer.app import results
 from jepa_explorer.gui import style
 from jepa_explorer.gui.panels.deferred import DeferredDrawing, RateLimit
+from jepa_explorer.gui.panels.explain import ExplainButton
 
 
 def arrowhead_polygons(tails: np.ndarray, tips: np.ndarray, size: float) -> np.ndarray:
@@ -92,6 +98,19 @@ class ArrowHeads(pg.GraphicsObject):
 
 STROKE_REDRAWS_PER_S = 10
 SCATTER_TITLE = "patch embeddings (PCA of this image)"
+CLIP_SCATTER_TITLE = "patch embeddings (PCA of this clip, every step)"
+MAX_THUMBNAILS = 256  # patch pictures on points: the shown step's patches, every k-th beyond this many
+THUMBNAIL_SHARE = 0.06  # a thumbnail's side, as a share of the plot's range
+HELP = (
+    "Each <b>dot</b> is one patch's actual embedding (what the target encoder makes of it), placed by its first "
+    "two <b>principal components</b> and coloured by the first three (RGB): patches the encoder finds alike sit "
+    "together and share a colour.<br><br>Each <b>★</b> is a prediction for a target patch, in its group's colour; "
+    "the <b>arrow</b> goes to that patch's actual embedding (ringed): a short arrow is a good guess.<br>Hover a "
+    "patch (here or on the canvas): a dotted line goes from its prediction to the <b>nearest actual patch</b> "
+    "(◆) — its own patch when the guess is specific, another one when it is generic.<br><b>Thumbnails</b> puts "
+    "each patch's picture on its dot.<br>Right: the same colours on the picture, actual and with the predictions "
+    "in the targets. The wheel zooms the plot."
+)
 # two lines: the image column is narrow, and a title wider than it pushes the images out of the panel
 ACTUAL_TITLE = "actual features<br>(RGB = PC 1-3)"
 PREDICTED_TITLE = "context +<br>predicted targets"
@@ -126,13 +145,20 @@ class PcaPanel(DeferredDrawing, QWidget):
             hoverSize=20,
         )
         self.highlight = pg.ScatterPlotItem(size=24, brush=None, pen=pg.mkPen(255, 255, 120, width=3))
+        # the nearest actual patch of the hovered prediction(s): a dotted line and a diamond
+        self.nearest_line = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(120, 230, 255, 230, width=2, style=Qt.DotLine))
+        self.nearest_marker = pg.ScatterPlotItem(symbol="d", size=16, brush=None, pen=pg.mkPen(120, 230, 255, width=2.5))
+        self.actual_points.opts["tip"] = self._actual_tip
+        self.predicted_points.opts["tip"] = self._predicted_tip
         self.arrowheads = ArrowHeads(size=9, pen=pg.mkPen(255, 255, 255, 170, width=1), brush=pg.mkBrush(255, 255, 255, 170))
         # video: the hovered position's path through time, actual (solid) and predicted (dashed, where it is a target)
         self.actual_path = pg.PlotCurveItem(pen=pg.mkPen(255, 255, 120, 230, width=2.5))
         self.predicted_path = pg.PlotCurveItem(pen=pg.mkPen(255, 170, 60, 230, width=2.5, style=Qt.DashLine))
         items = (self.arrows, self.arrowheads, self.actual_points, self.target_rings, self.predicted_points, self.highlight)
-        for item in (*items, self.actual_path, self.predicted_path):
+        for item in (*items, self.actual_path, self.predicted_path, self.nearest_line, self.nearest_marker):
             self.scatter_plot.addItem(item)
+        self._thumbnails: list[pg.ImageItem] = []
+        self.video = False
         # the range follows the points on a coarse grid (see _fit_range), not pyqtgraph's per-update auto range
         self.scatter_plot.disableAutoRange()
         self._user_range = False
@@ -158,21 +184,32 @@ class PcaPanel(DeferredDrawing, QWidget):
         self.plots.ci.layout.setColumnStretchFactor(0, 3)
         self.plots.ci.layout.setColumnStretchFactor(1, 1)
 
-        self.caption = QLabel("★ predicted embedding  —  arrow to its actual embedding (ringed in its group's colour)")
+        self.caption = QLabel("★ prediction → its actual embedding (ringed) · hover: ◆ its nearest actual patch")
         self.caption.setStyleSheet(f"color: {style.MUTED};")
         self.caption.setWordWrap(True)
+        self.caption.setToolTip("Stars: predicted target embeddings; arrows: to the actual embedding of the same patch")
+        self.thumbs_box = QCheckBox("Thumbnails")
+        self.thumbs_box.setToolTip("Put each patch's picture on its point (the shown step's patches)")
+        self.thumbs_box.toggled.connect(lambda _on: self._draw_thumbnails())
+        self.explain = ExplainButton("Embeddings (PCA)", HELP)
+        self.plots.setToolTip("")  # the points carry their own tooltips
+        self.actual_box.setToolTip("Each patch in the colour of its actual embedding (RGB = PC 1-3)")
+        self.predicted_box.setToolTip("The same, with each target patch in the colour of its prediction")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.caption, 1)
+        bottom.addWidget(self.thumbs_box)
+        bottom.addWidget(self.explain)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.plots, 1)
-        layout.addWidget(self.caption)
+        layout.addLayout(bottom)
         self.refresh_fonts()
 
     def refresh_fonts(self) -> None:
         """Titles and axis labels in the application's font size (call again when it changes, as presentation
         mode does; the tick numbers follow it by themselves)."""
-        self.scatter_plot.setTitle(SCATTER_TITLE, size=style.plot_text_size())
-        for box, title in ((self.actual_box, ACTUAL_TITLE), (self.predicted_box, PREDICTED_TITLE)):
-            box.setTitle(title, size=style.plot_text_size(0.8))
+        self.scatter_plot.setTitle(CLIP_SCATTER_TITLE if self.video else SCATTER_TITLE, size=style.plot_text_size())
+        self._set_image_titles()
         for name in ("left", "bottom"):
             self.scatter_plot.getAxis(name).label.setFont(QApplication.font())
 
@@ -202,6 +239,11 @@ class PcaPanel(DeferredDrawing, QWidget):
         self.input_view = input_view
         self.prediction = None
         self._grid_hw = grid_hw
+        video = len(input_view.actual_pca) > grid_hw[0] * grid_hw[1]
+        if video != self.video:
+            self.video = video
+            self.refresh_fonts()
+        self._set_image_titles()
         coords = input_view.actual_pca
         xy = np.zeros((coords.shape[0], 2))
         xy[:, : min(2, coords.shape[1])] = coords[:, :2]
@@ -221,6 +263,8 @@ class PcaPanel(DeferredDrawing, QWidget):
         self._user_range = False
         self._shown_range = None
         self._fit_range(xy)
+        self.highlight_patch(-1)
+        self._draw_thumbnails()
 
     def show_prediction(self, prediction) -> None:
         if self.input_view is None:
@@ -285,20 +329,107 @@ class PcaPanel(DeferredDrawing, QWidget):
         self.predicted_points.clear()
 
     def highlight_patch(self, index: int) -> None:
-        if self.input_view is None or index is None or index < 0:
+        if self.input_view is None or index is None or index < 0 or index >= len(self._xy):
             self.highlight.clear()
             self.actual_path.setData([], [])
             self.predicted_path.setData([], [])
+            self.nearest_line.setData([], [])
+            self.nearest_marker.clear()
+            self.nearest_shown = []
             return
         self._draw_paths(index)
         points = [self._xy[index]]
+        segments, nearest = [], []
         if self.prediction is not None:
             for group in self.prediction.groups:
                 where = np.flatnonzero(group.target_indices == index)
                 if where.size:
-                    points.append(group.predicted_pca[where[0], :2])
+                    guess = group.predicted_pca[where[0], :2]
+                    points.append(guess)
+                    closest = int(group.nearest_actual[where[0]])
+                    nearest.append(closest)
+                    segments += [guess, self._xy[closest]]
         points = np.array(points)
         self.highlight.setData(x=points[:, 0], y=points[:, 1])
+        self.nearest_shown = nearest  # flat indices of the nearest actual patches drawn (tests read them)
+        if segments:
+            line = np.array(segments)
+            self.nearest_line.setData(line[:, 0], line[:, 1])
+            marks = self._xy[nearest]
+            self.nearest_marker.setData(x=marks[:, 0], y=marks[:, 1])
+        else:
+            self.nearest_line.setData([], [])
+            self.nearest_marker.clear()
+
+    nearest_shown: list = []
+
+    def nearest_line_data(self) -> np.ndarray:
+        """[2K, 2] the (prediction, nearest actual) point pairs drawn (tests read them)."""
+        x, y = self.nearest_line.getData()
+        return np.column_stack([x, y]) if x is not None and len(x) else np.zeros((0, 2))
+
+    # ------------------------------------------------------------------ tooltips and thumbnails
+
+    def _where(self, index: int) -> str:
+        height, width = self._grid_hw
+        step, rest = divmod(int(index), height * width)
+        row, col = divmod(rest, width)
+        return f"patch row {row}, col {col}" + (f", step {step + 1}" if self.video else "")
+
+    def _actual_tip(self, x, y, data) -> str:
+        return f"{self._where(data)}: its actual embedding" if data is not None else ""
+
+    def _predicted_tip(self, x, y, data) -> str:
+        if data is None:
+            return ""
+        text = f"{self._where(data)}: the prediction for this target patch"
+        if self.prediction is not None:
+            for group in self.prediction.groups:
+                where = np.flatnonzero(group.target_indices == int(data))
+                if where.size:
+                    closest = int(group.nearest_actual[where[0]])
+                    own = " (its own patch)" if closest == int(data) else ""
+                    text += f"\nnearest actual patch: {self._where(closest)}{own}"
+                    break
+        return text
+
+    def _thumbnail_pixels(self) -> np.ndarray | None:
+        """uint8 [S, S, 3] of the shown step, as the model sees it."""
+        pixels = getattr(self.input_view, "pixels", None)
+        if pixels is None:
+            return None
+        pixels = np.asarray(pixels)
+        return pixels[min(self.time_step, len(pixels) - 1)] if pixels.ndim == 4 else pixels
+
+    def _draw_thumbnails(self) -> None:
+        """Each patch's picture on its point (the shown step's patches; every k-th past MAX_THUMBNAILS)."""
+        for item in self._thumbnails:
+            self.scatter_plot.removeItem(item)
+        self._thumbnails = []
+        pixels = self._thumbnail_pixels() if self.thumbs_box.isChecked() and self.input_view is not None else None
+        if pixels is None:
+            return
+        height, width = self._grid_hw
+        size_y, size_x = pixels.shape[0] // height, pixels.shape[1] // width
+        first = min(self.time_step, max(0, len(self._xy) // (height * width) - 1)) * height * width
+        every = max(1, int(np.ceil(height * width / MAX_THUMBNAILS)))
+        extent = np.ptp(self._xy, axis=0) if len(self._xy) else np.ones(2)
+        side = np.where(extent > 0, extent, 1.0) * THUMBNAIL_SHARE
+        for cell in range(0, height * width, every):
+            row, col = divmod(cell, width)
+            item = pg.ImageItem()
+            style.show_uint8(
+                item, np.ascontiguousarray(pixels[row * size_y : (row + 1) * size_y, col * size_x : (col + 1) * size_x])
+            )
+            x, y = self._xy[first + cell]
+            # the plot's y axis points up: flip the picture so it is upright
+            item.setRect(QRectF(x - side[0] / 2, y + side[1] / 2, side[0], -side[1]))
+            item.setZValue(-1)  # under the stars and arrows
+            self.scatter_plot.addItem(item)
+            self._thumbnails.append(item)
+
+    def thumbnail_count(self) -> int:
+        return len(self._thumbnails)
 
     def _draw_paths(self, index: int) -> None:
         """Video: the embeddings of the hovered patch's position at every time step, in time order."""
@@ -376,8 +507,18 @@ class PcaPanel(DeferredDrawing, QWidget):
 
     time_step = 0  # video: the time step whose feature images are shown
 
+    def _set_image_titles(self) -> None:
+        step = f"<br>step {self.time_step + 1}" if self.video else ""
+        self.actual_box.setTitle(ACTUAL_TITLE + step, size=style.plot_text_size(0.8))
+        self.predicted_box.setTitle(PREDICTED_TITLE + step, size=style.plot_text_size(0.8))
+
     def set_time_step(self, step: int) -> None:
+        changed = int(step) != self.time_step
         self.time_step = int(step)
+        if self.video:
+            self._set_image_titles()
+            if changed and self.thumbs_box.isChecked():
+                self._draw_thumbnails()
         if self.input_view is not None:
             self._set_feature_image(self.actual_image, self.actual_box, self.input_view.actual_rgb)
             p = self.prediction

@@ -1,0 +1,124 @@
+"""Planning in latent space: the cross-entropy method (CEM) over action sequences, as in LeWorldModel.
+
+`plan(model, frames, actions, goal_frame, ...)` encodes the recent frames and the goal, imagines every
+sampled action sequence with the world model (batched, KV-cached), scores each by its imagined latents'
+distance to the goal latent, and refits a Gaussian to the best ones, `iterations` times. The caller runs
+it with a receding horizon: execute the first action (or few), observe, plan again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+
+@dataclass
+class Plan:
+    actions: np.ndarray  # [horizon, 2]: the final mean, clipped to [-1, 1]
+    energies: list[float]  # per iteration: the energy of the iteration's best sample
+    mean_energies: list[float] = field(default_factory=list)  # per iteration: the elite mean energy
+    samples: list[np.ndarray] = field(default_factory=list)  # per iteration: [K, horizon, 2] sampled actions (if kept)
+    imagined: np.ndarray | None = None  # [horizon, L]: the latents the plan imagines
+
+
+def energy(imagined: torch.Tensor, goal: torch.Tensor, final_weight: float = 1.0) -> torch.Tensor:
+    """[N, H, L] imagined latents, goal [L] -> [N]: squared distance to the goal at each step, the last step
+    weighted `final_weight` more (a plan that gets there early and stays is cheapest)."""
+    d = ((imagined - goal) ** 2).sum(-1)  # [N, H]
+    return d.mean(1) + final_weight * d[:, -1]
+
+
+def plan(
+    model,
+    frames: np.ndarray,
+    actions: np.ndarray | None,
+    goal_frame: np.ndarray,
+    horizon: int = 5,
+    samples: int = 300,
+    iterations: int = 10,
+    seed: int = 0,
+    elite: int = 30,
+    init_std: float = 0.8,
+    history: int = 3,
+    keep_samples: bool = False,
+    init_mean: np.ndarray | None = None,
+    on_iteration=None,
+) -> Plan:
+    """CEM towards `goal_frame` from the last frames.
+
+    frames [K, S, S, 3] uint8 (the last one is now), actions [K-1, 2] (those between them; None: zeros),
+    goal_frame [S, S, 3]. Returns the action sequence [horizon, 2] and the per-iteration energies.
+    `init_mean` warm-starts the sampler (a receding-horizon caller passes the previous plan, shifted).
+    `on_iteration(i, samples [K, H, 2], energies [K])` lets a view draw the samples live."""
+    frames = np.asarray(frames)[-history:]
+    k = len(frames)
+    if actions is None or k == 1:
+        past = np.zeros((k - 1, 2), np.float32)
+    else:
+        past = np.asarray(actions, np.float32).reshape(-1, 2)[-(k - 1) :]
+    dev = model.device
+    z = torch.from_numpy(model.encode(np.concatenate([frames, np.asarray(goal_frame)[None]]))).to(dev)
+    hist, goal = z[:-1], z[-1]
+    gen = torch.Generator().manual_seed(int(seed))
+    mean = torch.zeros(horizon, 2) if init_mean is None else torch.as_tensor(np.asarray(init_mean, np.float32)).reshape(horizon, 2)
+    std = torch.full((horizon, 2), float(init_std))
+    # the history's prefix is the same for every sample and iteration: run it once
+    prefix = model.imagine(hist[None], torch.from_numpy(past).to(dev)[None])
+    result = Plan(actions=np.zeros((horizon, 2), np.float32), energies=[])
+    best_seq, best_e = mean.clone(), float("inf")
+    for it in range(iterations):
+        cand = (mean + std * torch.randn(samples, horizon, 2, generator=gen)).clamp(-1, 1)
+        cand[0] = mean.clamp(-1, 1)  # the current mean always competes
+        imagination = prefix.expand(samples)
+        c = cand.to(dev)
+        imagined = torch.stack([imagination.step(c[:, h]) for h in range(horizon)], 1)
+        e = energy(imagined, goal).cpu()
+        order = torch.argsort(e)
+        top = cand[order[:elite]]
+        mean, std = top.mean(0), top.std(0).clamp_min(0.05)
+        if float(e[order[0]]) < best_e:
+            best_e, best_seq = float(e[order[0]]), cand[order[0]].clone()
+        result.energies.append(float(e[order[0]]))
+        result.mean_energies.append(float(e[order[:elite]].mean()))
+        if keep_samples:
+            result.samples.append(cand.numpy().copy())
+        if on_iteration is not None:
+            on_iteration(it, cand.numpy(), e.numpy())
+    result.actions = best_seq.numpy().astype(np.float32)
+    result.imagined = model.rollout_tensor(hist[None], torch.from_numpy(past).to(dev)[None], best_seq[None].to(dev))[0].cpu().numpy()
+    return result
+
+
+def run_to_goal(
+    model,
+    world,
+    goal_frame: np.ndarray,
+    success,
+    max_steps: int = 60,
+    horizon: int = 5,
+    samples: int = 300,
+    iterations: int = 10,
+    execute: int = 1,
+    seed: int = 0,
+    history: int = 3,
+) -> tuple[bool, int]:
+    """Receding-horizon control in `world`: plan, execute the first `execute` actions, re-plan; stop when
+    `success(world.state)` or after `max_steps`. Returns (reached, steps taken)."""
+    frames, actions = [world.render()], []
+    prev = None
+    for t in range(max_steps):
+        if success(world.state):
+            return True, t
+        if t % execute == 0:
+            p = plan(
+                model, np.stack(frames[-history:]), np.array(actions[-(history - 1) :]) if actions else None, goal_frame,
+                horizon=horizon, samples=samples, iterations=iterations, seed=seed * 100_003 + t, init_mean=prev, history=history,
+            )  # fmt: skip
+            queue = list(p.actions[:execute])
+            prev = np.concatenate([p.actions[execute:], np.zeros((execute, 2), np.float32)])
+        a = queue.pop(0)
+        frames.append(world.step(a))
+        actions.append(a)
+    return bool(success(world.state)), max_steps

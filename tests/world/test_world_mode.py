@@ -1,0 +1,81 @@
+"""The Qt-free world-mode controller: driving, surprise, injection, imagination, planning, masking."""
+
+import numpy as np
+import pytest
+import torch
+
+from jepa_explorer.app.world_mode import WorldModeController
+from jepa_explorer.models.config import ViTConfig
+from jepa_explorer.models.world import WorldConfig, WorldDecoder, WorldEncoder, WorldPredictor
+from jepa_explorer.world.model import WorldModel
+
+TINY = WorldConfig(
+    encoder=ViTConfig(img_size=32, patch_size=8, embed_dim=32, depth=1, num_heads=2),
+    latent_dim=16, projector_dim=32, predictor_dim=32, predictor_depth=1, predictor_heads=2, max_history=8,
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def model():
+    torch.manual_seed(0)
+    return WorldModel(WorldEncoder(TINY).eval(), WorldPredictor(TINY).eval(), TINY, {}, "<tiny>", WorldDecoder(16, 32).eval())
+
+
+def test_driving_moves_the_agent_and_records_one_error_per_step(model):
+    c = WorldModeController(model, seed=1_000_003)
+    start = c.world.state.agent.copy()
+    errors = [c.drive([1.0, 0.0]) for _ in range(3)] + [c.drive([0.0, 1.0]) for _ in range(3)]
+    assert len(c.errors) == 6 and all(np.isfinite(errors))
+    assert not np.allclose(c.world.state.agent, start)
+    assert len(c.frames) == 7 and len(c.actions) == 6
+
+
+def test_without_a_model_driving_still_works():
+    c = WorldModeController(None, seed=3)
+    assert np.isnan(c.drive([0.5, 0.5]))
+    assert len(c.frames) == 2
+
+
+def test_injected_teleport_is_recorded_at_its_step(model):
+    c = WorldModeController(model, seed=1_000_004)
+    for _ in range(4):
+        c.drive([0.3, 0.0])
+    before = c.world.state.obj.copy()
+    c.inject("teleport")
+    assert c.events == [(5, "teleport")]
+    assert np.linalg.norm(c.world.state.obj - before) >= 8
+    with pytest.raises(ValueError, match="unknown event"):
+        c.inject("explode")
+
+
+def test_imagine_leaves_the_world_unchanged_and_compares_with_reality(model):
+    c = WorldModeController(model, seed=1_000_005)
+    c.drive([0.5, 0.0])
+    state = c.world.state.copy()
+    result = c.imagine(np.tile([0.0, 1.0], (6, 1)))
+    assert result.imagined.shape == (6, 16) and result.actual.shape == (6, 16)
+    assert result.frames.shape == (6, 32, 32, 3) and result.decoded.shape == (6, 32, 32, 3)
+    assert result.errors.shape == (6,) and (result.errors >= 0).all()
+    assert result.pca_actual.shape == (7, 2) and np.allclose(result.pca_actual[0], result.pca_imagined[0])
+    assert np.array_equal(c.world.state.agent, state.agent)
+
+
+def test_plan_and_receding_horizon_execution(model):
+    c = WorldModeController(model, seed=1_000_006)
+    goal = c.goal_at(c.world.state.agent + 4 + 2)
+    seen = []
+    p = c.plan(goal, horizon=4, samples=24, iterations=3, on_iteration=lambda i, s, e: seen.append((i, s.shape, e.shape)))
+    assert p.actions.shape == (4, 2) and len(p.energies) == 3 and len(p.samples) == 3
+    assert seen == [(i, (24, 4, 2), (24,)) for i in range(3)]
+    c.execute_plan_step(horizon=4, samples=24, iterations=2)
+    assert c.plan_state.steps_taken == 1 and len(c.actions) == 1 and len(c.plan_state.energies) == 2
+
+
+def test_masking_hides_the_object_from_the_model_only(model):
+    c = WorldModeController(model, seed=1_000_007)
+    shown = c.model_frame(c.world.state)
+    c.set_mask_object(True)
+    hidden = c.model_frame(c.world.state)
+    assert not np.array_equal(shown, hidden)
+    assert np.array_equal(c.frame, shown)  # the view still shows the object
+    assert c.decoded_prediction([0.0, 0.0]).shape == (32, 32, 3)
