@@ -12,7 +12,6 @@ import gc
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -40,14 +39,13 @@ from jepa_explorer.gui.panels.pca import PcaPanel
 from jepa_explorer.gui.panels.pixels import PixelPanel
 from jepa_explorer.gui.presentation import Presentation
 from jepa_explorer.gui.status import StatusBar
-from jepa_explorer.gui.step_through import StepThrough
 from jepa_explorer.gui.steady_text import SteadyText
+from jepa_explorer.gui.step_through import StepThrough
 from jepa_explorer.gui.throttle import NextPass
 from jepa_explorer.gui.timeline import Timeline
 from jepa_explorer.gui.worker import ModelWorker
-from jepa_explorer.resources import bundled_checkpoints, sample_clips, sample_images
+from jepa_explorer.resources import bundled_checkpoints
 
-MAX_RECENT = 8
 TOOL_ACTIONS = {
     Layer.CONTEXT: "tool_context",
     Layer.TARGET_NEW: "tool_target_new",
@@ -97,8 +95,8 @@ class MainWindow(QMainWindow):
         self.menus["View"].addSeparator()
         for dock in self.docks.values():
             self.menus["View"].addAction(dock.toggleViewAction())
-        self._fill_samples_menu()
-        self._fill_recent_menu()
+        files.fill_samples_menu(self.samples_menu, self.app)
+        self.recent = files.RecentScenes(self.settings, self.recent_menu, self._open_recent)
         self._build_toolbars()
         self.status = StatusBar(self, self.app, self.worker, self.menus["device"])
         self.files = files.FileDialogs(self, self._error)
@@ -305,12 +303,12 @@ class MainWindow(QMainWindow):
 
     def save_scene(self, path: str) -> None:
         self.app.save_scene(path)
-        self._remember_scene(path)
+        self.recent.remember(path)
         self.status.say(f"Saved scene {path}")
 
     def open_scene(self, path: str) -> None:
         self.app.open_scene(path)
-        self._remember_scene(path)
+        self.recent.remember(path)
 
     def export_window(self, path: str, size: str = files.DEFAULT_EXPORT_SIZE) -> None:
         files.export_window(self, path, size)
@@ -329,24 +327,6 @@ class MainWindow(QMainWindow):
         if self.isFullScreen():
             self.showNormal()
 
-    def _fill_samples_menu(self) -> None:
-        self.samples_menu.clear()
-        for path in sample_images():
-            action = self.samples_menu.addAction(QIcon(str(path)), path.stem.replace("_", " "))
-            action.setToolTip(f"Open the bundled sample {path.name}")
-            action.triggered.connect(lambda _=False, p=str(path): self.app.open(p))
-        clips = sample_clips()
-        if clips:
-            self.samples_menu.addSeparator()
-            for path in clips:
-                action = self.samples_menu.addAction(f"▶ {path.stem.replace('_', ' ')} (video)")
-                action.setToolTip(f"Open the bundled clip {path.name} with the video model")
-                action.triggered.connect(lambda _=False, p=str(path): self.app.open(p))
-            self.samples_menu.addSeparator()
-        demo = self.samples_menu.addAction("Generated demo picture")
-        demo.setToolTip("A generated picture with simple shapes (always available)")
-        demo.triggered.connect(self.app.set_demo_image)
-
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
@@ -361,26 +341,10 @@ class MainWindow(QMainWindow):
                 self.app.open(path)
             event.acceptProposedAction()
 
-    # ================================================================== recent scenes, errors
-
-    def _remember_scene(self, path: str) -> None:
-        path = str(Path(path).resolve())
-        recent = [p for p in self.recent_scenes() if p != path]
-        self.settings.setValue("recent_scenes", [path, *recent][:MAX_RECENT])
-        self._fill_recent_menu()
+    # ================================================================== scenes, errors
 
     def recent_scenes(self) -> list[str]:
-        value = self.settings.value("recent_scenes", [])
-        return [str(v) for v in ([value] if isinstance(value, str) else value or [])]
-
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        recent = self.recent_scenes()
-        for path in recent:
-            action = self.recent_menu.addAction(Path(path).name)
-            action.setToolTip(path)
-            action.triggered.connect(lambda _=False, p=path: self._open_recent(p))
-        self.recent_menu.setEnabled(bool(recent))
+        return self.recent.paths()
 
     def _open_recent(self, path: str) -> None:
         try:
