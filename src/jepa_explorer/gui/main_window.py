@@ -41,8 +41,8 @@ from jepa_explorer.gui.panels.pca import PcaPanel
 from jepa_explorer.gui.panels.pixels import PixelPanel
 from jepa_explorer.gui.presentation import Presentation
 from jepa_explorer.gui.status import StatusBar
-from jepa_explorer.gui.step_through import StepThrough
 from jepa_explorer.gui.steady_text import SteadyText
+from jepa_explorer.gui.step_through import StepThrough
 from jepa_explorer.gui.throttle import NextPass
 from jepa_explorer.gui.timeline import Timeline
 from jepa_explorer.gui.worker import ModelWorker
