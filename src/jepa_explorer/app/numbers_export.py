@@ -64,4 +64,5 @@ def export_numbers(path: str | Path, prediction, about: list[tuple[str, str]], i
             text = numbers_csv(prediction, about).encode()
             write_atomically(path, lambda file: file.write(text))
     except OSError as e:
-        raise JepaError(f"{path}: cannot write the numbers ({e.strerror or e}); check the folder exists and is writable.") from None
+        reason = e.strerror or e
+        raise JepaError(f"{path}: cannot write the numbers ({reason}); check the folder exists and is writable.") from None
