@@ -289,7 +289,7 @@ def evaluate_world(checkpoint: str, seed: int = 0, n_rollout: int = 64, n_plan: 
                    device: str | None = "cpu", planning: bool = True, decoder: str | None = None) -> dict:  # fmt: skip
     from pathlib import Path
 
-    from jepa_explorer.world.load import find_decoder, load_world_model
+    from jepa_explorer.checkpoints.world import find_decoder, load_world_model
 
     torch.manual_seed(seed)
     decoder_path = Path(decoder) if decoder else find_decoder(Path(checkpoint))
