@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QTextDocument
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -65,6 +65,46 @@ HELP = (
 )
 
 
+class RichLines(QWidget):
+    """A few lines of coloured (rich) text that change with every result without re-laying out the window: its
+    height is fixed to `lines` lines of the current font and its width is what the layout gives (a QLabel asks
+    its parents for a new layout with every new text; see SteadyText)."""
+
+    def __init__(self, lines: int = 2, parent=None):
+        super().__init__(parent)
+        self._html = ""
+        self._lines = lines
+        self._document = QTextDocument()
+        self._document.setDocumentMargin(0)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self._fit_height()
+
+    def text(self) -> str:
+        return self._html
+
+    def setText(self, html_text: str) -> None:
+        if html_text != self._html:
+            self._html = html_text
+            self.update()
+
+    def _fit_height(self) -> None:
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * self._lines + 4)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange:
+            self._fit_height()
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        self._document.setDefaultFont(self.font())
+        self._document.setDefaultStyleSheet(f"body {{ color: {style.TEXT}; }}")
+        self._document.setHtml(f"<body>{self._html}</body>")
+        self._document.setTextWidth(self.width())
+        self._document.drawContents(painter)
+        painter.end()
+
+
 def row_tip(keys) -> str:
     return "\n".join(TIPS.get(k, results.estimator_label(k)) for k in keys)
 
@@ -101,10 +141,7 @@ class DistancePanel(DeferredDrawing, QWidget):
         self.verdict_label.setObjectName("verdict")
         self.verdict_label.setToolTip("Does the predictor beat simply copying the context? Green: yes; red: no")
         # the gain of each target group, and why the gain depends on the metric
-        self.gains_label = QLabel(" ")
-        self.gains_label.setTextFormat(Qt.RichText)
-        self.gains_label.setWordWrap(True)
-        self.gains_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.gains_label = RichLines(lines=3)
         self.gains_label.setToolTip(
             "Gain = 1 − predictor / best baseline, per target group (positive: the predictor wins there).\n" + GAIN_WHY
         )
