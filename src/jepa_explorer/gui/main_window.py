@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         worker: ModelWorker | None = None,
         show_dialogs: bool = True,
+        autosave: bool = True,
     ):
         super().__init__()
         self.setWindowTitle("JEPA Explorer")
@@ -108,6 +109,11 @@ class MainWindow(QMainWindow):
             self.qactions, self.menus["Masks"], self.distance_panel, self.step_through,
         )  # fmt: skip
         self._wire()
+        self.autosave = None  # the screenshot and bench windows neither autosave nor offer a restore
+        if autosave:
+            from jepa_explorer.gui.autosave import Autosave, autosave_folder
+
+            self.autosave = Autosave(self, autosave_folder())
         self.resize(1400, 860)
 
     # ================================================================== construction
@@ -308,9 +314,10 @@ class MainWindow(QMainWindow):
         self._remember_scene(path)
         self.status.say(f"Saved scene {path}")
 
-    def open_scene(self, path: str) -> None:
+    def open_scene(self, path: str, remember: bool = True) -> None:
         self.app.open_scene(path)
-        self._remember_scene(path)
+        if remember:
+            self._remember_scene(path)
 
     def export_window(self, path: str, size: str = files.DEFAULT_EXPORT_SIZE) -> None:
         files.export_window(self, path, size)
@@ -420,6 +427,8 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["distance"], self.docks["pca"]], [int(height * top), int(height * (1 - top))], Qt.Vertical)
 
     def closeEvent(self, event) -> None:
+        if self.autosave is not None:
+            self.autosave.close()  # a clean exit: nothing to restore next time
         self.worker.shutdown(30000)
         super().closeEvent(event)
 
