@@ -116,7 +116,7 @@ class FileDialogs:
     def open_input(self) -> None:
         path = self._open("Open image or video", "input")
         if path:
-            self.window.app.open(path)
+            self.window.open_path(path)  # read off the UI thread (gui/probe.py)
 
     def open_checkpoint(self) -> None:
         path = self._open("Open checkpoint", "checkpoint")
@@ -126,7 +126,7 @@ class FileDialogs:
     def open_scene(self) -> None:
         path = self._open("Open scene", "scene")
         if path:
-            self._run("Cannot open the scene", self.window.open_scene, path)
+            self.window.open_scene_later(path)  # read off the UI thread (gui/probe.py)
 
     def save_scene(self) -> None:
         path = self._save("Save scene", "scene.json", "scene")

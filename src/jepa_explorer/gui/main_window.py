@@ -39,6 +39,7 @@ from jepa_explorer.gui.panels.model import ModelPanel
 from jepa_explorer.gui.panels.pca import PcaPanel
 from jepa_explorer.gui.panels.pixels import PixelPanel
 from jepa_explorer.gui.presentation import Presentation
+from jepa_explorer.gui.probe import FileReader
 from jepa_explorer.gui.status import StatusBar
 from jepa_explorer.gui.step_through import StepThrough
 from jepa_explorer.gui.steady_text import SteadyText
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         self._build_toolbars()
         self.status = StatusBar(self, self.app, self.worker, self.menus["device"])
         self.files = files.FileDialogs(self, self._error)
+        self.reader = FileReader(self)  # what the user opens is read off the UI thread (gui/probe.py)
         self.step_through = StepThrough(self.app, self, self.docks, self.canvas, self.stage_label, self.status)
         self.presentation = Presentation(
             self.app, self, self.docks, self.canvas, [self.distance_panel, self.legend, self.pca_panel, self.timeline],
@@ -319,6 +321,29 @@ class MainWindow(QMainWindow):
         if remember:
             self._remember_scene(path)
 
+    def open_path(self, path: str) -> None:
+        """Open a picture, video or folder the user chose: read off the UI thread, then shown (a file that
+        never answers, a pipe say, is reported after FileReader.timeout_s and the window goes on)."""
+        from jepa_explorer.app.reading import read_input
+
+        self.status.say(f"Opening {Path(path).name}…")
+        self.reader.read(lambda: read_input(path), self.app.show_input, lambda m: self._error("Cannot open this file", m), path)
+
+    def open_scene_later(self, path: str) -> None:
+        """Open a scene as open_path opens an input: read and checked off the UI thread, then applied whole."""
+        from jepa_explorer.app.reading import read_scene
+
+        def apply(read) -> None:
+            try:
+                self.app.apply_scene(read)
+            except JepaError as e:
+                self._error("Cannot open the scene", str(e))
+                return
+            self._remember_scene(path)
+
+        self.status.say(f"Opening the scene {Path(path).name}…")
+        self.reader.read(lambda: read_scene(path), apply, lambda m: self._error("Cannot open the scene", m), path)
+
     def export_window(self, path: str, size: str = files.DEFAULT_EXPORT_SIZE) -> None:
         files.export_window(self, path, size)
 
@@ -363,9 +388,9 @@ class MainWindow(QMainWindow):
         if urls:
             path = urls[0].toLocalFile()
             if path.endswith(".json"):
-                self._open_recent(path)
+                self.open_scene_later(path)
             else:
-                self.app.open(path)
+                self.open_path(path)
             event.acceptProposedAction()
 
     # ================================================================== recent scenes, errors
@@ -390,10 +415,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(recent))
 
     def _open_recent(self, path: str) -> None:
-        try:
-            self.open_scene(path)
-        except JepaError as e:
-            self._error("Cannot open the scene", str(e))
+        self.open_scene_later(path)
 
     def _error(self, title: str, message: str) -> None:
         self.app.last_error = message
