@@ -14,8 +14,8 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QToolBar, QWidget
 
 from jepa_explorer.app.autosave import AutosaveFile, discard, left_behind
 from jepa_explorer.errors import JepaError
@@ -43,7 +43,7 @@ class RestoreBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         self.label = QLabel(text)
-        self.label.setWordWrap(True)
+        self.label.setObjectName("banner")  # the window's warning colours
         self.restore_button = QPushButton("Restore")
         self.restore_button.setToolTip("Open the scene autosaved before the unclean exit")
         self.discard_button = QPushButton("Discard")
@@ -72,7 +72,7 @@ class Autosave(QObject):
         for name in WATCHED:
             getattr(window.app.events, name).connect(self._changed)
         self.failed.connect(lambda message: window.status.say(f"Autosave failed: {message}"))
-        self.bar = None
+        self.bar = self._toolbar = None
         if self.found:
             newest = self.found[0]
             self.bar = RestoreBar(
@@ -80,7 +80,13 @@ class Autosave(QObject):
                 self.restore,
                 self.dismiss,
             )
-            window.centralWidget().layout().insertWidget(0, self.bar)
+            # a toolbar row of its own above everything: the whole width, one line even at 1024 px
+            self._toolbar = QToolBar("Restore")
+            self._toolbar.setObjectName("toolbar_restore")
+            self._toolbar.setMovable(False)
+            self._toolbar.addWidget(self.bar)
+            window.addToolBarBreak(Qt.TopToolBarArea)
+            window.addToolBar(Qt.TopToolBarArea, self._toolbar)
 
     def _changed(self, *_args) -> None:
         self.timer.start()  # restarts: one write once the edits pause
@@ -114,10 +120,10 @@ class Autosave(QObject):
     def dismiss(self) -> None:
         discard(self.found)
         self.found = []
-        if self.bar is not None:
-            self.bar.hide()
-            self.bar.deleteLater()
-            self.bar = None
+        if self._toolbar is not None:
+            self.window.removeToolBar(self._toolbar)
+            self._toolbar.deleteLater()
+            self.bar = self._toolbar = None
 
     def close(self) -> None:
         """A clean exit: pending writes finish, then the file goes."""
