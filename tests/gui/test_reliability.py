@@ -174,3 +174,57 @@ def test_switching_back_and_forth_reuses_the_traced_models(qtbot, settings):
         )
     assert w.worker.live_cache.loads == 2  # the image model and the video model, each loaded and traced once
     w.close()
+
+
+def test_a_png_export_that_fails_midway_keeps_the_previous_picture(window, tmp_path, monkeypatch):
+    from jepa_explorer.errors import JepaError
+    from jepa_explorer.gui import files
+
+    path = tmp_path / "window.png"
+    path.write_bytes(b"yesterday's picture")
+
+    class HalfWritten:
+        def save(self, device, fmt):
+            device.write(b"\x89PNG half")  # some bytes reach the file, then the disk is full
+            return False
+
+    monkeypatch.setattr(files, "render", lambda *args, **kwargs: HalfWritten())
+    with pytest.raises(JepaError, match="window.png: cannot write the PNG"):
+        window.export_window(str(path))
+    assert path.read_bytes() == b"yesterday's picture"
+    assert [p.name for p in tmp_path.iterdir() if p.name != "autosave"] == ["window.png"]
+
+
+@pytest.mark.skipif(
+    default_video_checkpoint() is None or default_checkpoint() is None or not sample_clips(),
+    reason="needs the bundled video and image models and clips",
+)
+@pytest.mark.parametrize("order", ["clip, photo", "photo, clip"])
+def test_opens_read_off_the_ui_thread_end_on_the_last_input_with_its_model(qtbot, settings, order):
+    """Each read is handed to the app model as soon as it is read; the second open comes while the first
+    one's model is still loading. The last input asked for wins, with the model it needs."""
+    from jepa_explorer.gui.main_window import MainWindow
+
+    photo, clip = str(sample_images()[1]), str(sample_clips()[0])
+    first, last = (clip, photo) if order == "clip, photo" else (photo, clip)
+    start_on = photo if first == clip else clip  # the first open switches the model
+    w = MainWindow(image=start_on, settings=settings, show_dialogs=False, autosave=False)
+    qtbot.addWidget(w)
+    w.show()
+    errors = []
+    w.errorShown.connect(errors.append)
+    with qtbot.waitSignal(w.predictionShown, timeout=TIMEOUT_MS):
+        w.start()
+    w.open_path(first)
+    qtbot.waitUntil(lambda: w.app.requested_input.path == first, timeout=TIMEOUT_MS)  # read and asked for
+    w.open_path(last)
+    video = last == clip
+    qtbot.waitUntil(
+        lambda: w.app.image_path == last
+        and w.app.model_info.video == video
+        and (wait_for_current(qtbot, w).masks.grid_shape[0] > 1) == video,
+        timeout=TIMEOUT_MS,
+    )
+    qtbot.wait(1000)  # nothing the worker still had for the first input changes it afterwards
+    assert w.app.image_path == last and w.app.model_info.video == video and errors == []
+    w.close()

@@ -63,8 +63,11 @@ def save_png(image: QImage, path: str | Path) -> None:
     """Write a PNG atomically (QSaveFile: a temporary file renamed onto `path` once whole)."""
     file = QSaveFile(str(path))
     if not (file.open(QIODevice.WriteOnly) and image.save(file, "PNG") and file.commit()):
-        file.cancelWriting()
-        raise JepaError(f"{path}: cannot write the PNG ({file.errorString()}); check the folder exists and is writable.")
+        message = file.errorString()
+        if file.isOpen():  # a cancelled QSaveFile removes its temporary file on commit, not only when collected
+            file.cancelWriting()
+            file.commit()
+        raise JepaError(f"{path}: cannot write the PNG ({message}); check the folder exists and is writable.")
 
 
 def export_window(window, path: str, size: str = DEFAULT_EXPORT_SIZE) -> None:
