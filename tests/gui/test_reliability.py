@@ -228,3 +228,35 @@ def test_opens_read_off_the_ui_thread_end_on_the_last_input_with_its_model(qtbot
     qtbot.wait(1000)  # nothing the worker still had for the first input changes it afterwards
     assert w.app.image_path == last and w.app.model_info.video == video and errors == []
     w.close()
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"view": 7}, "'view' must be an object"),
+        ({"view": {"seeds": {"multiblock": "3"}}}, "view.seeds"),
+        ({"view": {"layer": "lasso"}}, "view.layer"),
+        ({"masks": {"grid": [1, 3, 3], "context": [0], "targets": [[4]]}}, "1×3×3 patch grid"),
+    ],
+)
+def test_a_refused_scene_leaves_the_window_working(qtbot, window, tmp_path, change, words):
+    w = window
+    path = tmp_path / "scene.json"
+    w.save_scene(str(path))
+    record = json.loads(path.read_text())
+    record.update(change)
+    path.write_text(json.dumps(record))
+    before = state_of(w)
+    errors = []
+    w.errorShown.connect(errors.append)
+    w.open_scene_later(str(path))
+    qtbot.waitUntil(lambda: bool(errors), timeout=TIMEOUT_MS)
+    assert words in errors[0] and "\n" not in errors[0]
+    after = state_of(w)
+    assert after[:2] == before[:2] and after[2] == before[2] and after[3:] == before[3:]
+    assert not w.canvas.busy_text.isVisible()
+    # presets, the metric key and predictions still work
+    w.qactions["metric_cycle"].trigger()
+    assert w.app.metric != before[5]
+    w.apply_preset("centre")
+    assert wait_for_current(qtbot, w).masks == w.app.masks and w.app.masks.grid_shape == tuple(w.app.model_info.grid_shape)
