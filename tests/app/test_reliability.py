@@ -29,7 +29,15 @@ def saved_scene(model, tmp_path, change=None):  # noqa: F811
 
 
 def state(model):  # noqa: F811
-    return (model.checkpoint, model.input, model.masks, model.metric, model.layer, dict(model.preset_seeds), len(model.backend.calls))
+    return (
+        model.checkpoint,
+        model.input,
+        model.masks,
+        model.metric,
+        model.layer,
+        dict(model.preset_seeds),
+        len(model.backend.calls),
+    )
 
 
 def still_works(model):  # noqa: F811

@@ -1,4 +1,5 @@
-"""The GUI responsiveness benchmark runs a real stroke and reports stalls and update rate (never asserted as times); the GUI soak reports memory over photo<->clip switches."""
+"""The GUI responsiveness benchmark runs a real stroke and reports stalls and update rate (never asserted as
+times); the GUI soak reports memory over photo<->clip switches."""
 
 import pytest
 

@@ -168,8 +168,11 @@ def test_switching_back_and_forth_reuses_the_traced_models(qtbot, settings):
     for path, video in ((clip, True), (photo, False), (clip, True), (photo, False)):
         assert w.open_image(path)
         qtbot.waitUntil(
-            lambda v=video: w.app.model_info.video == v and wait_for_current(qtbot, w).masks.grid_shape[0] > 1 if v
-            else w.app.model_info.video == v and wait_for_current(qtbot, w).masks.grid_shape[0] == 1,
+            lambda v=video: (
+                w.app.model_info.video == v and wait_for_current(qtbot, w).masks.grid_shape[0] > 1
+                if v
+                else w.app.model_info.video == v and wait_for_current(qtbot, w).masks.grid_shape[0] == 1
+            ),
             timeout=TIMEOUT_MS,
         )
     assert w.worker.live_cache.loads == 2  # the image model and the video model, each loaded and traced once
@@ -220,9 +223,11 @@ def test_opens_read_off_the_ui_thread_end_on_the_last_input_with_its_model(qtbot
     w.open_path(last)
     video = last == clip
     qtbot.waitUntil(
-        lambda: w.app.image_path == last
-        and w.app.model_info.video == video
-        and (wait_for_current(qtbot, w).masks.grid_shape[0] > 1) == video,
+        lambda: (
+            w.app.image_path == last
+            and w.app.model_info.video == video
+            and (wait_for_current(qtbot, w).masks.grid_shape[0] > 1) == video
+        ),
         timeout=TIMEOUT_MS,
     )
     qtbot.wait(1000)  # nothing the worker still had for the first input changes it afterwards

@@ -24,7 +24,7 @@ def run_gui_soak(switches: int = 20, edits: int = 3, warmup: int = 2, timeout_s:
     torch.set_num_threads(1)  # what a soak measures is memory, not speed
     from jepa_explorer.gui.app import make_app
 
-    app = make_app()
+    _app = make_app()  # held: the QApplication lives as long as the soak
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
 
     from jepa_explorer.errors import JepaError
@@ -49,7 +49,9 @@ def run_gui_soak(switches: int = 20, edits: int = 3, warmup: int = 2, timeout_s:
         deadline = time.perf_counter() + timeout_s
         while not done():
             if time.perf_counter() > deadline:
-                raise JepaError(f"bench --gui-soak: {what} did not happen within {timeout_s:.0f} s ({errors[-1:] or 'no error'}).")
+                raise JepaError(
+                    f"bench --gui-soak: {what} did not happen within {timeout_s:.0f} s ({errors[-1:] or 'no error'})."
+                )
             loop = QEventLoop()
             QTimer.singleShot(20, loop.quit)
             loop.exec()

@@ -4,7 +4,7 @@ what an unclean exit left behind (app/autosave.py has the files; this module the
 The timer restarts with every change (masks, input, model, view), so a stroke or a burst of edits costs one
 write once the user pauses. The scene is taken on the UI thread (a copy of the masks: cheap) and written on
 a background thread (atomically, with an fsync that can take a while on a slow disk). A clean exit removes
-the file. The offer is a bar above the canvas, never a modal dialog: nothing waits for an answer (the
+the file. The offer is a bar across the window under the toolbars, never a modal dialog: nothing waits for an answer (the
 screenshot and bench windows turn autosave off altogether).
 """
 
@@ -35,7 +35,7 @@ def autosave_folder() -> Path:
 
 
 class RestoreBar(QWidget):
-    """"JEPA Explorer did not close cleanly…  [Restore] [Discard]"."""
+    """The offer: 'JEPA Explorer did not close cleanly… [Restore] [Discard]'."""
 
     def __init__(self, text: str, restore, dismiss):
         super().__init__()
