@@ -65,6 +65,7 @@ class Autosave(QObject):
         self.file = AutosaveFile(folder)
         self.found = left_behind(folder)
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="jepa-autosave")
+        self._closed = False
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(delay_ms)
@@ -89,10 +90,13 @@ class Autosave(QObject):
             window.addToolBar(Qt.TopToolBarArea, self._toolbar)
 
     def _changed(self, *_args) -> None:
-        self.timer.start()  # restarts: one write once the edits pause
+        if not self._closed:
+            self.timer.start()  # restarts: one write once the edits pause
 
     def save_now(self) -> None:
         self.timer.stop()
+        if self._closed:
+            return  # a worker's answer after the clean exit: nothing is written again
         scene = self.window.app.current_scene()  # a copy: the worker thread never sees the live masks
         self._pool.submit(self._write, scene)
 
@@ -127,6 +131,7 @@ class Autosave(QObject):
 
     def close(self) -> None:
         """A clean exit: pending writes finish, then the file goes."""
+        self._closed = True
         self.timer.stop()
         self._pool.shutdown(wait=True)
         self.file.remove()

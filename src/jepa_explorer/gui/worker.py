@@ -95,8 +95,7 @@ class _Core(QObject):
         if source is None:
             default = default_checkpoint()
             source = str(default) if default is not None else RANDOM_INIT
-        # the old session goes first: its input features and traces need not outlive the switch
-        self._model = self._session = None
+        # the old session stays until the new one is there: a load that fails leaves the worker answering
         if source == RANDOM_INIT:
             from jepa_explorer.engine.session import Session
             from jepa_explorer.models.factory import new_jepa
@@ -170,7 +169,6 @@ class _Core(QObject):
 
             session = Session(self._model.to(pick_device(device)), live=True)
         else:  # a cached model stays on its device; the cache keys models by device
-            self._model = self._session = None
             session = self._live_session(source, device)
         self._install(session, source, untrained, 0.0)
 
