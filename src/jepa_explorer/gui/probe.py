@@ -57,7 +57,10 @@ class FileReader(QObject):
             result, error = None, str(e)
         except Exception as e:  # noqa: BLE001 - a bug: one line in the window, not a dead thread
             result, error = None, f"internal error while reading: {type(e).__name__}: {e}"
-        self._answered.emit(ticket, result, error)
+        try:
+            self._answered.emit(ticket, result, error)
+        except RuntimeError:  # the window closed while this file was read: nobody is waiting for it
+            pass
 
     def _deliver(self, ticket: int, result, error) -> None:
         entry = self._forget(ticket)
