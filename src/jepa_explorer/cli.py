@@ -183,6 +183,12 @@ def cmd_predict(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    if args.gui_soak:  # its own run: the same through the window, its app model and worker (bench/gui_soak.py)
+        from jepa_explorer.bench.gui_soak import run_gui_soak
+
+        report = run_gui_soak(args.gui_soak)
+        print(json.dumps(report, indent=1) if args.json else "\n".join(f"{k:26} {v}" for k, v in report.items()))
+        return 0
     if args.soak:  # its own run: memory over many model switches (bench/soak.py)
         from jepa_explorer.bench.soak import run_soak
 
@@ -273,6 +279,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--soak", type=whole(3, 10_000), default=None, metavar="N", help="instead: N image<->video switches; RSS drift"
     )
     p.add_argument("--soak-no-cache", action="store_true", help="soak without the live-model cache (every switch re-traces)")
+    p.add_argument(
+        "--gui-soak", type=whole(3, 10_000), default=None, metavar="N",
+        help="instead: N photo<->clip switches with edits through the offscreen window; RSS drift",
+    )  # fmt: skip
     p.set_defaults(func=cmd_bench)
     return parser
 

@@ -14,6 +14,14 @@ from PySide6.QtCore import QSettings, Qt  # noqa: E402
 TIMEOUT_MS = 60_000  # generous: CI machines are slow and shared; nothing here asserts timings
 
 
+@pytest.fixture(autouse=True)
+def autosave_folder(tmp_path, monkeypatch):
+    """Every window's autosave goes to the test's own folder, never to the app-data folder of the machine."""
+    folder = tmp_path / "autosave"
+    monkeypatch.setenv("JEPA_EXPLORER_AUTOSAVE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def settings(tmp_path):
     return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)

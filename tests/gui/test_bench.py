@@ -1,4 +1,7 @@
-"""The GUI responsiveness benchmark runs a real stroke and reports stalls and update rate (never asserted as times)."""
+"""The GUI responsiveness benchmark runs a real stroke and reports stalls and update rate (never asserted as
+times); the GUI soak reports memory over photo<->clip switches."""
+
+import pytest
 
 
 def test_gui_bench_reports(qtbot, ijepa_fixture_path):
@@ -29,3 +32,15 @@ def test_serpentine_enters_every_patch_of_its_rows_once_in_order(qapp):
     entered = [c for i, c in enumerate(cells) if i == 0 or c != cells[i - 1]]
     assert entered == [(0, c) for c in range(5)] + [(1, c) for c in reversed(range(5))] + [(2, c) for c in range(5)]
     assert len(points) == 3 * 5 * 4 + 2 * 3  # a quarter patch per move, three moves down between rows
+
+
+def test_gui_soak_reports_memory_per_round_and_traces_each_model_once(qtbot):
+    from jepa_explorer.bench.gui_soak import run_gui_soak
+    from jepa_explorer.resources import default_checkpoint, default_video_checkpoint, sample_clips
+
+    if default_checkpoint() is None or default_video_checkpoint() is None or not sample_clips():
+        pytest.skip("needs the bundled image and video models and a clip")
+    report = run_gui_soak(switches=2, edits=1, warmup=1)
+    assert report["errors"] == [] and report["loads_and_traces"] == 2
+    assert len(report["rss_mb_per_round"]) == 2
+    assert abs(report["rss_drift_mb"] - (report["rss_mb_end"] - report["rss_mb_after_warmup"])) < 0.11

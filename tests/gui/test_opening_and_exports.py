@@ -86,7 +86,8 @@ def test_a_scene_with_a_missing_file_changes_nothing_and_says_what_is_missing(qt
     before = state_of(w)
     errors = []
     w.errorShown.connect(errors.append)
-    w._open_recent(str(scene))  # as the File menu, a recent scene or a drop open it
+    w._open_recent(str(scene))  # as the File menu, a recent scene or a drop open it (read off the UI thread)
+    qtbot.waitUntil(lambda: bool(errors), timeout=TIMEOUT_MS)
     assert errors and gone.name in errors[0] and "does not exist" in errors[0]
     after = state_of(w)
     assert after[:2] == before[:2] and after[2] == before[2] and after[3:] == before[3:]

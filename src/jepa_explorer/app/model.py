@@ -43,10 +43,10 @@ from jepa_explorer.app.mask_edit import Layer, MaskHistory
 from jepa_explorer.app.messages import ClipView, InputView, ModelInfo, WorkerError
 from jepa_explorer.app.presets import PRESETS, PRESETS_BY_KEY
 from jepa_explorer.app.requests import Requests
-from jepa_explorer.app.scene import Scene, load_scene, save_scene
+from jepa_explorer.app.scene import Scene, SceneError, save_scene
 from jepa_explorer.errors import JepaError
 from jepa_explorer.masks.grid import PatchMasks
-from jepa_explorer.media.images import fit_square, load_image
+from jepa_explorer.media.images import fit_square
 from jepa_explorer.resources import default_checkpoint, default_video_checkpoint, sample_clips, sample_images
 
 DISPLAY_SIZE = 512  # the canvas image resolution (the model itself may see only 64 px)
@@ -60,6 +60,10 @@ WORKER_ERROR_TITLES = {
     "device": "Cannot switch device",
     "companion": "Cannot load the pixel-panel model",
 }
+
+
+def _grid(shape) -> str:
+    return "×".join(str(int(n)) for n in shape)
 
 
 class Backend(Protocol):
@@ -269,9 +273,15 @@ class AppModel:
         blank = not self.masks.context.any() and not self.masks.targets
         if waiting is not None and waiting.grid_shape == grid:
             self.set_masks(waiting, record=waiting.grid_shape == self.masks.grid_shape)
-        elif grid != self.masks.grid_shape or blank:
-            masks = self.preset_masks("multiblock", grid) or PatchMasks.empty(grid)
-            self.set_masks(masks, record=False)  # a new grid: the old undo stack no longer applies
+        else:
+            if waiting is not None:
+                self.events.status.emit(
+                    f"The scene's masks are on a {_grid(waiting.grid_shape)} grid, {info.name} uses {_grid(grid)}: "
+                    "the model's own preset masks are shown instead"
+                )
+            if grid != self.masks.grid_shape or blank:
+                masks = self.preset_masks("multiblock", grid) or PatchMasks.empty(grid)
+                self.set_masks(masks, record=False)  # a new grid: the old undo stack no longer applies
         if self._view_for_next_model:
             view, self._view_for_next_model = self._view_for_next_model, {}
             self.apply_view(view)
@@ -290,15 +300,22 @@ class AppModel:
     # ================================================================== inputs
 
     def open(self, path: str | Path) -> bool:
-        """Open a picture, a video or a folder of frames; on failure say why and change nothing."""
-        if is_video_path(path):
-            return self.open_video(path)
+        """Open a picture, a video or a folder of frames; on failure say why and change nothing. Reads the
+        file on the caller's thread: the window reads off the UI thread (app.reading) and calls show_input."""
+        from jepa_explorer.app.reading import read_input
+
         try:
-            rgb = load_image(path)
+            read = read_input(path)
         except JepaError as e:
-            self._error("Cannot open the image", str(e))
+            self._error("Cannot open the video" if is_video_path(path) else "Cannot open the image", str(e))
             return False
-        self.set_image(rgb, str(path))
+        return self.show_input(read)
+
+    def show_input(self, read) -> bool:
+        """Show what app.reading.read_input read: a picture at once, a clip once the worker has decoded it."""
+        if read.kind == "clip":
+            return self.open_video(read.path, probe=False)
+        self.set_image(read.rgb, read.path)
         return True
 
     def set_demo_image(self) -> None:
@@ -728,16 +745,21 @@ class AppModel:
     def open_scene(self, path: str | Path, override_checkpoint: str | None = None) -> Scene:
         """Open a scene whole or not at all: it is checked and its picture decoded (or its video probed)
         before the model, the input, the masks or the view change. Raises SceneError / JepaError."""
-        scene = load_scene(path)
-        rgb = None
-        if scene.image and is_video_path(scene.image):
-            from jepa_explorer.media.video import probe_video
+        from jepa_explorer.app.reading import read_scene
 
-            probe_video(scene.image)
-        elif scene.image:
-            rgb = load_image(scene.image)
+        return self.apply_scene(read_scene(path), override_checkpoint)
+
+    def apply_scene(self, read, override_checkpoint: str | None = None) -> Scene:
+        """Apply a scene app.reading.read_scene has read and checked (the window reads it off the UI thread).
+        Its masks must fit the model they are for, when that model is on screen already (SceneError)."""
+        scene, rgb = read.scene, read.rgb
         checkpoint = override_checkpoint or scene.checkpoint
         switching = self.model_info is None or not same_source(checkpoint, self.checkpoint)
+        if not switching and scene.masks is not None and scene.masks.grid_shape != tuple(self.model_info.grid_shape):
+            raise SceneError(
+                f"{read.path}: its masks are on a {_grid(scene.masks.grid_shape)} patch grid, but {self.model_info.name} "
+                f"uses {_grid(self.model_info.grid_shape)}; it was saved with another model."
+            )
         if switching:
             self._view_for_next_model = scene.view
             self._masks_for_next_model = scene.masks

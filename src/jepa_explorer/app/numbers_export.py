@@ -1,13 +1,9 @@
 """The prediction's numbers written to a file (no Qt): CSV with a header that says what they are (image,
-model, masks, metric), or NPZ with every array. Written atomically: a temporary file beside the target,
-then os.replace, so an interrupted export never leaves half a file under the name asked for."""
+model, masks, metric), or NPZ with every array. Written atomically (jepa_explorer.fileio): an interrupted
+or failed export never leaves half a file under the name asked for, and keeps the file that was there."""
 
 from __future__ import annotations
 
-import io
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -15,19 +11,7 @@ import numpy as np
 from jepa_explorer.analysis.distances import METRIC_LABELS
 from jepa_explorer.app import results
 from jepa_explorer.errors import JepaError
-
-
-def write_atomically(path: str | Path, write: Callable[[io.BufferedWriter], None]) -> None:
-    """`write(file)` into a temporary file in the target's folder, then rename it onto `path`."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            write(file)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+from jepa_explorer.fileio import atomic_open
 
 
 def csv_about(image: str | None, model: str, checkpoint: str | None, masks, metric: str) -> list[tuple[str, str]]:
@@ -59,10 +43,12 @@ def export_numbers(path: str | Path, prediction, about: list[tuple[str, str]], i
         if str(path).endswith(".npz"):
             extra = (input_view.actual, input_view.actual_pca, input_view.pixels) if input_view is not None else ()
             arrays = prediction.to_arrays(*extra)
-            write_atomically(path, lambda file: np.savez_compressed(file, **arrays))
+            with atomic_open(path, "wb") as file:
+                np.savez_compressed(file, **arrays)
         else:
-            text = numbers_csv(prediction, about).encode()
-            write_atomically(path, lambda file: file.write(text))
+            text = numbers_csv(prediction, about)
+            with atomic_open(path, "w", encoding="utf-8") as file:
+                file.write(text)
     except OSError as e:
         reason = e.strerror or e
         raise JepaError(f"{path}: cannot write the numbers ({reason}); check the folder exists and is writable.") from None

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jepa_explorer.analysis.distances import METRICS
 from jepa_explorer.errors import JepaError, MaskError
+from jepa_explorer.fileio import write_text
 from jepa_explorer.masks.grid import PatchMasks
 
 SCENE_FORMAT = "jepa-explorer-scene/1"
 LAYERS = ("context", "target_new", "target", "erase")  # mask_edit.Layer values
 SPANS = ("all", "this", "from")
 MAX_BRUSH = 64
+MAX_SCENE_BYTES = 64 * 2**20  # masks of the largest grid as JSON lists stay far below this
 MAX_GRID = 1024  # patches along one axis: far above any model, far below a grid that fills the memory
 
 
@@ -58,7 +61,7 @@ def save_scene(scene: Scene, path: str | Path) -> None:
         "view": scene.view,
     }
     try:
-        path.write_text(json.dumps(record, indent=1))
+        write_text(path, json.dumps(record, indent=1))  # atomic: a failed save keeps the scene that was there
     except OSError as e:
         raise SceneError(f"{path}: cannot write the scene ({e.strerror}).") from None
 
@@ -114,6 +117,16 @@ def _check_path(resolved: str | None, where: str, what: str) -> None:
 def load_scene(path: str | Path) -> Scene:
     """Read and check a scene file (SceneError says what is wrong in one sentence)."""
     path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise SceneError(f"{path}: no such scene file.") from None
+    except OSError as e:
+        raise SceneError(f"{path}: cannot be read ({e.strerror}).") from None
+    if not stat.S_ISREG(mode):  # a FIFO or a device: reading it would wait for ever
+        raise SceneError(f"{path}: not a regular file (a folder, pipe or device?); choose a scene saved as a .json file.")
+    if path.stat().st_size > MAX_SCENE_BYTES:
+        raise SceneError(f"{path}: {path.stat().st_size // 2**20} MB is far too large for a scene; choose a scene .json file.")
     try:
         record = json.loads(path.read_text())
     except FileNotFoundError:

@@ -43,7 +43,7 @@ def run_gui_bench(
     from jepa_explorer.gui.main_window import MainWindow
 
     started = time.perf_counter()
-    window = MainWindow(checkpoint=checkpoint, image=image, show_dialogs=False)
+    window = MainWindow(checkpoint=checkpoint, image=image, show_dialogs=False, autosave=False)
     window.resize(1280, 800)
     window.show()
     app.processEvents()

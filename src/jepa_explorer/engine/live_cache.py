@@ -65,7 +65,7 @@ class LiveModelCache:
     def get(
         self, source: str | os.PathLike, device: str | None = None, *, num_heads: int | None = None, num_frames: int | None = None
     ) -> LiveModel:
-        from jepa_explorer.engine.device import pick_device
+        from jepa_explorer.device import pick_device
 
         path = Path(source).expanduser().resolve()
         key = (str(path), _version(path), str(pick_device(device)), num_heads, num_frames)

@@ -72,7 +72,7 @@ def screenshot(
 
     from jepa_explorer.gui.main_window import MainWindow
 
-    window = MainWindow(checkpoint=checkpoint, image=image, scene=scene, show_dialogs=False)
+    window = MainWindow(checkpoint=checkpoint, image=image, scene=scene, show_dialogs=False, autosave=False)
     window.resize(width, height)
     window.show()
     errors: list[str] = []

@@ -67,8 +67,11 @@ def save_png(image: QImage, path: str | Path) -> None:
     """Write a PNG atomically (QSaveFile: a temporary file renamed onto `path` once whole)."""
     file = QSaveFile(str(path))
     if not (file.open(QIODevice.WriteOnly) and image.save(file, "PNG") and file.commit()):
-        file.cancelWriting()
-        raise JepaError(f"{path}: cannot write the PNG ({file.errorString()}); check the folder exists and is writable.")
+        message = file.errorString()
+        if file.isOpen():  # a cancelled QSaveFile removes its temporary file on commit, not only when collected
+            file.cancelWriting()
+            file.commit()
+        raise JepaError(f"{path}: cannot write the PNG ({message}); check the folder exists and is writable.")
 
 
 def export_window(window, path: str, size: str = DEFAULT_EXPORT_SIZE) -> None:
@@ -120,7 +123,7 @@ class FileDialogs:
     def open_input(self) -> None:
         path = self._open("Open image or video", "input")
         if path:
-            self.window.app.open(path)
+            self.window.open_path(path)  # read off the UI thread (gui/probe.py)
 
     def open_checkpoint(self) -> None:
         path = self._open("Open checkpoint", "checkpoint")
@@ -130,7 +133,7 @@ class FileDialogs:
     def open_scene(self) -> None:
         path = self._open("Open scene", "scene")
         if path:
-            self._run("Cannot open the scene", self.window.open_scene, path)
+            self.window.open_scene_later(path)  # read off the UI thread (gui/probe.py)
 
     def save_scene(self) -> None:
         path = self._save("Save scene", "scene.json", "scene")

@@ -38,6 +38,7 @@ from jepa_explorer.gui.panels.model import ModelPanel
 from jepa_explorer.gui.panels.pca import PcaPanel
 from jepa_explorer.gui.panels.pixels import PixelPanel
 from jepa_explorer.gui.presentation import Presentation
+from jepa_explorer.gui.probe import FileReader
 from jepa_explorer.gui.status import StatusBar
 from jepa_explorer.gui.steady_text import SteadyText
 from jepa_explorer.gui.step_through import StepThrough
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         worker: ModelWorker | None = None,
         show_dialogs: bool = True,
+        autosave: bool = True,
     ):
         super().__init__()
         self.setWindowTitle("JEPA Explorer")
@@ -100,12 +102,18 @@ class MainWindow(QMainWindow):
         self._build_toolbars()
         self.status = StatusBar(self, self.app, self.worker, self.menus["device"])
         self.files = files.FileDialogs(self, self._error)
+        self.reader = FileReader(self)  # what the user opens is read off the UI thread (gui/probe.py)
         self.step_through = StepThrough(self.app, self, self.docks, self.canvas, self.stage_label, self.status)
         self.presentation = Presentation(
             self.app, self, self.docks, self.canvas, [self.distance_panel, self.legend, self.pca_panel, self.timeline],
             self.qactions, self.menus["Masks"], self.distance_panel, self.step_through,
         )  # fmt: skip
         self._wire()
+        self.autosave = None  # the screenshot and bench windows neither autosave nor offer a restore
+        if autosave:
+            from jepa_explorer.gui.autosave import Autosave, autosave_folder
+
+            self.autosave = Autosave(self, autosave_folder())
         self.resize(1400, 860)
 
     # ================================================================== construction
@@ -306,9 +314,33 @@ class MainWindow(QMainWindow):
         self.recent.remember(path)
         self.status.say(f"Saved scene {path}")
 
-    def open_scene(self, path: str) -> None:
+    def open_scene(self, path: str, remember: bool = True) -> None:
         self.app.open_scene(path)
-        self.recent.remember(path)
+        if remember:
+            self.recent.remember(path)
+
+    def open_path(self, path: str) -> None:
+        """Open a picture, video or folder the user chose: read off the UI thread, then shown (a file that
+        never answers, a pipe say, is reported after FileReader.timeout_s and the window goes on)."""
+        from jepa_explorer.app.reading import read_input
+
+        self.status.say(f"Opening {Path(path).name}…")
+        self.reader.read(lambda: read_input(path), self.app.show_input, lambda m: self._error("Cannot open this file", m), path)
+
+    def open_scene_later(self, path: str) -> None:
+        """Open a scene as open_path opens an input: read and checked off the UI thread, then applied whole."""
+        from jepa_explorer.app.reading import read_scene
+
+        def apply(read) -> None:
+            try:
+                self.app.apply_scene(read)
+            except JepaError as e:
+                self._error("Cannot open the scene", str(e))
+                return
+            self.recent.remember(path)
+
+        self.status.say(f"Opening the scene {Path(path).name}…")
+        self.reader.read(lambda: read_scene(path), apply, lambda m: self._error("Cannot open the scene", m), path)
 
     def export_window(self, path: str, size: str = files.DEFAULT_EXPORT_SIZE) -> None:
         files.export_window(self, path, size)
@@ -336,9 +368,9 @@ class MainWindow(QMainWindow):
         if urls:
             path = urls[0].toLocalFile()
             if path.endswith(".json"):
-                self._open_recent(path)
+                self.open_scene_later(path)
             else:
-                self.app.open(path)
+                self.open_path(path)
             event.acceptProposedAction()
 
     # ================================================================== scenes, errors
@@ -347,10 +379,7 @@ class MainWindow(QMainWindow):
         return self.recent.paths()
 
     def _open_recent(self, path: str) -> None:
-        try:
-            self.open_scene(path)
-        except JepaError as e:
-            self._error("Cannot open the scene", str(e))
+        self.open_scene_later(path)
 
     def _error(self, title: str, message: str) -> None:
         self.app.last_error = message
@@ -384,6 +413,8 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["distance"], self.docks["pca"]], [int(height * top), int(height * (1 - top))], Qt.Vertical)
 
     def closeEvent(self, event) -> None:
+        if self.autosave is not None:
+            self.autosave.close()  # a clean exit: nothing to restore next time
         self.worker.shutdown(30000)
         super().closeEvent(event)
 

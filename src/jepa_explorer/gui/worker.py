@@ -32,8 +32,9 @@ class _Core(QObject):
     failed = Signal(object)  # WorkerError
     busy = Signal(str)  # "" when idle
 
-    def __init__(self):
+    def __init__(self, live_cache=None):
         super().__init__()
+        self.live_cache = live_cache  # engine.live_cache.LiveModelCache: image and video models, traced once
         self._lock = threading.Lock()
         self._pending: dict[str, tuple] = {}
         self._model = None
@@ -87,7 +88,6 @@ class _Core(QObject):
 
         # leave a core to the UI thread so painting stays smooth on small machines
         torch.set_num_threads(max(1, min(4, (torch.get_num_threads() or 2) - 1)))
-        from jepa_explorer.checkpoints.load import load_model
         from jepa_explorer.device import pick_device
         from jepa_explorer.resources import default_checkpoint
 
@@ -95,22 +95,32 @@ class _Core(QObject):
         if source is None:
             default = default_checkpoint()
             source = str(default) if default is not None else RANDOM_INIT
+        # the old session stays until the new one is there: a load that fails leaves the worker answering
         if source == RANDOM_INIT:
+            from jepa_explorer.engine.session import Session
             from jepa_explorer.models.factory import new_jepa
 
-            model = new_jepa().to(pick_device(device))
+            session = Session(new_jepa().to(pick_device(device)), live=True)
             untrained = True
         else:
-            model = load_model(source, device)
-        self._install(model, source, untrained, time.perf_counter() - start)
+            session = self._live_session(source, device)
+        self._install(session, source, untrained, time.perf_counter() - start)
 
-    def _install(self, model, source: str, untrained: bool, seconds: float) -> None:
+    def _live_session(self, source: str, device: str | None):
+        """A live session (traced trunks: the UI thread's Python does not stall them) on the cached model of
+        `source`: every trace stays in TorchScript's registry for the process's life, so switching between
+        the image and the video model must reuse the traces, not make new ones (engine/live_cache.py)."""
+        from jepa_explorer.engine.live_cache import live_session
+
+        return live_session(source, device, cache=self.live_cache)
+
+    def _install(self, session, source: str, untrained: bool, seconds: float) -> None:
         from jepa_explorer.checkpoints.companions import find_companions, load_decoder, load_mae
         from jepa_explorer.device import available_devices
-        from jepa_explorer.engine.session import Session
 
+        model = session.model
         self._model = model
-        self._session = Session(model, live=True)  # traced trunks: the UI thread's Python does not stall them
+        self._session = session
         # the pixel panel's MAE and decoder: optional, a broken one must not stop the JEPA from working
         self._companions = {}
         for kind, path in find_companions(model).items():
@@ -152,10 +162,15 @@ class _Core(QObject):
         if self._model is None:
             return
         self.busy.emit(f"Moving the model to {device}…")
-        from jepa_explorer.device import pick_device
+        source, untrained = self._info.source, self._info.untrained
+        if untrained:  # the random init is not cached: move it
+            from jepa_explorer.device import pick_device
+            from jepa_explorer.engine.session import Session
 
-        self._model.to(pick_device(device))
-        self._install(self._model, self._info.source, self._info.untrained, 0.0)
+            session = Session(self._model.to(pick_device(device)), live=True)
+        else:  # a cached model stays on its device; the cache keys models by device
+            session = self._live_session(source, device)
+        self._install(session, source, untrained, 0.0)
 
     def _do_input(self, image: np.ndarray, request_id: int) -> None:
         self._image, self._image_request = image, request_id
@@ -235,7 +250,10 @@ class ModelWorker(QObject):
         super().__init__(parent)
         self._thread = QThread()
         self._thread.setObjectName("jepa-model-worker")
-        self._core = _Core()
+        from jepa_explorer.engine.live_cache import LiveModelCache
+
+        self.live_cache = LiveModelCache(2)  # the image model and the video model the window switches between
+        self._core = _Core(self.live_cache)
         self._core.moveToThread(self._thread)
         self._wake.connect(self._core.drain)  # queued: runs in the worker thread
         for name in ("modelReady", "inputReady", "predictionReady", "clipReady", "failed", "busy"):
