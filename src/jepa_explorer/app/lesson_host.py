@@ -11,8 +11,8 @@ The steps run on the next pass of the app's event loop (``schedule``, the app mo
 ``apply_setup`` has queued all of them, so ``events.done`` means the whole set-up is on screen;
 ``events.failed`` carries the reason when a step cannot be done (a missing sample, a worker error).
 
-What only the window can do (bring a dock forward, switch the central view to world-model mode) goes
-through a small ``LessonView``; without one those steps are no-ops.
+What only the window can do (bring a dock forward, show the mode's controls, switch the central view to world-model mode)
+goes through a small ``LessonView``; without one those steps are no-ops.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ class LessonView(Protocol):
     def show_panel(self, name: str) -> None:
         """Bring the dock `name` ("distance", "pca", "pixels", "model") forward."""
 
-    def set_world(self, on: bool) -> None:
-        """Show world-model mode in place of the canvas (on) or the canvas again (off)."""
+    def set_mode(self, name: str) -> None:
+        """The set-up's mode (after the app model has it): show its controls, e.g. the surface-tax switch ticked,
+        world-model mode in place of the canvas for "world" (the canvas again for the others)."""
 
 
 class AppLessonHost:
@@ -98,7 +99,7 @@ class AppLessonHost:
         if self.app.surface_tax != (name == "surface-tax"):
             self.app.set_surface_tax(name == "surface-tax")  # the app asks for the MAE comparison on images only
         if self.view is not None:
-            self.view.set_world(name == "world")
+            self.view.set_mode(name)
 
     def _show_panel(self, name: str) -> None:
         if self.view is not None:

@@ -2,7 +2,7 @@
 
 Lesson mode is a dock on the left holding ``gui.lesson.LessonPanel``; its chapter set-ups go through
 ``app.lesson_host.AppLessonHost`` (app-model intents), and this module supplies the window's part of them
-(bring a dock forward, switch to world-model mode). In presentation mode its type grows (``LESSON_SCALE``)
+(bring a dock forward, switch to world-model mode). In presentation mode its type grows (``lesson_scale``)
 and it keeps a third of the width.
 
 World-model mode shows ``gui.world.view.WorldView`` in place of the canvas (the central widget becomes a
@@ -20,16 +20,19 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QDockWidget, QStackedWidget
+from PySide6.QtWidgets import QDockWidget, QSizePolicy, QStackedWidget
 
 from jepa_explorer.app.lesson_host import AppLessonHost
 from jepa_explorer.errors import JepaError
 from jepa_explorer.resources import checkpoints_dir
 
 WORLD_BUNDLE = "world-tiny"
-LESSON_SCALE = {False: 1.0, True: 1.6}  # the panel's type: normal, presentation mode
-LESSON_SHARE = {False: 0.32, True: 0.34}  # of the window's width
-PANELS_SHARE_WITH_LESSON = 0.34  # the right-hand docks beside the lesson: the canvas keeps the middle third
+LESSON_PRESENTATION_SCALE = 1.6  # the panel's type in presentation mode at 1920x1080 (less on smaller screens)
+LESSON_MIN_WIDTH = 200  # px: the panel's pages scroll; below this its navigation squeezes
+NARROW_WINDOW = 1400  # px: below this, beside the lesson, the right-hand panels may shrink below their own minimum
+NARROW_PANELS_MIN = 400  # px: ... down to this (their pictures scale down; at 1024 px the lesson keeps ~300 px)
+LESSON_SHARE = {False: 0.32, True: 0.34}  # of the window's width (0.29 in a narrow window)
+PANELS_SHARE_WITH_LESSON = 0.34  # the right-hand docks beside the lesson (0.4 in a narrow window): the canvas keeps the middle
 # the window's commands that stay on in world-model mode (the rest act on the canvas's image and masks)
 WORLD_KEEPS = {
     "open_image", "open_scene", "quit", "presentation", "leave", "self_check", "open_checkpoint",
@@ -69,6 +72,14 @@ def load_world_bundle():
         return None, f"Cannot load {path}: {e}"
 
 
+def lesson_scale(window) -> float:
+    """The lesson panel's type size: smaller in a dock of a small window; in presentation mode from 1.0 at
+    1024x768 to LESSON_PRESENTATION_SCALE at 1920x1080, following the window's own presentation font scale."""
+    if window.presentation.on:  # the window's presentation scale runs from 1.2 (1024x768) to 1.8 (1920x1080)
+        return round(1.0 + (LESSON_PRESENTATION_SCALE - 1.0) * (window.presentation.scale - 1.2) / 0.6, 2)
+    return 0.8 if window.width() < 1600 else 1.0
+
+
 class LessonMode:
     """The lesson panel as a left dock (see the module's docstring)."""
 
@@ -95,8 +106,8 @@ class LessonMode:
         if self.dock is None:
             return
         self.dock.setVisible(on)
+        self.relayout(window.presentation.on)
         if on:
-            self.relayout(window.presentation.on)
             self.dock.raise_()
             self.panel.setFocus()
 
@@ -105,28 +116,43 @@ class LessonMode:
 
         window = self.window
         try:
-            self.panel = LessonPanel.open(self.host, self.folder, self.progress_path, LESSON_SCALE[window.presentation.on])
+            self.panel = LessonPanel.open(self.host, self.folder, self.progress_path, lesson_scale(window))
         except JepaError as e:
             window._error("Cannot open the lesson", str(e))
             return False
+        self.panel.setMinimumWidth(LESSON_MIN_WIDTH)  # its pages scroll; below its layout's minimum the nav squeezes
+        self.panel.footer.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # clipped, not wrapped letter by letter
+        self.panel.footer.setWordWrap(False)
         self.dock = QDockWidget("Lesson", window)
         self.dock.setObjectName("dock_lesson")
         self.dock.setWidget(self.panel)
         self.dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable | QDockWidget.DockWidgetClosable)
         window.addDockWidget(Qt.LeftDockWidgetArea, self.dock)
-        self.dock.visibilityChanged.connect(lambda _v: window.qactions["lesson"].setChecked(self.on))
+        self.dock.visibilityChanged.connect(self._visibility_changed)
         return True
 
+    def _visibility_changed(self, _visible: bool) -> None:
+        """Also when its own close button hides it: the menu's tick and the panels' minimum follow."""
+        self.window.qactions["lesson"].setChecked(self.on)
+        if not self.on:
+            self.relayout(self.window.presentation.on)
+
     def relayout(self, presenting: bool) -> None:
+        narrow = self.on and self.window.width() < NARROW_WINDOW
+        for dock in self.window.docks.values():
+            # on the panel, not the dock: a dock's minimum is its content's (QDockWidgetItem)
+            dock.widget().setMinimumWidth(NARROW_PANELS_MIN if narrow else 0)  # 0: the panel's own minimum again
         if not self.on:
             return
-        if self.panel.scale != LESSON_SCALE[presenting]:
-            self.panel.set_scale(LESSON_SCALE[presenting])
+        scale = lesson_scale(self.window)
+        if self.panel.scale != scale:
+            self.panel.set_scale(scale)
         window, width = self.window, self.window.width()
-        window.resizeDocks([self.dock], [int(width * LESSON_SHARE[presenting])], Qt.Horizontal)
+        lesson_share, panels_share = (0.29, 0.4) if narrow else (LESSON_SHARE[presenting], PANELS_SHARE_WITH_LESSON)
+        window.resizeDocks([self.dock], [int(width * lesson_share)], Qt.Horizontal)
         right = [dock for dock in window.docks.values() if dock.isVisibleTo(window)]
         if right:
-            window.resizeDocks(right[:1], [int(width * PANELS_SHARE_WITH_LESSON)], Qt.Horizontal)
+            window.resizeDocks(right[:1], [int(width * panels_share)], Qt.Horizontal)
 
     # ------------------------------------------------------------ app.lesson_host.LessonView
 
@@ -137,8 +163,11 @@ class LessonMode:
         dock.show()
         dock.raise_()
 
-    def set_world(self, on: bool) -> None:
-        self.window.world_mode.set_on(on)
+    def set_mode(self, name: str) -> None:
+        box = self.window.pixel_panel.tax_box  # the pixel panel shows the tax page when its switch is ticked
+        if box.isChecked() != self.window.app.surface_tax and (box.isEnabled() or not self.window.app.surface_tax):
+            box.setChecked(self.window.app.surface_tax)
+        self.window.world_mode.set_on(name == "world")
 
 
 class WorldMode:
@@ -235,7 +264,8 @@ def scale_world_view(view, scale: float) -> None:
     tick = QFont()
     tick.setPointSizeF(9 * scale)
     for plot in (view.surprise_plot, view.horizon_plot, view.pca_plot, view.energy_plot):
-        plot.setTitle(plot.titleLabel.text, size=f"{11 * scale:.0f}pt")
+        points = 12 if plot is view.surprise_plot else 9  # the surprise chart is the one to read from afar
+        plot.setTitle(plot.titleLabel.text, size=f"{points * scale:.0f}pt")
         for side in ("left", "bottom"):
             plot.getAxis(side).setStyle(tickFont=tick)
             plot.getAxis(side).label.setFont(tick)
