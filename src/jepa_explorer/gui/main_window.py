@@ -30,7 +30,7 @@ from jepa_explorer.app.model import AppModel
 from jepa_explorer.app.stages import COMPARE
 from jepa_explorer.errors import JepaError
 from jepa_explorer.gui import actions as action_table
-from jepa_explorer.gui import files, style
+from jepa_explorer.gui import files, modes, style
 from jepa_explorer.gui.canvas import CanvasView
 from jepa_explorer.gui.legend import MaskLegend
 from jepa_explorer.gui.panels.distance import DistancePanel
@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
             self.app, self, self.docks, self.canvas, [self.distance_panel, self.legend, self.pca_panel, self.timeline],
             self.qactions, self.menus["Masks"], self.distance_panel, self.step_through,
         )  # fmt: skip
+        modes.install(self)  # the lesson panel (F2) and world-model mode (F3)
         self._wire()
         self.autosave = None  # the screenshot and bench windows neither autosave nor offer a restore
         if autosave:
@@ -351,6 +352,7 @@ class MainWindow(QMainWindow):
     def toggle_presentation(self, on: bool | None = None) -> None:
         self.presentation.set_on((not self.presentation.on) if on is None or not isinstance(on, bool) else on)
         self.hover_label.setText(" ")
+        modes.presentation_changed(self)
 
     def leave_modes(self) -> None:
         """Esc: back to the normal view (the step-through ends, presentation mode and full screen are left)."""
