@@ -211,7 +211,8 @@ class DistancePanel(DeferredDrawing, QWidget):
         self.bar_plot.setMenuEnabled(False)
         self.bar_plot.invertY(True)
         self.bar_plot.showGrid(x=True, alpha=0.2)
-        self.bar_plot.setLabel("bottom", "bar = mean,  | = median")
+        # no axis label ("bar = mean, | = median" is the widget's tooltip and the table's header): a short dock
+        # cut it off, and the rows need the height more
         self.bar_plot.getAxis("bottom").enableAutoSIPrefix(False)  # plain 0.1, not "100 (x0.001)"
         self.bar_plot.vb.sigResized.connect(self._on_bars_resized)
         self.bars = pg.BarGraphItem(x0=[0], y=[0], height=0.6, width=[0])
@@ -510,8 +511,8 @@ class DistancePanel(DeferredDrawing, QWidget):
         """Room for one line of text per bar: labels of neighbouring bars never overlap."""
         height = QFontMetrics(self._small_font).height()
         line = height + 12  # a value label's box (its text and pyqtgraph's padding) and a gap
-        # + the value axis, its label and the plot's margins (measured: about 5 lines of small text)
-        self.bar_widget.setMinimumHeight(max(110, rows * line + 5 * height + 10))
+        # + the value axis and the plot's margins (measured: about 4 lines of small text)
+        self.bar_widget.setMinimumHeight(max(100, rows * line + 4 * height + 10))
 
     def bar_label_rects(self) -> list:
         """Scene rectangles of the bar value labels shown (tests check they do not collide)."""
