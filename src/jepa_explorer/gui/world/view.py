@@ -125,7 +125,9 @@ class WorldView(QWidget):
         for i, (kind, label) in enumerate(self.controller.event_labels().items()):
             tip = f"inject: {label} in the next step; watch the surprise spike"
             text = SHORT_EVENT_NAMES.get(kind, label)
-            buttons.addWidget(self._button(f"inject_{kind}", text, f"{i + 1}", tip, lambda _checked=False, k=kind: self.inject(k)), 1, i)
+            buttons.addWidget(
+                self._button(f"inject_{kind}", text, f"{i + 1}", tip, lambda _checked=False, k=kind: self.inject(k)), 1, i
+            )
         self.mask_box = QCheckBox("Hide object from model (C-JEPA)")
         self.mask_box.setToolTip("The model sees frames without the object; does its decoded prediction still put it there?")
         self.mask_box.toggled.connect(self.set_mask)
@@ -202,7 +204,8 @@ class WorldView(QWidget):
         if decoded is not None:
             self.imag_image.setImage(decoded, levels=(0, 255))
             self.real_image.setImage(self.controller.frame, levels=(0, 255))
-            self.status.setText("Masked: the model sees no object. Its decoded prediction shows whether it still knows where the object is."
+            self.status.setText("Masked: the model sees no object. Its decoded prediction "
+                                "shows whether it still knows where the object is."
                                 if on else "The model sees the object again.")  # fmt: skip
 
     def imagine(self) -> None:
@@ -218,7 +221,8 @@ class WorldView(QWidget):
         self.pca_imagined.setData(result.pca_imagined[:, 0], result.pca_imagined[:, 1])
         self.last_imagined = result
         self.status.setText(f"Imagined {len(result.errors)} steps holding ({self.heading[0]:+.1f}, {self.heading[1]:+.1f}): "
-                            f"error {result.errors[0]:.3f} at step 1, {result.errors[-1]:.3f} at step {len(result.errors)}.")  # fmt: skip
+                            f"error {result.errors[0]:.3f} at step 1, "
+                            f"{result.errors[-1]:.3f} at step {len(result.errors)}.")  # fmt: skip
 
     def set_goal(self, position) -> None:
         self.goal = self.controller.goal_at(position, self.goal_move)
@@ -246,7 +250,8 @@ class WorldView(QWidget):
     def _show_plan(self, state) -> None:
         self.energy_curve.setData(np.arange(1, len(state.energies) + 1), state.energies)
         self.status.setText(f"Plan: {len(state.actions)} actions, energy {state.energies[0]:.2f} -> {state.energies[-1]:.2f} "
-                            f"over {len(state.energies)} iterations; first action ({state.actions[0][0]:+.2f}, {state.actions[0][1]:+.2f}).")  # fmt: skip
+                            f"over {len(state.energies)} iterations; first action "
+                            f"({state.actions[0][0]:+.2f}, {state.actions[0][1]:+.2f}).")  # fmt: skip
 
     def step_plan(self) -> None:
         if self.controller.plan_state is None:
