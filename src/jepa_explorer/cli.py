@@ -130,7 +130,9 @@ def cmd_predict(args) -> int:
         check_spec(args.mask)  # a bad spec fails before the model loads
     model = _load(args)
     if getattr(model, "kind", "jepa") == "world":
-        raise JepaError(f"{args.checkpoint}: a world model (actions, not masks); measure it with `eval`, explore it in the world mode.")
+        raise JepaError(
+            f"{args.checkpoint}: a world model (actions, not masks); measure it with `eval`, explore it in the world mode."
+        )
     if model.config.encoder.video:
         raise JepaError(
             f"{args.checkpoint}: a video model; `predict --image` takes image models (video input comes with the video issue)."

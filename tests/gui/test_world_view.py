@@ -66,7 +66,13 @@ def test_click_a_goal_then_plan_and_step(view, qtbot, monkeypatch):
     from jepa_explorer.app import world_mode
 
     original = world_mode.WorldModeController.plan
-    monkeypatch.setattr(world_mode.WorldModeController, "plan", lambda self, goal, **kw: original(self, goal, samples=24, iterations=3, **{k: v for k, v in kw.items() if k not in ("samples", "iterations")}))  # noqa: E501
+    monkeypatch.setattr(
+        world_mode.WorldModeController,
+        "plan",
+        lambda self, goal, **kw: original(
+            self, goal, samples=24, iterations=3, **{k: v for k, v in kw.items() if k not in ("samples", "iterations")}
+        ),
+    )  # noqa: E501
     view.set_goal((20.0, 20.0))
     assert view.goal_marker.data["x"].tolist() == [20.0]
     with qtbot.waitSignal(view.planned):

@@ -153,7 +153,9 @@ class WorldModeController:
         actual = self.model.encode(np.stack([self.model_frame(s) for s in states]))
         decoded = self.model.decode(imagined) if self.model.decoder is not None else None
         pca_actual, pca_imagined = _pca_pair(hist[-1], actual, imagined)
-        return Imagined(actions, imagined, actual, np.stack(frames), decoded, ((imagined - actual) ** 2).mean(-1), pca_actual, pca_imagined)
+        return Imagined(
+            actions, imagined, actual, np.stack(frames), decoded, ((imagined - actual) ** 2).mean(-1), pca_actual, pca_imagined
+        )
 
     def decoded_prediction(self, action=(0.0, 0.0)) -> np.ndarray | None:
         """The decoded one-step prediction for `action`: with masking on, does the object reappear where it

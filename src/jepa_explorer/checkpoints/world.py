@@ -35,7 +35,9 @@ def _config(card: dict, folder: Path) -> WorldConfig:
     try:
         return WorldConfig.from_dict(card["architecture"])
     except (KeyError, TypeError) as e:
-        raise CheckpointError(f"{folder}: card.json's architecture is not a world model's ({e}); regenerate the bundle.") from None
+        raise CheckpointError(
+            f"{folder}: card.json's architecture is not a world model's ({e}); regenerate the bundle."
+        ) from None
 
 
 def load_world_decoder(path, device=None) -> tuple[WorldDecoder, dict]:

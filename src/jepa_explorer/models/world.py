@@ -32,6 +32,7 @@ def _init_weights(module: nn.Module, std: float = 0.02) -> None:
             if m.bias is not None:
                 nn.init.zeros_(m.bias)
 
+
 # ---------------------------------------------------------------- configs
 
 
@@ -74,7 +75,10 @@ class WorldEncoder(nn.Module):
         width = cfg.encoder.embed_dim * cfg.encoder.num_patches
         # LeWorldModel's projector: an MLP with BatchNorm (SIGReg acts on its output)
         self.projector = nn.Sequential(
-            nn.Linear(width, cfg.projector_dim), nn.BatchNorm1d(cfg.projector_dim), nn.GELU(), nn.Linear(cfg.projector_dim, cfg.latent_dim)
+            nn.Linear(width, cfg.projector_dim),
+            nn.BatchNorm1d(cfg.projector_dim),
+            nn.GELU(),
+            nn.Linear(cfg.projector_dim, cfg.latent_dim),
         )
         _init_weights(self.projector)
 

@@ -28,6 +28,8 @@ def _progress(line: str) -> None:
     import sys
 
     print(line, file=sys.stderr, flush=True)
+
+
 CONTEXT = 3  # real frames before an open-loop rollout
 
 
@@ -282,7 +284,12 @@ def eval_decoder(model, n: int = 32, seed: int = 0) -> dict:
         roll = model.rollout(z[:CONTEXT], actions[CONTEXT - 1 :], actions[: CONTEXT - 1])
         one.append(psnr(model.decode(roll[:1]), frames[CONTEXT : CONTEXT + 1]))
         eight.append(psnr(model.decode(roll[-1:]), frames[-1:]))
-    return {"psnr_actual": float(np.mean(actual)), "psnr_imagined_h1": float(np.mean(one)), "psnr_imagined_h8": float(np.mean(eight)), "trajectories": n}
+    return {
+        "psnr_actual": float(np.mean(actual)),
+        "psnr_imagined_h1": float(np.mean(one)),
+        "psnr_imagined_h8": float(np.mean(eight)),
+        "trajectories": n,
+    }
 
 
 def evaluate_world(checkpoint: str, seed: int = 0, n_rollout: int = 64, n_plan: int = 8, n_surprise: int = 40,
@@ -330,23 +337,37 @@ def format_world_report(report: dict) -> str:
     lines = [f"{report['checkpoint']}: {report['split']}", "open-loop latent MSE by horizon (1, 2, 4, 8, 16):"]
     for name, values in r["mse_by_horizon"].items():
         lines.append(f"  {name:14}" + "".join(f"{values[h - 1]:9.4f}" for h in (1, 2, 4, 8, 16)))
-    lines.append(f"  h1: {r['h1_gain_vs_copy_last']:+.1%} below copy-last; zero actions {r['h1_zero_actions_worse_by']:+.1%} worse")
+    lines.append(
+        f"  h1: {r['h1_gain_vs_copy_last']:+.1%} below copy-last; zero actions {r['h1_zero_actions_worse_by']:+.1%} worse"
+    )
     lines.append("surprise AUROC: " + ", ".join(f"{k} {v['auroc']:.3f}" for k, v in report["surprise"].items()))
     p = report["probes"]
     lines.append(
         f"linear probes R²: agent {p['trained']['agent_r2']:.3f} (random-init {p['random_init']['agent_r2']:.3f}), "
         f"object {p['trained']['object_r2']:.3f} (random-init {p['random_init']['object_r2']:.3f})"
     )
-    lines.append(f"latents: mean per-dim std {p['trained']['mean_dim_std']:.3f}, effective rank {p['trained']['effective_rank']:.1f} of {p['latent_dim']}")
+    lines.append(
+        f"latents: mean per-dim std {p['trained']['mean_dim_std']:.3f}, effective "
+        f"rank {p['trained']['effective_rank']:.1f} of {p['latent_dim']}"
+    )
     if "decoder" in report:
         d = report["decoder"]
-        lines.append(f"decoder PSNR: actual latents {d['psnr_actual']:.1f} dB, imagined h1 {d['psnr_imagined_h1']:.1f} dB, h8 {d['psnr_imagined_h8']:.1f} dB")
+        lines.append(
+            f"decoder PSNR: actual latents {d['psnr_actual']:.1f} dB, imagined h1 "
+            f"{d['psnr_imagined_h1']:.1f} dB, h8 {d['psnr_imagined_h8']:.1f} dB"
+        )
     if "planning" in report:
         for task in ("reach", "push"):
             t = report["planning"][task]
-            lines.append(f"planning {task}: {t['success']:.0%} within 60 steps (random policy {t['random_policy_success']:.0%}, {t['episodes']} episodes)")
+            lines.append(
+                f"planning {task}: {t['success']:.0%} within 60 steps (random policy "
+                f"{t['random_policy_success']:.0%}, {t['episodes']} episodes)"
+            )
         st = report["planning"]["settings"]
-        lines.append(f"  CEM {st['samples']} samples x {st['iterations']} iterations, horizon {st['horizon']}, re-planned every {st['execute_per_plan']} steps")
+        lines.append(
+            f"  CEM {st['samples']} samples x {st['iterations']} iterations, horizon "
+            f"{st['horizon']}, re-planned every {st['execute_per_plan']} steps"
+        )
     for k, v in report["targets"].items():
         lines.append(f"  target {k}: {v['measured']:.3f} vs {v['target']} -> {'met' if v['met'] else 'NOT met'}")
     return "\n".join(lines)

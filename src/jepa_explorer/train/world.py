@@ -88,7 +88,10 @@ class WorldTrainer:
         }
         params = [p for n in ("encoder", "predictor") for p in self.modules[n].parameters()]
         self.opt = torch.optim.AdamW(
-            [{"params": [p for p in params if p.ndim > 1]}, {"params": [p for p in params if p.ndim <= 1], "weight_decay": 0.0, "no_wd": True}],
+            [
+                {"params": [p for p in params if p.ndim > 1]},
+                {"params": [p for p in params if p.ndim <= 1], "weight_decay": 0.0, "no_wd": True},
+            ],
             lr=self.optim_cfg["lr"],
         )
         self.dec_opt = torch.optim.AdamW(self.modules["decoder"].parameters(), lr=self.optim_cfg["lr"], weight_decay=0.0)
@@ -184,7 +187,10 @@ class WorldTrainer:
         try:
             while self.state.step < self.stop_at:
                 if time.perf_counter() > deadline:
-                    log(f"stopping at step {self.state.step}: the {self.max_minutes:g}-minute limit is reached (--resume continues)")
+                    log(
+                        f"stopping at step {self.state.step}: the "
+                        f"{self.max_minutes:g}-minute limit is reached (--resume continues)"
+                    )
                     break
                 step = self.state.step
                 frames, actions, _ = prefetch.next()
@@ -192,7 +198,9 @@ class WorldTrainer:
                 started = time.perf_counter()
                 out = self.step(frames, actions, step)
                 if not math.isfinite(out["loss"]):
-                    raise JepaError(f"training diverged at step {step} (loss {out['loss']}); lower the learning rate in the recipe.")
+                    raise JepaError(
+                        f"training diverged at step {step} (loss {out['loss']}); lower the learning rate in the recipe."
+                    )
                 self.state.seconds += time.perf_counter() - started
                 self.state.step += 1
                 n = frames.shape[0] * frames.shape[1]
@@ -236,7 +244,12 @@ class WorldTrainer:
             frames, _, _ = batch(32, 8, 12345, k, split="held_out")
             zs.append(enc(self._frames(frames)))
         z = torch.cat(zs)
-        return {"mean_dim_std": float(z.std(0).mean()), "min_dim_std": float(z.std(0).min()), "effective_rank": effective_rank(z), "latent_dim": z.shape[1]}
+        return {
+            "mean_dim_std": float(z.std(0).mean()),
+            "min_dim_std": float(z.std(0).min()),
+            "effective_rank": effective_rank(z),
+            "latent_dim": z.shape[1],
+        }
 
     def export(self, out_dir: Path) -> Path:
         import os
@@ -244,7 +257,10 @@ class WorldTrainer:
 
         from jepa_explorer.checkpoints.bundle import save_bundle
 
-        hardware = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {torch.get_num_threads()} threads, {self.device}"
+        hardware = (
+            f"{platform.processor() or platform.machine()}, {os.cpu_count()} "
+            f"cores, {torch.get_num_threads()} threads, {self.device}"
+        )
         training = {
             "steps": self.state.step,
             "frames_seen": self.state.images,
@@ -262,7 +278,8 @@ class WorldTrainer:
             "trajectories": f"{self.recipe['data']['length']} actions from a random state, policies: smooth random walk 40%, "
             "goal-directed through the door 30%, push the object 30%",
             "seeds": "training worlds 0..19999; evaluation worlds 1000000 and up (never trained on)",
-            "batches": f"{self.recipe['data']['batch_size']} trajectories from {self.recipe['data'].get('worlds_per_batch', 1)} world(s)",
+            "batches": f"{self.recipe['data']['batch_size']} trajectories from "
+            f"{self.recipe['data'].get('worlds_per_batch', 1)} world(s)",
         }
         card = {
             "name": self.recipe["name"],
@@ -279,7 +296,9 @@ class WorldTrainer:
         }
         card.update(self.recipe.get("card", {}))
         dtype = getattr(torch, self.recipe.get("bundle_dtype", "float16"))
-        out = save_bundle(out_dir, {"encoder": self.modules["encoder"], "predictor": self.modules["predictor"]}, card, dtype=dtype)
+        out = save_bundle(
+            out_dir, {"encoder": self.modules["encoder"], "predictor": self.modules["predictor"]}, card, dtype=dtype
+        )
         dec_dir = Path(str(out_dir) + "-decoder")
         dec_card = {
             "name": self.recipe["name"] + "-decoder",

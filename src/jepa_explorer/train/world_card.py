@@ -17,7 +17,8 @@ def world_card_markdown(card: dict) -> str:
             card.get("description", ""),
             "",
             f"- kind: world-decoder (shows the latents of `{card.get('world')}` as frames)",
-            f"- weights: `model.safetensors` ({card.get('weights_dtype', 'float32')}), sha256 `{card.get('weights_sha256', '?')}`",
+            f"- weights: `model.safetensors` ({card.get('weights_dtype', 'float32')}), "
+            f"sha256 `{card.get('weights_sha256', '?')}`",
             f"- trained with the world model: `{training.get('command')}`",
         ]
         if card.get("metrics"):
@@ -27,11 +28,14 @@ def world_card_markdown(card: dict) -> str:
     lines += [recipe.get("description", ""), ""]
     lines += [
         "- kind: world (action-conditioned JEPA: `encode`, `predict`, `rollout`; plan with `jepa_explorer.world.plan`)",
-        f"- input: {card.get('input', {}).get('size')} px frames of `jepa_explorer.world`, mean/std {card.get('input', {}).get('mean')} / {card.get('input', {}).get('std')}",
+        f"- input: {card.get('input', {}).get('size')} px frames of `jepa_explorer.world`, "
+        f"mean/std {card.get('input', {}).get('mean')} / {card.get('input', {}).get('std')}",
         f"- weights: `model.safetensors` ({card.get('weights_dtype', 'float32')}), sha256 `{card.get('weights_sha256', '?')}`",
-        f"- trained: {training.get('steps')} steps, {training.get('frames_seen')} frames, {training.get('compute_seconds', 0) / 60:.0f} min "
+        f"- trained: {training.get('steps')} steps, {training.get('frames_seen')} "
+        f"frames, {training.get('compute_seconds', 0) / 60:.0f} min "
         f"on {training.get('hardware')}, torch {training.get('torch')}, seed {card.get('seed')}",
-        f"- reproduce: `{training.get('command')}` (recipe `src/jepa_explorer/train/recipes/{recipe.get('name', card.get('name'))}.json`)",
+        f"- reproduce: `{training.get('command')}` (recipe "
+        f"`src/jepa_explorer/train/recipes/{recipe.get('name', card.get('name'))}.json`)",
     ]
     for key, text in card.get("choices", {}).items():
         lines.append(f"- {key}: {text}")
@@ -43,7 +47,8 @@ def world_card_markdown(card: dict) -> str:
             "",
             "## Latents did not collapse",
             "",
-            f"Held-out latents after training: mean per-dimension std {health['mean_dim_std']:.3f} (min {health['min_dim_std']:.3f}), "
+            "Held-out latents after training: mean per-dimension std "
+            f"{health['mean_dim_std']:.3f} (min {health['min_dim_std']:.3f}), "
             f"effective rank {health['effective_rank']:.1f} of {health['latent_dim']} dimensions.",
         ]
     if card.get("metrics"):

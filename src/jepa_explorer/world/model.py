@@ -1,9 +1,9 @@
 """`WorldModel`: what `load_model` returns for a world bundle (card kind "world").
 
-    model.encode(frames [T, H, W, 3] uint8) -> latents [T, L]
-    model.predict(latents [T, L], actions [T, 2]) -> [T, L]   row t: the latent after action t, from rows <= t
-    model.rollout(history [K, L], actions [H, 2], history_actions [K-1, 2]) -> [H, L]  (own predictions fed back)
-    model.decode(latents [T, L]) -> frames [T, S, S, 3] uint8 (when a decoder bundle is attached)
+model.encode(frames [T, H, W, 3] uint8) -> latents [T, L]
+model.predict(latents [T, L], actions [T, 2]) -> [T, L]   row t: the latent after action t, from rows <= t
+model.rollout(history [K, L], actions [H, 2], history_actions [K-1, 2]) -> [H, L]  (own predictions fed back)
+model.decode(latents [T, L]) -> frames [T, S, S, 3] uint8 (when a decoder bundle is attached)
 """
 
 from __future__ import annotations
@@ -91,7 +91,10 @@ class WorldModel:
             out = self.predictor(z, a)
         else:
             out = torch.cat(
-                [self.predictor(z[:, max(0, t - window + 1) : t + 1], a[:, max(0, t - window + 1) : t + 1])[:, -1:] for t in range(z.shape[1])],
+                [
+                    self.predictor(z[:, max(0, t - window + 1) : t + 1], a[:, max(0, t - window + 1) : t + 1])[:, -1:]
+                    for t in range(z.shape[1])
+                ],
                 dim=1,
             )
         out = out.cpu().numpy()

@@ -62,7 +62,9 @@ def plan(
     z = torch.from_numpy(model.encode(np.concatenate([frames, np.asarray(goal_frame)[None]]))).to(dev)
     hist, goal = z[:-1], z[-1]
     gen = torch.Generator().manual_seed(int(seed))
-    mean = torch.zeros(horizon, 2) if init_mean is None else torch.as_tensor(np.asarray(init_mean, np.float32)).reshape(horizon, 2)
+    mean = (
+        torch.zeros(horizon, 2) if init_mean is None else torch.as_tensor(np.asarray(init_mean, np.float32)).reshape(horizon, 2)
+    )
     std = torch.full((horizon, 2), float(init_std))
     # the history's prefix is the same for every sample and iteration: run it once
     prefix = model.imagine(hist[None], torch.from_numpy(past).to(dev)[None])
@@ -87,7 +89,9 @@ def plan(
         if on_iteration is not None:
             on_iteration(it, cand.numpy(), e.numpy())
     result.actions = best_seq.numpy().astype(np.float32)
-    result.imagined = model.rollout_tensor(hist[None], torch.from_numpy(past).to(dev)[None], best_seq[None].to(dev))[0].cpu().numpy()
+    result.imagined = (
+        model.rollout_tensor(hist[None], torch.from_numpy(past).to(dev)[None], best_seq[None].to(dev))[0].cpu().numpy()
+    )
     return result
 
 

@@ -35,6 +35,7 @@ KEYS = {
 }  # fmt: skip
 IMAGINE_STEPS = 12
 SURPRISE_WINDOW = 80  # steps shown in the strip chart
+SHORT_EVENT_NAMES = {"teleport": "Teleport", "through_wall": "Through wall", "vanish": "Vanish", "colour": "Recolour"}
 EVENT_COLOURS = {"teleport": BAD, "through_wall": WARN, "vanish": "#b48cff", "colour": "#4fc3f7"}
 
 
@@ -96,12 +97,12 @@ class WorldView(QWidget):
         self.surprise_events = pg.ScatterPlotItem(size=16, pen=None)
         self.surprise_plot.addItem(self.surprise_events)
         self.surprise_plot.setLabel("bottom", "step")
-        self.horizon_plot = self.plots.addPlot(row=1, col=0, title="imagination error by horizon")
+        self.horizon_plot = self.plots.addPlot(row=1, col=0, title="imagined error by step")
         self.horizon_curve = self.horizon_plot.plot(pen=pg.mkPen(WARN, width=2), symbol="o", symbolSize=5)
-        self.pca_plot = self.plots.addPlot(row=1, col=1, title="latent trajectory (PCA)")
+        self.pca_plot = self.plots.addPlot(row=1, col=1, title="latent path (PCA)")
         self.pca_actual = self.pca_plot.plot(pen=pg.mkPen(TEXT, width=2), symbol="o", symbolSize=5, name="actual")
         self.pca_imagined = self.pca_plot.plot(pen=pg.mkPen(WARN, width=2, style=Qt.DashLine), symbol="t", symbolSize=5)
-        self.energy_plot = self.plots.addPlot(row=1, col=2, title="plan energy per CEM iteration")
+        self.energy_plot = self.plots.addPlot(row=1, col=2, title="plan energy")
         self.energy_curve = self.energy_plot.plot(pen=pg.mkPen(GOOD, width=2), symbol="o", symbolSize=5)
         self.energy_plot.setLabel("bottom", "iteration")
 
@@ -124,10 +125,14 @@ class WorldView(QWidget):
             buttons.addWidget(self._button(name, text, key, tip, slot), 0, i)
         for i, (kind, label) in enumerate(self.controller.event_labels().items()):
             tip = f"inject: {label} in the next step; watch the surprise spike"
-            buttons.addWidget(self._button(f"inject_{kind}", label.capitalize(), f"{i + 1}", tip, lambda _checked=False, k=kind: self.inject(k)), 1, i)
-        self.mask_box = QCheckBox("Hide the object from the model (C-JEPA masking)")
+            text = SHORT_EVENT_NAMES.get(kind, label)
+            buttons.addWidget(
+                self._button(f"inject_{kind}", text, f"{i + 1}", tip, lambda _checked=False, k=kind: self.inject(k)), 1, i
+            )
+        self.mask_box = QCheckBox("Hide object from model (C-JEPA)")
+        self.mask_box.setToolTip("The model sees frames without the object; does its decoded prediction still put it there?")
         self.mask_box.toggled.connect(self.set_mask)
-        self.push_box = QCheckBox("Goal moves the object")
+        self.push_box = QCheckBox("Goal moves object")
         self.push_box.toggled.connect(lambda on: setattr(self, "goal_move", "object" if on else "agent"))
         buttons.addWidget(self.mask_box, 2, 0, 1, 3)
         buttons.addWidget(self.push_box, 2, 3, 1, 2)
@@ -200,7 +205,8 @@ class WorldView(QWidget):
         if decoded is not None:
             self.imag_image.setImage(decoded, levels=(0, 255))
             self.real_image.setImage(self.controller.frame, levels=(0, 255))
-            self.status.setText("Masked: the model sees no object. Its decoded prediction shows whether it still knows where the object is."
+            self.status.setText("Masked: the model sees no object. Its decoded prediction "
+                                "shows whether it still knows where the object is."
                                 if on else "The model sees the object again.")  # fmt: skip
 
     def imagine(self) -> None:
@@ -216,7 +222,8 @@ class WorldView(QWidget):
         self.pca_imagined.setData(result.pca_imagined[:, 0], result.pca_imagined[:, 1])
         self.last_imagined = result
         self.status.setText(f"Imagined {len(result.errors)} steps holding ({self.heading[0]:+.1f}, {self.heading[1]:+.1f}): "
-                            f"error {result.errors[0]:.3f} at step 1, {result.errors[-1]:.3f} at step {len(result.errors)}.")  # fmt: skip
+                            f"error {result.errors[0]:.3f} at step 1, "
+                            f"{result.errors[-1]:.3f} at step {len(result.errors)}.")  # fmt: skip
 
     def set_goal(self, position) -> None:
         self.goal = self.controller.goal_at(position, self.goal_move)
@@ -244,7 +251,8 @@ class WorldView(QWidget):
     def _show_plan(self, state) -> None:
         self.energy_curve.setData(np.arange(1, len(state.energies) + 1), state.energies)
         self.status.setText(f"Plan: {len(state.actions)} actions, energy {state.energies[0]:.2f} -> {state.energies[-1]:.2f} "
-                            f"over {len(state.energies)} iterations; first action ({state.actions[0][0]:+.2f}, {state.actions[0][1]:+.2f}).")  # fmt: skip
+                            f"over {len(state.energies)} iterations; first action "
+                            f"({state.actions[0][0]:+.2f}, {state.actions[0][1]:+.2f}).")  # fmt: skip
 
     def step_plan(self) -> None:
         if self.controller.plan_state is None:
