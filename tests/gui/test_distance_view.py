@@ -57,9 +57,12 @@ def test_one_gain_per_target_group_and_why_it_changes_with_the_metric(qtbot, win
     assert "cosine distance" in panel.gains_label.text() and "direction" in panel.gains_label.toolTip()
 
 
-def test_bar_value_labels_clear_each_other_and_the_median_marks(window):
+def test_bar_value_labels_clear_each_other_and_the_median_marks(qtbot, window):
     panel = window.distance_panel
     panel._detail_redraws.flush()
+    view = panel.bar_plot.vb
+    # the first layout passes resize the plot after the first draw; the panel re-scales on each resize
+    qtbot.waitUntil(lambda: all(r.right() <= view.sceneBoundingRect().right() + 1 for r in panel.bar_label_rects()), timeout=5000)
     rects = panel.bar_label_rects()
     assert len(rects) == panel.table.rowCount() >= 3
     for i, a in enumerate(rects):

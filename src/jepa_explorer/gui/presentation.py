@@ -165,6 +165,9 @@ def stack_heatmap(panel: QWidget | None, stacked: bool) -> None:
     if not isinstance(box, QBoxLayout):
         return
     saved = panel.property("_stretch_before_presentation")
+    gains = getattr(panel, "gains_label", None)
+    if gains is not None:  # the per-group gains line reserves several lines: in the lecture hall the verdict says it
+        gains.setVisible(not stacked)
     if stacked:
         if saved is None:
             panel.setProperty("_stretch_before_presentation", [box.stretch(i) for i in range(box.count())])
