@@ -189,6 +189,7 @@ class WorldMode:
         self._docks: dict[str, bool] = {}
         self._tools_visible = True
         self._enabled: dict[str, bool] = {}
+        self._policies: dict = {}  # the hidden page's own size policy, by index
         self.stack = QStackedWidget()
         self.stack.setObjectName("central_stack")
         self.stack.addWidget(window.takeCentralWidget())
@@ -226,7 +227,7 @@ class WorldMode:
             if name not in WORLD_KEEPS:
                 self._enabled[name] = action.isEnabled()
                 action.setEnabled(False)  # its key would clash with the view's, or act on the hidden canvas
-        self.stack.setCurrentWidget(self.view)
+        self._show_page(self.view)
         self.relayout(window.presentation.on)
         self.view.setFocus()
         window.setWindowTitle("JEPA Explorer — world model")
@@ -239,7 +240,7 @@ class WorldMode:
         self.on = False
         if self.view is not None:
             self.view._play.stop()
-        self.stack.setCurrentIndex(0)
+        self._show_page(self.stack.widget(0))
         for name, enabled in self._enabled.items():
             window.qactions[name].setEnabled(enabled)
         window._update_history_actions()
@@ -255,6 +256,18 @@ class WorldMode:
         shown = window.app.input
         name = (shown.path.rsplit("/", 1)[-1] if shown.path else "demo image") if shown is not None else None
         window.setWindowTitle(f"JEPA Explorer — {name}" if name else "JEPA Explorer")
+
+    def _show_page(self, page) -> None:
+        """Show `page`; the hidden one gets the Ignored policy, since a stack's minimum size is the largest of
+        all its pages' (the world view's would widen the window in image mode beside the lesson, and the other way)."""
+        for i in range(self.stack.count()):
+            widget = self.stack.widget(i)
+            if widget is page:
+                widget.setSizePolicy(self._policies.pop(i, widget.sizePolicy()))
+            elif i not in self._policies:
+                self._policies[i] = widget.sizePolicy()
+                widget.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
+        self.stack.setCurrentWidget(page)
 
     def relayout(self, presenting: bool) -> None:
         """While on: no panels (presentation mode and its restore pass bring them back), fonts for the room."""
