@@ -88,12 +88,33 @@ class LessonMode:
     def __init__(self, window) -> None:
         self.window = window
         self.host = AppLessonHost(window.app, view=self)
-        self.host.events.done.connect(lambda: window.status.say("Lesson set-up on screen"))
+        self.host.events.done.connect(self._set_up_done)
         self.host.events.failed.connect(lambda message: window.status.say(f"Lesson set-up stopped: {message}"))
         self.panel = None
         self.dock: QDockWidget | None = None
         self.folder = None  # the content folder (None: $JEPA_EXPLORER_LESSON or the bundled lesson)
         self.progress_path = None  # None: the user's data folder; tests point it elsewhere
+        self._width_before = 0  # the window's width when the last set-up began
+        self._shrink_after_prediction = False
+        window.app.events.prediction.connect(self._on_prediction)
+
+    def _set_up_done(self) -> None:
+        self.window.status.say("Lesson set-up on screen")
+        self._shrink_back()
+        self._shrink_after_prediction = True  # the new model's first result fills its panels: once more after it
+
+    def _on_prediction(self, _prediction) -> None:
+        if self._shrink_after_prediction:
+            self._shrink_after_prediction = False
+            QTimer.singleShot(0, self._shrink_back)
+
+    def _shrink_back(self) -> None:
+        """A new model's panels (a video's timeline) can ask for more width for a moment at 1024 px beside the
+        lesson; the window grows then, and would stay wider than the screen: back to its width from before."""
+        window, started = self.window, self._width_before
+        if started and window.width() > started and not (window.isFullScreen() or window.isMaximized()):
+            window.resize(max(started, window.minimumSizeHint().width()), window.height())
+            self.relayout(window.presentation.on)
 
     @property
     def on(self) -> bool:
@@ -107,8 +128,10 @@ class LessonMode:
         window.qactions["lesson"].setChecked(on)
         if self.dock is None:
             return
+        self._width_before = window.width()
         self.dock.setVisible(on)
         self.relayout(window.presentation.on)
+        QTimer.singleShot(0, self._shrink_back)  # the dock's first layout can push the window a pixel wider
         if on:
             self.dock.raise_()
             self.panel.setFocus()
@@ -131,6 +154,7 @@ class LessonMode:
         self.dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable | QDockWidget.DockWidgetClosable)
         window.addDockWidget(Qt.LeftDockWidgetArea, self.dock)
         self.dock.visibilityChanged.connect(self._visibility_changed)
+        self.panel.setupRequested.connect(lambda *_: setattr(self, "_width_before", window.width()))
         return True
 
     def _visibility_changed(self, _visible: bool) -> None:
