@@ -2,7 +2,7 @@
 """Screenshots of the window's lesson mode (F2) and world-model mode (F3), normal and in presentation mode.
 
     PYTHONPATH=src QT_QPA_PLATFORM=offscreen python3 scripts/lesson_screenshots.py --out shots \
-        [--sizes 1024x768,1280x800,1920x1080] [--chapters all|first] [--tiny-world]
+        [--sizes 1024x768,1280x800,1920x1080] [--chapters all|ID,ID] [--tiny-world]
 
 For every size: the lesson panel docked in the real window on the bundled models; each chapter's set-up
 pressed through the window's lesson host (``app.lesson_host``), saved as ``lesson-<chapter>-<n>-<size>.png``
@@ -43,7 +43,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True)
     parser.add_argument("--sizes", default="1024x768,1280x800,1920x1080")
-    parser.add_argument("--chapters", default="all", choices=("all", "first"))
+    parser.add_argument("--chapters", default="all", help="all, or chapter ids separated by commas")
     parser.add_argument("--tiny-world", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -111,8 +111,9 @@ def main() -> int:
         host.events.done.connect(lambda: finished.append("done"))
         host.events.failed.connect(lambda message: finished.append(f"failed: {message}"))
         panel = window.lesson_mode.panel
-        chapters = lesson.chapters if args.chapters == "all" else lesson.chapters[:1]
-        for number, chapter in enumerate(chapters):
+        for number, chapter in enumerate(lesson.chapters):
+            if args.chapters != "all" and chapter.id not in args.chapters.split(","):
+                continue
             panel.show_section("chapters")
             panel.show_item(number)
             for index in range(len(chapter.setups)):

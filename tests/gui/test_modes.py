@@ -127,6 +127,7 @@ def test_world_mode_replaces_the_canvas_and_takes_the_driving_keys(qtbot, world_
     w = world_window
     masks = w.app.masks.copy()
     docks_before = {key: dock.isVisible() for key, dock in w.docks.items()}
+    narrowest = w.minimumSizeHint().width()
     qtbot.keyClick(w, Qt.Key_F3)
     view = w.world_mode.view
     assert w.world_mode.on and w.qactions["world_mode"].isChecked()
@@ -149,6 +150,7 @@ def test_world_mode_replaces_the_canvas_and_takes_the_driving_keys(qtbot, world_
     assert w.centralWidget().currentIndex() == 0
     assert {key: dock.isVisible() for key, dock in w.docks.items()} == docks_before and w.tools_toolbar.isVisible()
     assert w.qactions["preset_multiblock"].isEnabled()
+    assert w.minimumSizeHint().width() == narrowest  # the hidden world view does not widen the window
     w.qactions["preset_centre"].trigger()  # the image commands work again
     assert w.app.masks == PRESETS_BY_KEY["centre"].make(w.app.grid_shape, 0)
 

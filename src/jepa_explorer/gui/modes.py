@@ -18,6 +18,7 @@ switches, since presentation mode lays out the docks its own way.
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDockWidget, QSizePolicy, QStackedWidget
@@ -30,8 +31,9 @@ WORLD_BUNDLE = "world-tiny"
 LESSON_PRESENTATION_SCALE = 1.6  # the panel's type in presentation mode at 1920x1080 (less on smaller screens)
 LESSON_MIN_WIDTH = 200  # px: the panel's pages scroll; below this its navigation squeezes
 NARROW_WINDOW = 1400  # px: below this, beside the lesson, the right-hand panels may shrink below their own minimum
+PRESENTING_PANELS_MAX = 0.3  # of the width: the panels' minimum beside the lesson in presentation mode
 NARROW_PANELS_MIN = 400  # px: ... down to this (their pictures scale down; at 1024 px the lesson keeps ~300 px)
-LESSON_SHARE = {False: 0.32, True: 0.34}  # of the window's width (0.29 in a narrow window)
+LESSON_SHARE = {False: 0.32, True: 0.3}  # of the window's width (0.29 in a narrow window)
 PANELS_SHARE_WITH_LESSON = 0.34  # the right-hand docks beside the lesson (0.4 in a narrow window): the canvas keeps the middle
 # the window's commands that stay on in world-model mode (the rest act on the canvas's image and masks)
 WORLD_KEEPS = {
@@ -86,12 +88,33 @@ class LessonMode:
     def __init__(self, window) -> None:
         self.window = window
         self.host = AppLessonHost(window.app, view=self)
-        self.host.events.done.connect(lambda: window.status.say("Lesson set-up on screen"))
+        self.host.events.done.connect(self._set_up_done)
         self.host.events.failed.connect(lambda message: window.status.say(f"Lesson set-up stopped: {message}"))
         self.panel = None
         self.dock: QDockWidget | None = None
         self.folder = None  # the content folder (None: $JEPA_EXPLORER_LESSON or the bundled lesson)
         self.progress_path = None  # None: the user's data folder; tests point it elsewhere
+        self._width_before = 0  # the window's width when the last set-up began
+        self._shrink_after_prediction = False
+        window.app.events.prediction.connect(self._on_prediction)
+
+    def _set_up_done(self) -> None:
+        self.window.status.say("Lesson set-up on screen")
+        self._shrink_back()
+        self._shrink_after_prediction = True  # the new model's first result fills its panels: once more after it
+
+    def _on_prediction(self, _prediction) -> None:
+        if self._shrink_after_prediction:
+            self._shrink_after_prediction = False
+            QTimer.singleShot(0, self._shrink_back)
+
+    def _shrink_back(self) -> None:
+        """A new model's panels (a video's timeline) can ask for more width for a moment at 1024 px beside the
+        lesson; the window grows then, and would stay wider than the screen: back to its width from before."""
+        window, started = self.window, self._width_before
+        if started and window.width() > started and not (window.isFullScreen() or window.isMaximized()):
+            window.resize(max(started, window.minimumSizeHint().width()), window.height())
+            self.relayout(window.presentation.on)
 
     @property
     def on(self) -> bool:
@@ -105,8 +128,10 @@ class LessonMode:
         window.qactions["lesson"].setChecked(on)
         if self.dock is None:
             return
+        self._width_before = window.width()
         self.dock.setVisible(on)
         self.relayout(window.presentation.on)
+        QTimer.singleShot(0, self._shrink_back)  # the dock's first layout can push the window a pixel wider
         if on:
             self.dock.raise_()
             self.panel.setFocus()
@@ -129,26 +154,34 @@ class LessonMode:
         self.dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable | QDockWidget.DockWidgetClosable)
         window.addDockWidget(Qt.LeftDockWidgetArea, self.dock)
         self.dock.visibilityChanged.connect(self._visibility_changed)
+        self.panel.setupRequested.connect(lambda *_: setattr(self, "_width_before", window.width()))
         return True
 
     def _visibility_changed(self, _visible: bool) -> None:
         """Also when its own close button hides it: the menu's tick and the panels' minimum follow."""
+        if not shiboken6.isValid(self.window):
+            return  # the window is being destroyed
         self.window.qactions["lesson"].setChecked(self.on)
         if not self.on:
             self.relayout(self.window.presentation.on)
 
     def relayout(self, presenting: bool) -> None:
-        narrow = self.on and self.window.width() < NARROW_WINDOW
+        width = self.window.width()
+        narrow = self.on and width < NARROW_WINDOW
+        # beside the lesson the panels may shrink below their own minimum: in a narrow window, and in presentation
+        # mode, where the large type makes the distance panel ask for most of the screen
+        cap = int(width * PRESENTING_PANELS_MAX) if self.on and presenting else NARROW_PANELS_MIN if narrow else 0
         for dock in self.window.docks.values():
-            # on the panel, not the dock: a dock's minimum is its content's (QDockWidgetItem)
-            dock.widget().setMinimumWidth(NARROW_PANELS_MIN if narrow else 0)  # 0: the panel's own minimum again
+            # on the panel, not the dock: a dock's minimum is its content's (QDockWidgetItem); 0: its own again
+            panel = dock.widget()
+            panel.setMinimumWidth(min(cap, panel.minimumSizeHint().width()) if cap else 0)
         if not self.on:
             return
         scale = lesson_scale(self.window)
         if self.panel.scale != scale:
             self.panel.set_scale(scale)
         window, width = self.window, self.window.width()
-        lesson_share, panels_share = (0.29, 0.4) if narrow else (LESSON_SHARE[presenting], PANELS_SHARE_WITH_LESSON)
+        lesson_share, panels_share = (0.29, 0.4) if narrow and not presenting else (LESSON_SHARE[presenting], PANELS_SHARE_WITH_LESSON)
         window.resizeDocks([self.dock], [int(width * lesson_share)], Qt.Horizontal)
         right = [dock for dock in window.docks.values() if dock.isVisibleTo(window)]
         if right:
@@ -180,6 +213,7 @@ class WorldMode:
         self._docks: dict[str, bool] = {}
         self._tools_visible = True
         self._enabled: dict[str, bool] = {}
+        self._policies: dict = {}  # the hidden page's own size policy, by index
         self.stack = QStackedWidget()
         self.stack.setObjectName("central_stack")
         self.stack.addWidget(window.takeCentralWidget())
@@ -202,6 +236,7 @@ class WorldMode:
         if self.view is None:
             model, note = self.load()
             self.view = WorldView(model)
+            compact_world_view(self.view)
             self.stack.addWidget(self.view)
             window.status.say(note)
         self.on = True
@@ -216,7 +251,7 @@ class WorldMode:
             if name not in WORLD_KEEPS:
                 self._enabled[name] = action.isEnabled()
                 action.setEnabled(False)  # its key would clash with the view's, or act on the hidden canvas
-        self.stack.setCurrentWidget(self.view)
+        self._show_page(self.view)
         self.relayout(window.presentation.on)
         self.view.setFocus()
         window.setWindowTitle("JEPA Explorer — world model")
@@ -229,7 +264,7 @@ class WorldMode:
         self.on = False
         if self.view is not None:
             self.view._play.stop()
-        self.stack.setCurrentIndex(0)
+        self._show_page(self.stack.widget(0))
         for name, enabled in self._enabled.items():
             window.qactions[name].setEnabled(enabled)
         window._update_history_actions()
@@ -246,6 +281,18 @@ class WorldMode:
         name = (shown.path.rsplit("/", 1)[-1] if shown.path else "demo image") if shown is not None else None
         window.setWindowTitle(f"JEPA Explorer — {name}" if name else "JEPA Explorer")
 
+    def _show_page(self, page) -> None:
+        """Show `page`; the hidden one gets the Ignored policy, since a stack's minimum size is the largest of
+        all its pages' (the world view's would widen the window in image mode beside the lesson, and the other way)."""
+        for i in range(self.stack.count()):
+            widget = self.stack.widget(i)
+            if widget is page:
+                widget.setSizePolicy(self._policies.pop(i, widget.sizePolicy()))
+            elif i not in self._policies:
+                self._policies[i] = widget.sizePolicy()
+                widget.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
+        self.stack.setCurrentWidget(page)
+
     def relayout(self, presenting: bool) -> None:
         """While on: no panels (presentation mode and its restore pass bring them back), fonts for the room."""
         if not self.on:
@@ -255,6 +302,32 @@ class WorldMode:
         if presenting:
             self.window.tools_toolbar.hide()
         scale_world_view(self.view, self.window.presentation.scale if presenting else 1.0)
+
+
+# in the window the world view shares the width with the lesson and takes presentation type: short button
+# labels (the tooltips keep the long ones) so it fits 1024 px beside the lesson and 1280 px in presentation mode
+SHORT_LABELS = {
+    "inject_teleport": "Teleport", "inject_through_wall": "Through a wall", "inject_vanish": "Vanish",
+    "inject_colour": "Recolour", "step": "Step", "play": "Play", "reset": "New world",
+}  # fmt: skip
+WORLD_CANVAS_MIN = 200  # px (the standalone view asks for 260)
+
+
+def compact_world_view(view) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    by_text = {action.text(): name for name, action in view.actions_by_name.items()}
+    for button in view.findChildren(QPushButton):
+        name = by_text.get(button.text())
+        if name in SHORT_LABELS:
+            button.setText(SHORT_LABELS[name])
+    # a plot's title sets its minimum width: short ones let the three small plots share a narrow column
+    view.horizon_plot.setTitle("imagined: error by step")
+    view.pca_plot.setTitle("latents (PCA)")
+    view.energy_plot.setTitle("plan energy")
+    view.mask_box.setText("Hide the object (C-JEPA)")
+    view.mask_box.setToolTip("Hide the object from the model's context (C-JEPA's object masking)")
+    view.canvas.setMinimumSize(WORLD_CANVAS_MIN, WORLD_CANVAS_MIN)
 
 
 def scale_world_view(view, scale: float) -> None:
@@ -274,3 +347,12 @@ def scale_world_view(view, scale: float) -> None:
     # presentation mode gives the surprise chart the larger share of the plots
     view.plots.ci.layout.setRowStretchFactor(0, 2 if scale > 1 else 1)
     view.plots.ci.layout.setRowStretchFactor(1, 1)
+    fit_graphics(view)
+    QTimer.singleShot(0, lambda: fit_graphics(view))  # once more after the new titles' layout pass
+
+
+def fit_graphics(view) -> None:
+    """Each pyqtgraph view's items to its widget's size again: new title fonts re-activate the top-level
+    graphics layout at its preferred size (wider than the widget beside the lesson), and no resize follows."""
+    for widget in (view.canvas, view.strip, view.plots):
+        widget.resizeEvent(None)

@@ -18,7 +18,7 @@ MODES = {
     "surface-tax": "the pixel panel's surface-tax comparison on (image models only)",
     "step-through": "the F5 step-through of the JEPA loop, started at its first stage",
     "video": "a video model on a clip: timeline and V-JEPA presets",
-    "world": "world-model mode (act, imagine, plan, be surprised), where the app has it",
+    "world": "world-model mode (act, imagine, plan, be surprised; F3) in place of the canvas",
 }
 VIDEO_ONLY_PRESETS = ("future",)
 
