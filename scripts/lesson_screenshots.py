@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""Screenshots of the lesson: each chapter's set-up applied to the real window, and the panel's pages alone.
+"""Screenshots of the window's lesson mode (F2) and world-model mode (F3), normal and in presentation mode.
 
     PYTHONPATH=src QT_QPA_PLATFORM=offscreen python3 scripts/lesson_screenshots.py --out shots \
-        [--sizes 1024x768,1280x800,1920x1080]
+        [--sizes 1024x768,1280x800,1920x1080] [--chapters all|first] [--tiny-world]
 
-For every chapter and set-up it docks the lesson panel beside a MainWindow on the bundled models, presses
-the set-up through ``MainWindowHost``, waits for the prediction, saves ``window-<chapter>-<n>-<size>.png``
-and prints what is on screen (model, input, gain over copying, the surface-tax increases, the F5 stage),
-so the picture can be checked against the chapter's text. Then ``panel-<page>-<size>.png``: the panel alone,
-on a chapter, an answered card, a revealed scope claim and a flipped flashcard.
+For every size: the lesson panel docked in the real window on the bundled models; each chapter's set-up
+pressed through the window's lesson host (``app.lesson_host``), saved as ``lesson-<chapter>-<n>-<size>.png``
+with a line saying what is on screen (model, input, gain over copying, surface-tax increases, F5 stage);
+the first chapter again in presentation mode (``lesson-present-<size>.png``); then world-model mode after a
+few steps of driving, an injected teleport and an imagination (``world-<size>.png``, ``world-present-<size>.png``).
+``--tiny-world`` uses a small random-init world model when checkpoints/world-tiny is not bundled.
 """
 
 from __future__ import annotations
@@ -21,10 +22,29 @@ import time
 from pathlib import Path
 
 
+def tiny_world_model():
+    """A random-init world model small enough to build in a second (screenshots without the bundle)."""
+    import torch
+
+    from jepa_explorer.models.config import ViTConfig
+    from jepa_explorer.models.world import WorldConfig, WorldDecoder, WorldEncoder, WorldPredictor
+    from jepa_explorer.world.model import WorldModel
+
+    torch.manual_seed(0)
+    cfg = WorldConfig(
+        encoder=ViTConfig(img_size=32, patch_size=8, embed_dim=32, depth=1, num_heads=2),
+        latent_dim=16, projector_dim=32, predictor_dim=32, predictor_depth=1, predictor_heads=2, max_history=8,
+    )  # fmt: skip
+    model = WorldModel(WorldEncoder(cfg).eval(), WorldPredictor(cfg).eval(), cfg, {}, "<tiny random>", WorldDecoder(16, 32).eval())
+    return model, "World model: a tiny random-init stand-in (no world-tiny bundle here)"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True)
     parser.add_argument("--sizes", default="1024x768,1280x800,1920x1080")
+    parser.add_argument("--chapters", default="all", choices=("all", "first"))
+    parser.add_argument("--tiny-world", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import torch
@@ -32,13 +52,11 @@ def main() -> int:
     torch.set_num_threads(1)
     from PySide6.QtCore import QSettings, Qt
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QDockWidget, QMainWindow
 
+    from jepa_explorer.gui import modes
     from jepa_explorer.gui.app import make_app
-    from jepa_explorer.gui.lesson import LessonPanel
-    from jepa_explorer.gui.lesson.window_host import MainWindowHost
     from jepa_explorer.gui.main_window import MainWindow
-    from jepa_explorer.lesson import Progress, load_lesson
+    from jepa_explorer.lesson import load_lesson
     from jepa_explorer.resources import checkpoints_dir
 
     app = make_app([])
@@ -47,7 +65,7 @@ def main() -> int:
     scratch = Path(tempfile.mkdtemp(prefix="lesson-shots-"))  # progress and settings stay out of the user's
     lesson = load_lesson()
 
-    def wait_until(condition, timeout: float = 120.0) -> None:
+    def wait_until(condition, timeout: float = 180.0) -> None:
         start = time.monotonic()
         while not condition():
             app.processEvents()
@@ -55,72 +73,93 @@ def main() -> int:
             if time.monotonic() - start > timeout:
                 raise TimeoutError("the window did not finish in time")
 
-    def shoot_window(size_text: str, size: tuple[int, int]) -> None:
-        """Each chapter's set-ups on the real window with the panel docked beside it."""
+    def settle(passes: int = 20) -> None:
+        for _ in range(passes):
+            app.processEvents()
+            time.sleep(0.02)
+
+    def present(window, size, on: bool) -> None:
+        window.toggle_presentation(on)
+        if on:
+            window.showNormal()  # offscreen "full screen" is the virtual screen's size: keep the requested size
+            window.resize(*size)
+            window.presentation.fit(*size)
+            modes.presentation_changed(window)
+        settle()
+
+    def current(window) -> bool:
+        a = window.app
+        return a.prediction is not None and a.prediction.request_id == a.last_sent
+
+    for size_text in args.sizes.split(","):
+        size = tuple(int(v) for v in size_text.split("x"))
         window = MainWindow(
             checkpoint=str(checkpoints_dir() / "ijepa-tiny"),
             settings=QSettings(str(scratch / "settings.ini"), QSettings.IniFormat),
             show_dialogs=False,
         )
+        if args.tiny_world or not (checkpoints_dir() / modes.WORLD_BUNDLE / "card.json").is_file():
+            window.world_mode.load = tiny_world_model
+        window.lesson_mode.progress_path = scratch / "progress.json"
         window.resize(*size)
         window.show()
         window.start()
-        wait_until(lambda: window.prediction is not None)
-        host = MainWindowHost(window)
+        wait_until(lambda: window.app.prediction is not None)
+        window.lesson_mode.set_on(True)
+        host = window.lesson_mode.host
         finished: list[str] = []
-        host.done.connect(lambda: finished.append("done"))
-        host.failed.connect(lambda message: finished.append(f"failed: {message}"))
-        panel = LessonPanel(lesson, Progress(scratch / "progress.json"), host=host, scale=0.8 if size[0] < 1900 else 1.0)
-        dock = QDockWidget("Lesson", window)
-        dock.setWidget(panel)
-        window.addDockWidget(Qt.LeftDockWidgetArea, dock)
-        window.resizeDocks([dock], [int(size[0] * 0.3)], Qt.Horizontal)
-        for number, chapter in enumerate(lesson.chapters):
+        host.events.done.connect(lambda: finished.append("done"))
+        host.events.failed.connect(lambda message: finished.append(f"failed: {message}"))
+        panel = window.lesson_mode.panel
+        chapters = lesson.chapters if args.chapters == "all" else lesson.chapters[:1]
+        for number, chapter in enumerate(chapters):
             panel.show_section("chapters")
             panel.show_item(number)
             for index in range(len(chapter.setups)):
                 finished.clear()
                 panel.set_up(chapter.id, index)
                 wait_until(lambda: finished)
-                wait_until(lambda: window.prediction is not None and window.prediction.request_id == window._last_sent)
-                if chapter.setups[index].mode == "surface-tax":
-                    wait_until(lambda: window.prediction.surface_tax is not None)
-                for _ in range(20):
-                    app.processEvents()
-                    time.sleep(0.02)
-                tax = window.prediction.surface_tax
+                if not window.world_mode.on:
+                    wait_until(lambda: current(window))
+                    if chapter.setups[index].mode == "surface-tax":
+                        wait_until(lambda: window.app.prediction.surface_tax is not None)
+                settle()
+                a = window.app
+                tax = a.prediction.surface_tax if a.prediction is not None else None
                 increases = {k: f"{v:+.0%}" for k, v in tax.increase().items()} if tax is not None else ""
-                name = f"window-{chapter.id}-{index + 1}-{size_text}.png"
+                name = f"lesson-{chapter.id}-{index + 1}-{size_text}.png"
                 window.grab().save(str(out / name))
-                print(
-                    f"{name}: {finished[0]}; {window.model_info.name} on {Path(window.image_path).name}, gain over copying "
-                    f"{window.prediction.gain('loss'):+.1%} {increases} F5 stage {getattr(window, '_step', None)}"
-                )
+                gain = f"gain over copying {a.prediction.gain('loss'):+.1%}" if a.prediction is not None else ""
+                print(f"{name}: {finished[0]}; {a.model_info.name} on {Path(a.image_path or 'demo').name}, {gain} "
+                      f"{increases} F5 stage {a.stage} world {window.world_mode.on}")  # fmt: skip
+                window.world_mode.set_on(False)
+        # the first chapter in presentation mode
+        finished.clear()
+        panel.show_item(0)
+        panel.set_up(lesson.chapters[0].id, 0)
+        wait_until(lambda: finished)
+        wait_until(lambda: current(window))
+        present(window, size, True)
+        window.grab().save(str(out / f"lesson-present-{size_text}.png"))
+        present(window, size, False)
+        window.lesson_mode.set_on(False)
+        window.resize(*size)
+        # world-model mode: drive, inject, imagine
+        window.world_mode.set_on(True)
+        view = window.world_mode.view
+        for key in [Qt.Key_Right] * 4 + [Qt.Key_Down] * 3:
+            QTest.keyClick(view, key)
+        view.actions_by_name["inject_teleport"].trigger()
+        for key in [Qt.Key_Right] * 3:
+            QTest.keyClick(view, key)
+        view.imagine()
+        settle()
+        window.grab().save(str(out / f"world-{size_text}.png"))
+        present(window, size, True)
+        window.grab().save(str(out / f"world-present-{size_text}.png"))
+        present(window, size, False)
+        print(f"world-{size_text}.png: {len(view.controller.actions)} steps, events {view.controller.events}")
         window.close()
-
-    for size_text in args.sizes.split(","):
-        size = tuple(int(v) for v in size_text.split("x"))
-        shoot_window(size_text, size)
-        frame = QMainWindow()
-        alone = LessonPanel(lesson, Progress(scratch / "alone.json"))
-        frame.setCentralWidget(alone)
-        frame.resize(*size)
-        frame.show()
-        for page, item, keys in [
-            ("chapters", 1, []),
-            ("classification", 2, [Qt.Key_1, Qt.Key_4]),
-            ("scope", 1, [Qt.Key_Return]),
-            ("flashcards", 0, [Qt.Key_Space]),
-        ]:
-            alone.show_section(page)
-            alone.show_item(item)
-            app.processEvents()
-            for key in keys:
-                QTest.keyClick(alone, key)
-            for _ in range(5):
-                app.processEvents()
-            frame.grab().save(str(out / f"panel-{page}-{size_text}.png"))
-        frame.close()
     print(f"wrote {out}")
     return 0
 

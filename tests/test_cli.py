@@ -70,7 +70,7 @@ def test_predict_with_mask_png(ijepa_fixture_path, image_path, tmp_path, capsys)
     [
         (["info", "-c", "/nonexistent/x.pth.tar"], "no such file"),
         (["predict", "-c", "{ckpt}", "-i", "/nonexistent.png"], "no such file"),
-        (["predict", "-c", "{ckpt}", "-i", "{img}", "--mask", "random:ratio=2"], "above 0 and below 1"),
+        (["predict", "-c", "{ckpt}", "-i", "{img}", "--mask", "random:ratio=2"], "between 0 and 1"),
         (["predict", "-c", "{ckpt}", "-i", "{img}", "--mask", "wobble"], "unknown mask spec"),
         (["info", "-c", "{ckpt}", "--device", "tpu"], "unknown device"),
     ],

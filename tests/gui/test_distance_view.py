@@ -51,6 +51,7 @@ def test_one_gain_per_target_group_and_why_it_changes_with_the_metric(qtbot, win
         assert np.isclose(panel.group_gain_values[k], 1 - np.mean(group.distances["loss"]) / best)
         assert f"{k + 1}: " in panel.gains_label.text()
     assert "changes with the metric" in panel.gains_label.text() and "training loss" in panel.gains_label.text()
+    assert panel.gains_label.needed_height() <= panel.gains_label.height()  # wrapped, never cut
     app.set_metric("cosine")
     panel._detail_redraws.flush()
     assert "cosine distance" in panel.gains_label.text() and "direction" in panel.gains_label.toolTip()

@@ -4,8 +4,6 @@ the scope test, set-ups through a host, and the progress file that results."""
 from __future__ import annotations
 
 import json
-import re
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, Qt
@@ -17,8 +15,6 @@ from jepa_explorer.lesson.loader import bundled_content_dir, load_lesson
 from jepa_explorer.lesson.names import PANELS, PRESETS
 from jepa_explorer.lesson.progress import Progress
 from tests.lesson.conftest import RecordingHost
-
-MAIN_WINDOW = Path(__file__).resolve().parents[2] / "src" / "jepa_explorer" / "gui" / "main_window.py"
 
 
 @pytest.fixture(scope="module")
@@ -48,11 +44,11 @@ def saved(path):
 
 
 def test_lesson_names_match_the_windows_presets_and_docks():
-    from jepa_explorer.gui.main_window import PRESETS as WINDOW_PRESETS
+    from jepa_explorer.app.presets import PRESETS as WINDOW_PRESETS
+    from jepa_explorer.gui.main_window import DOCKS
 
-    assert PRESETS == tuple(key for key, *_ in WINDOW_PRESETS)
-    docks = re.findall(r'\("(\w+)", "[^"]*", self\.\w+_panel, Qt\.\w+\)', MAIN_WINDOW.read_text())
-    assert tuple(docks) == PANELS
+    assert PRESETS == tuple(preset.key for preset in WINDOW_PRESETS)
+    assert tuple(key for key, _title in DOCKS) == PANELS
 
 
 def test_keys_change_chapter_and_progress_remembers_it(qtbot, panel, lesson, progress_path):

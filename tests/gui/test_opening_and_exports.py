@@ -159,7 +159,8 @@ def test_the_csv_header_names_image_model_masks_and_metric(qtbot, window, tmp_pa
     assert about["image"] == "the generated demo image" if w.app.image_path is None else w.app.image_path
     assert w.app.model_info.name in about["model"] and "ijepa.pth.tar" in about["model"]
     masks = p.masks
-    assert f"context {int(masks.context.sum())} patches" in about["masks"] and f"{len(masks.targets)} target group" in about["masks"]
+    assert f"context {int(masks.context.sum())} patches" in about["masks"]
+    assert f"{len(masks.targets)} target group" in about["masks"]
     assert about["metric"].startswith("cosine distance (cosine)")
     rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
     assert len(rows) == sum(len(g.target_indices) for g in p.groups)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from jepa_explorer.app import results
 from jepa_explorer.app.mask_edit import Layer
+from jepa_explorer.gui.legend import chip_text
 from jepa_explorer.gui.panels.distance import nice_ceiling
 from jepa_explorer.gui.panels.pca import arrowhead_polygons
 from jepa_explorer.masks.generators import centre
@@ -141,7 +142,8 @@ def test_the_final_state_after_a_stroke_is_shown_exactly(qtbot, window):
     (x0, x1), (y0, y1) = w.pca_panel.scatter_plot.viewRange()
     assert (tails[:, 0] >= x0).all() and (tails[:, 0] <= x1).all() and (tails[:, 1] >= y0).all() and (tails[:, 1] <= y1).all()
     chip = w.legend._chips[len(p.groups)]  # chip 0 is the context, chip k target group k
-    assert chip.isVisible() and chip.text() == f"Target {len(p.groups)} ({int(p.masks.targets[-1][0].sum())})"
+    expected = chip_text(len(p.groups), int(p.masks.targets[-1][0].sum()), w.legend.compact)  # "Target 4 (9)" or "T4 9"
+    assert chip.isVisible() and chip.text() == expected
 
 
 def test_texts_that_change_with_every_edit_re_lay_out_nothing(qtbot, window):
@@ -182,7 +184,7 @@ def test_texts_that_change_with_every_edit_re_lay_out_nothing(qtbot, window):
     w.removeEventFilter(requests)
     assert len(texts) == len(cells) - 2  # every edit changed what the texts say ...
     assert requests.seen == []  # ... and none of them re-laid out the window
-    assert chip.text() == f"Target {len(w.app.masks.targets)} ({len(cells)})"
+    assert chip.text() == chip_text(len(w.app.masks.targets), len(cells), w.legend.compact)
 
 
 def test_mid_stroke_the_heatmap_follows_every_result_and_the_numbers_catch_up(qtbot, window):

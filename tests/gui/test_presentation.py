@@ -40,8 +40,9 @@ def layout_of(w) -> dict:
         "full_screen": w.isFullScreen(),
         "menu": w.menuBar().isVisible(),
         "bars": {bar.objectName(): bar.isVisible() for bar in w.findChildren(QToolBar)},
-        "docks": {k: (d.isVisible(), on_screen(d), d.windowTitle(), d.width() if on_screen(d) else None)
-                  for k, d in w.docks.items()},
+        "docks": {
+            k: (d.isVisible(), on_screen(d), d.windowTitle(), d.width() if on_screen(d) else None) for k, d in w.docks.items()
+        },
         "canvas": (w.canvas.width(), w.canvas.height()),
         "font": QApplication.font().pointSizeF(),
         "style_sheet": QApplication.instance().styleSheet(),

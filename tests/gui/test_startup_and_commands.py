@@ -72,6 +72,14 @@ def test_screenshot_rejects_bad_size(qapp):
     assert main(["screenshot", "--out", "x.png", "--size", "huge"]) == 2
 
 
+def test_screenshot_rejects_a_stage_that_does_not_exist(qapp, tmp_path, capsys):
+    from jepa_explorer.cli import main
+
+    out = tmp_path / "x.png"
+    assert main(["screenshot", "--out", str(out), "--step", "6"]) == 2
+    assert "--step 6: use a stage from 1 to 5" in capsys.readouterr().err and not out.exists()
+
+
 def test_gui_command_is_registered():
     from jepa_explorer.cli import build_parser
 

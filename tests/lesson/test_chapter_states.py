@@ -34,7 +34,7 @@ def models():
 def _preset(name, grid, seed):
     from jepa_explorer.masks import generators
 
-    # the same generators and arguments as the window's presets (gui.main_window.PRESETS)
+    # the same generators and arguments as the window's presets (app.presets.PRESETS)
     return {
         "block": lambda: generators.block(grid, scale=0.2, seed=seed),
         "random": lambda: generators.random(grid, 0.75, seed=seed),

@@ -50,6 +50,5 @@ def export_numbers(path: str | Path, prediction, about: list[tuple[str, str]], i
             with atomic_open(path, "w", encoding="utf-8") as file:
                 file.write(text)
     except OSError as e:
-        raise JepaError(
-            f"{path}: cannot write the numbers ({e.strerror or e}); check the folder exists and is writable."
-        ) from None
+        reason = e.strerror or e
+        raise JepaError(f"{path}: cannot write the numbers ({reason}); check the folder exists and is writable.") from None

@@ -72,7 +72,7 @@ def check_card(card: dict, card_path: Path) -> None:
         raise _bad(card_path, "weights_sha256", "64 lowercase hex digits", card["weights_sha256"])
     if "seed" in card and not (isinstance(card["seed"], int) and not isinstance(card["seed"], bool)):
         raise _bad(card_path, "seed", "a whole number", card["seed"])
-    # a world bundle's architecture is one flat WorldConfig, which its loader checks (world/load.py)
+    # a world bundle's architecture is one flat WorldConfig, which its loader checks (checkpoints/world.py)
     parts = {} if str(card.get("kind", "")).startswith("world") else card.get("architecture", {})
     for part, entries in parts.items():
         if not isinstance(entries, dict):

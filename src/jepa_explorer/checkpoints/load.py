@@ -288,7 +288,7 @@ def load_model(
         card_path, weights_path = bundle
         card = read_card(card_path)
         if card.get("kind") == "world":  # the world-model mode's bundle: encoder + action-conditioned predictor
-            from jepa_explorer.world.load import load_world_model
+            from jepa_explorer.checkpoints.world import load_world_model
 
             return load_world_model(card_path.parent, device)
         if card.get("kind", "jepa") != "jepa":

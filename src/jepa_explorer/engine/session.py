@@ -9,7 +9,6 @@ the GUI's worker, the benchmark and notebooks all use this object. Not thread-sa
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import time
 from dataclasses import dataclass, field
@@ -25,12 +24,6 @@ from jepa_explorer.engine.preprocess import clip_tensor, image_tensor
 from jepa_explorer.errors import JepaError, MaskError, MediaError
 from jepa_explorer.masks.grid import PatchMasks
 from jepa_explorer.models.jepa import JepaModel
-
-_request_ids = itertools.count(1)
-
-
-def next_request_id() -> int:
-    return next(_request_ids)
 
 
 @dataclass
@@ -62,7 +55,7 @@ class GroupResult:
 
 @dataclass
 class Prediction:
-    request_id: int
+    request_id: int | None  # the caller's request (the app model's counter); None when none was given
     input_key: str
     masks: PatchMasks
     context_indices: np.ndarray
@@ -264,7 +257,7 @@ class Session:
             "total_ms": (end - start) * 1e3,
         }
         return Prediction(
-            request_id if request_id is not None else next_request_id(),
+            request_id,
             feats.key,
             masks.copy(),
             context_idx,
@@ -274,4 +267,4 @@ class Session:
         )
 
 
-__all__ = ["Session", "Prediction", "GroupResult", "InputFeatures", "MaskError", "next_request_id"]
+__all__ = ["Session", "Prediction", "GroupResult", "InputFeatures", "MaskError"]

@@ -167,6 +167,16 @@ ACTIONS: list[ActionSpec] = [
         "Back to the normal view: ends the step-through and presentation mode (and full screen)",
         lambda w, _on: w.leave_modes(), "View",
     ),
+    # the window's modes (gui/modes.py): the lesson panel, world-model mode in place of the canvas
+    ActionSpec(
+        "lesson", "Lesson", ("F2",), "The lesson panel: chapters set the app up in one click, with exercises",
+        lambda w, on: w.lesson_mode.set_on(on), "View", separator=True, checkable=True,
+    ),
+    ActionSpec(
+        "world_mode", "World-model mode", ("F3",),
+        "Drive an agent (arrows / WASD), imagine, plan and be surprised; opening an image or a clip goes back",
+        lambda w, on: w.world_mode.set_on(on), "View", checkable=True,
+    ),
     ActionSpec(
         "time_prev", "Previous time step", (",",), "Show the previous time step of the clip", lambda w, _on: w.app.step_time(-1),
         "View", separator=True,

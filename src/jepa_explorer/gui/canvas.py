@@ -47,26 +47,24 @@ UNUSED_RGBA = (230, 230, 235, 120)  # the hatch of the patches that are neither 
 def run_cells(cells: np.ndarray) -> list[tuple[int, int, int]]:
     """(row, first col, last col + 1) for each horizontal run of True cells in a bool [H, W] grid: a few
     rectangles instead of one per cell."""
-    runs = []
-    for row, line in enumerate(np.asarray(cells, bool)):
-        padded = np.concatenate([[False], line, [False]]).astype(np.int8)
-        edges = np.flatnonzero(np.diff(padded))
-        runs += [(row, int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
-    return runs
+    cells = np.asarray(cells, bool)
+    padded = np.pad(cells, ((0, 0), (1, 1))).astype(np.int8)
+    change = np.diff(padded, axis=1)  # +1 where a run starts, -1 one past where it ends
+    start_rows, starts = np.nonzero(change == 1)
+    _, ends = np.nonzero(change == -1)  # row-major order: the i-th end closes the i-th start
+    return list(zip(start_rows.tolist(), starts.tolist(), ends.tolist()))
 
 
 def outline_segments(cells: np.ndarray) -> np.ndarray:
     """float [2K, 2]: the K unit edges (pairs of points, x = column, y = row) between the cells of a bool
     [H, W] region and the cells outside it: its outline, holes included."""
     cells = np.pad(np.asarray(cells, bool), 1)
-    points = []
+    # vectorised: a stroke on a 64×64 grid redraws thousands of edges per mouse move
     rows, cols = np.nonzero(cells[1:, 1:-1] != cells[:-1, 1:-1])  # horizontal edges at y = row
-    for r, c in zip(rows, cols):
-        points += [(c, r), (c + 1, r)]
+    horizontal = np.stack([cols, rows, cols + 1, rows], axis=1)
     rows, cols = np.nonzero(cells[1:-1, 1:] != cells[1:-1, :-1])  # vertical edges at x = col
-    for r, c in zip(rows, cols):
-        points += [(c, r), (c, r + 1)]
-    return np.array(points, float).reshape(-1, 2)
+    vertical = np.stack([cols, rows, cols, rows + 1], axis=1)
+    return np.concatenate([horizontal, vertical]).astype(float).reshape(-1, 2)
 
 
 def label_cell(target: np.ndarray, taken: set) -> tuple[int, int] | None:

@@ -12,7 +12,8 @@ def cmd_gui(args) -> int:
 def cmd_screenshot(args) -> int:
     from jepa_explorer.gui.app import screenshot
 
-    print(f"wrote {screenshot(args.out, args.size, args.scene, args.checkpoint, args.image, presentation=args.presentation, step=args.step)}")
+    out = screenshot(args.out, args.size, args.scene, args.checkpoint, args.image, presentation=args.presentation, step=args.step)
+    print(f"wrote {out}")
     return 0
 
 

@@ -1,19 +1,23 @@
 """Every file dialog and export of the window in one place: what to ask for (filters, default names),
-and what to do with the answer (the app model's intents, or a picture of the window or its panels).
-Errors come back as one message in the window's error display, never as a traceback."""
+and what to do with the answer (the app model's intents, or a picture of the window or its panels);
+the bundled samples and the recent scenes menus. Errors come back as one message in the window's error
+display, never as a traceback."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QIODevice, QSaveFile
-from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from jepa_explorer.errors import JepaError
 from jepa_explorer.gui import style
 from jepa_explorer.media.images import IMAGE_SUFFIXES
 from jepa_explorer.media.video import VIDEO_SUFFIXES
+from jepa_explorer.resources import sample_clips, sample_images
+
+MAX_RECENT = 8
 
 _IMAGES = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
 _VIDEOS = " ".join(f"*{s}" for s in VIDEO_SUFFIXES)
@@ -177,3 +181,49 @@ class FileDialogs:
             action(path)
         except JepaError as e:
             self.error(title, str(e))
+
+
+def fill_samples_menu(menu, app) -> None:
+    """The bundled sample pictures and clips, and the generated demo picture, each opening in `app`."""
+    menu.clear()
+    for path in sample_images():
+        action = menu.addAction(QIcon(str(path)), path.stem.replace("_", " "))
+        action.setToolTip(f"Open the bundled sample {path.name}")
+        action.triggered.connect(lambda _=False, p=str(path): app.open(p))
+    clips = sample_clips()
+    if clips:
+        menu.addSeparator()
+        for path in clips:
+            action = menu.addAction(f"▶ {path.stem.replace('_', ' ')} (video)")
+            action.setToolTip(f"Open the bundled clip {path.name} with the video model")
+            action.triggered.connect(lambda _=False, p=str(path): app.open(p))
+        menu.addSeparator()
+    demo = menu.addAction("Generated demo picture")
+    demo.setToolTip("A generated picture with simple shapes (always available)")
+    demo.triggered.connect(app.set_demo_image)
+
+
+class RecentScenes:
+    """The scenes opened or saved last (kept in the settings), listed in File ▸ Recent scenes."""
+
+    def __init__(self, settings, menu, open_scene):
+        self.settings, self.menu, self.open_scene = settings, menu, open_scene
+        self._fill()
+
+    def paths(self) -> list[str]:
+        value = self.settings.value("recent_scenes", [])
+        return [str(v) for v in ([value] if isinstance(value, str) else value or [])]
+
+    def remember(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        self.settings.setValue("recent_scenes", [path, *[p for p in self.paths() if p != path]][:MAX_RECENT])
+        self._fill()
+
+    def _fill(self) -> None:
+        self.menu.clear()
+        recent = self.paths()
+        for path in recent:
+            action = self.menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_scene(p))
+        self.menu.setEnabled(bool(recent))

@@ -12,7 +12,6 @@ import gc
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -31,7 +30,7 @@ from jepa_explorer.app.model import AppModel
 from jepa_explorer.app.stages import COMPARE
 from jepa_explorer.errors import JepaError
 from jepa_explorer.gui import actions as action_table
-from jepa_explorer.gui import files, style
+from jepa_explorer.gui import files, modes, style
 from jepa_explorer.gui.canvas import CanvasView
 from jepa_explorer.gui.legend import MaskLegend
 from jepa_explorer.gui.panels.distance import DistancePanel
@@ -41,14 +40,13 @@ from jepa_explorer.gui.panels.pixels import PixelPanel
 from jepa_explorer.gui.presentation import Presentation
 from jepa_explorer.gui.probe import FileReader
 from jepa_explorer.gui.status import StatusBar
-from jepa_explorer.gui.step_through import StepThrough
 from jepa_explorer.gui.steady_text import SteadyText
+from jepa_explorer.gui.step_through import StepThrough
 from jepa_explorer.gui.throttle import NextPass
 from jepa_explorer.gui.timeline import Timeline
 from jepa_explorer.gui.worker import ModelWorker
-from jepa_explorer.resources import bundled_checkpoints, sample_clips, sample_images
+from jepa_explorer.resources import bundled_checkpoints
 
-MAX_RECENT = 8
 TOOL_ACTIONS = {
     Layer.CONTEXT: "tool_context",
     Layer.TARGET_NEW: "tool_target_new",
@@ -99,8 +97,8 @@ class MainWindow(QMainWindow):
         self.menus["View"].addSeparator()
         for dock in self.docks.values():
             self.menus["View"].addAction(dock.toggleViewAction())
-        self._fill_samples_menu()
-        self._fill_recent_menu()
+        files.fill_samples_menu(self.samples_menu, self.app)
+        self.recent = files.RecentScenes(self.settings, self.recent_menu, self._open_recent)
         self._build_toolbars()
         self.status = StatusBar(self, self.app, self.worker, self.menus["device"])
         self.files = files.FileDialogs(self, self._error)
@@ -110,6 +108,7 @@ class MainWindow(QMainWindow):
             self.app, self, self.docks, self.canvas, [self.distance_panel, self.legend, self.pca_panel, self.timeline],
             self.qactions, self.menus["Masks"], self.distance_panel, self.step_through,
         )  # fmt: skip
+        modes.install(self)  # the lesson panel (F2) and world-model mode (F3)
         self._wire()
         self.autosave = None  # the screenshot and bench windows neither autosave nor offer a restore
         if autosave:
@@ -313,13 +312,13 @@ class MainWindow(QMainWindow):
 
     def save_scene(self, path: str) -> None:
         self.app.save_scene(path)
-        self._remember_scene(path)
+        self.recent.remember(path)
         self.status.say(f"Saved scene {path}")
 
     def open_scene(self, path: str, remember: bool = True) -> None:
         self.app.open_scene(path)
         if remember:
-            self._remember_scene(path)
+            self.recent.remember(path)
 
     def open_path(self, path: str) -> None:
         """Open a picture, video or folder the user chose: read off the UI thread, then shown (a file that
@@ -339,7 +338,7 @@ class MainWindow(QMainWindow):
             except JepaError as e:
                 self._error("Cannot open the scene", str(e))
                 return
-            self._remember_scene(path)
+            self.recent.remember(path)
 
         self.status.say(f"Opening the scene {Path(path).name}…")
         self.reader.read(lambda: read_scene(path), apply, lambda m: self._error("Cannot open the scene", m), path)
@@ -353,6 +352,7 @@ class MainWindow(QMainWindow):
     def toggle_presentation(self, on: bool | None = None) -> None:
         self.presentation.set_on((not self.presentation.on) if on is None or not isinstance(on, bool) else on)
         self.hover_label.setText(" ")
+        modes.presentation_changed(self)
 
     def leave_modes(self) -> None:
         """Esc: back to the normal view (the step-through ends, presentation mode and full screen are left)."""
@@ -360,24 +360,6 @@ class MainWindow(QMainWindow):
         self.toggle_presentation(False)
         if self.isFullScreen():
             self.showNormal()
-
-    def _fill_samples_menu(self) -> None:
-        self.samples_menu.clear()
-        for path in sample_images():
-            action = self.samples_menu.addAction(QIcon(str(path)), path.stem.replace("_", " "))
-            action.setToolTip(f"Open the bundled sample {path.name}")
-            action.triggered.connect(lambda _=False, p=str(path): self.app.open(p))
-        clips = sample_clips()
-        if clips:
-            self.samples_menu.addSeparator()
-            for path in clips:
-                action = self.samples_menu.addAction(f"▶ {path.stem.replace('_', ' ')} (video)")
-                action.setToolTip(f"Open the bundled clip {path.name} with the video model")
-                action.triggered.connect(lambda _=False, p=str(path): self.app.open(p))
-            self.samples_menu.addSeparator()
-        demo = self.samples_menu.addAction("Generated demo picture")
-        demo.setToolTip("A generated picture with simple shapes (always available)")
-        demo.triggered.connect(self.app.set_demo_image)
 
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls():
@@ -393,26 +375,10 @@ class MainWindow(QMainWindow):
                 self.open_path(path)
             event.acceptProposedAction()
 
-    # ================================================================== recent scenes, errors
-
-    def _remember_scene(self, path: str) -> None:
-        path = str(Path(path).resolve())
-        recent = [p for p in self.recent_scenes() if p != path]
-        self.settings.setValue("recent_scenes", [path, *recent][:MAX_RECENT])
-        self._fill_recent_menu()
+    # ================================================================== scenes, errors
 
     def recent_scenes(self) -> list[str]:
-        value = self.settings.value("recent_scenes", [])
-        return [str(v) for v in ([value] if isinstance(value, str) else value or [])]
-
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        recent = self.recent_scenes()
-        for path in recent:
-            action = self.recent_menu.addAction(Path(path).name)
-            action.setToolTip(path)
-            action.triggered.connect(lambda _=False, p=path: self._open_recent(p))
-        self.recent_menu.setEnabled(bool(recent))
+        return self.recent.paths()
 
     def _open_recent(self, path: str) -> None:
         self.open_scene_later(path)

@@ -36,8 +36,18 @@ def font_scale(width: int, height: int) -> float:
 class Presentation:
     """Presentation mode's view (see the module's docstring)."""
 
-    def __init__(self, app, window, docks: dict, canvas, font_views: list, actions: dict, presets_menu=None,
-                 heatmap_panel: QWidget | None = None, step_through=None):
+    def __init__(
+        self,
+        app,
+        window,
+        docks: dict,
+        canvas,
+        font_views: list,
+        actions: dict,
+        presets_menu=None,
+        heatmap_panel: QWidget | None = None,
+        step_through=None,
+    ):
         """`font_views`: widgets with refresh_fonts(); `actions`: the window's QActions (the checkable
         presentation action is kept in step; the bar's buttons trigger them); `presets_menu`: the masks'
         presets, a menu button on the bar; `heatmap_panel`: the distance panel, whose heatmap goes above its

@@ -61,7 +61,8 @@ def stage_overlay(app, step: int | None) -> np.ndarray | None:
 
 def stage_banner(stage: int) -> str:
     title, text, _ = STAGES[stage]
-    return f"<b>Stage {title}</b> &nbsp;<small>({stage + 1} of {len(STAGES)})</small><br>{text}<br><i>F5: next stage · Esc: leave</i>"
+    where = f"<small>({stage + 1} of {len(STAGES)})</small>"
+    return f"<b>Stage {title}</b> &nbsp;{where}<br>{text}<br><i>F5: next stage · Esc: leave</i>"
 
 
 class StepThrough:

@@ -21,7 +21,7 @@ class LessonHost(Protocol):
         """Open the bundled sample `name` (a file of assets/samples or assets/clips)."""
 
     def apply_preset(self, name: str) -> None:
-        """Apply the mask preset `name` (a key of gui.main_window.PRESETS: "multiblock", "random", …)."""
+        """Apply the mask preset `name` (a key of app.presets.PRESETS: "multiblock", "random", …)."""
 
     def show_panel(self, name: str) -> None:
         """Bring the panel `name` forward ("distance", "pca", "pixels", "model")."""

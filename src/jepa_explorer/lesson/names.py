@@ -1,6 +1,6 @@
 """The names a chapter's set-up may use, and where each list comes from.
 
-Presets, panels and modes are the app's own vocabulary (the preset keys of ``gui.main_window.PRESETS``,
+Presets, panels and modes are the app's own vocabulary (the preset keys of ``app.presets.PRESETS``,
 its dock keys, the lesson's modes); a test keeps the first two in step with the GUI. Models and samples
 are whatever is bundled (``resources``), so a lecturer's content is checked against the install it runs on.
 """

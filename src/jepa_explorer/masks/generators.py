@@ -315,8 +315,8 @@ def _check_value(name: str, key: str, value, spec: str):
         return value
     if kind == "fraction":
         if not is_number or not _fraction_ok(float(value), rule[1]):
-            bound = "below 1" if rule[1] else "at most 1"
-            raise MaskError(f"{where} must be a number above 0 and {bound}, got '{value}'.")
+            bound = "between 0 and 1 (exclusive)" if rule[1] else "above 0 and at most 1"
+            raise MaskError(f"{where} must be a number {bound}, got '{value}'.")
         return float(value)
     if kind in ("range", "positive"):
         low_ok, high_ok = rule[1], rule[2]

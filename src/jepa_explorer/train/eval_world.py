@@ -120,10 +120,10 @@ def _random_policy(world: World, success, rng, max_steps: int) -> bool:
 
 # planning in the evaluation is lighter than the bench's 300 x 10: dozens of 60-step episodes must fit a
 # CPU budget; the settings are reported with the numbers
-PLAN_SETTINGS = {"samples": 128, "iterations": 6, "horizon": 8, "execute": 2}
+PLAN_SETTINGS = {"samples": 96, "iterations": 4, "horizon": 8, "execute": 3}
 
 
-def eval_planning(model, n: int = 12, seed: int = 0, max_steps: int = 60, samples: int = PLAN_SETTINGS["samples"],
+def eval_planning(model, n: int = 8, seed: int = 0, max_steps: int = 60, samples: int = PLAN_SETTINGS["samples"],
                   iterations: int = PLAN_SETTINGS["iterations"], horizon: int = PLAN_SETTINGS["horizon"],
                   execute: int = PLAN_SETTINGS["execute"]) -> dict:  # fmt: skip
     from jepa_explorer.world.planning import run_to_goal
@@ -285,11 +285,11 @@ def eval_decoder(model, n: int = 32, seed: int = 0) -> dict:
     return {"psnr_actual": float(np.mean(actual)), "psnr_imagined_h1": float(np.mean(one)), "psnr_imagined_h8": float(np.mean(eight)), "trajectories": n}
 
 
-def evaluate_world(checkpoint: str, seed: int = 0, n_rollout: int = 64, n_plan: int = 12, n_surprise: int = 40,
+def evaluate_world(checkpoint: str, seed: int = 0, n_rollout: int = 64, n_plan: int = 8, n_surprise: int = 40,
                    device: str | None = "cpu", planning: bool = True, decoder: str | None = None) -> dict:  # fmt: skip
     from pathlib import Path
 
-    from jepa_explorer.world.load import find_decoder, load_world_model
+    from jepa_explorer.checkpoints.world import find_decoder, load_world_model
 
     torch.manual_seed(seed)
     decoder_path = Path(decoder) if decoder else find_decoder(Path(checkpoint))
@@ -320,7 +320,7 @@ def evaluate_world(checkpoint: str, seed: int = 0, n_rollout: int = 64, n_plan: 
     report["targets"] = {k: {"target": TARGETS[k], "measured": v, "met": bool(v >= TARGETS[k])} for k, v in measured.items()}
     report["eval_seconds"] = round(time.perf_counter() - started, 1)
     report["command"] = f"jepa-explorer eval {Path(checkpoint).as_posix()} --seed {seed}" + ("" if planning else " --no-planning")
-    if planning and n_plan != 12:
+    if planning and n_plan != 8:
         report["command"] += f" --plan-episodes {n_plan}"
     return report
 

@@ -8,7 +8,8 @@ world model's public calls and CEM planning in latent space.
 from jepa_explorer.world.env import SIZE, World, WorldState, render
 from jepa_explorer.world.events import EVENTS, Event, inject
 
-__all__ = ["SIZE", "World", "WorldState", "render", "EVENTS", "Event", "inject", "plan", "load_world_model"]
+# world bundles load with jepa_explorer.load_model (checkpoints/world.py): checkpoints/ reads files, world/ uses models
+__all__ = ["SIZE", "World", "WorldState", "render", "EVENTS", "Event", "inject", "plan"]
 
 
 def __getattr__(name: str):
@@ -17,8 +18,4 @@ def __getattr__(name: str):
         from jepa_explorer.world.planning import plan
 
         return plan
-    if name == "load_world_model":
-        from jepa_explorer.world.load import load_world_model
-
-        return load_world_model
     raise AttributeError(f"module 'jepa_explorer.world' has no attribute {name!r}")

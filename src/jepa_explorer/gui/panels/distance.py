@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QTextDocument
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -51,6 +51,10 @@ METRIC_WHY = {
     "cosine": "cosine distance: only the direction of the embedding counts, not its length",
 }
 GAIN_WHY = "The gain changes with the metric: each one weighs a miss differently."
+GAINS_TEMPLATE = (  # the room the per-group gains line reserves: six groups and the longest metric
+    "Gain per target group 1: −100% · 2: −100% · 3: −100% · 4: −100% · 5: −100% · 6: −100%<br>"
+    "in cosine distance; the gain changes with the metric: each one weighs a miss differently"
+)
 HELP = (
     "For every <b>target</b> patch the predictor guesses the embedding the target encoder gives it; the "
     "<b>distance</b> between guess and actual says how far off it is (lower is better).<br><br>"
@@ -63,6 +67,59 @@ HELP = (
     "distance. They weigh misses differently (cosine ignores length, L2 punishes big misses), so the gain "
     "changes with the metric."
 )
+
+
+class RichLines(QWidget):
+    """Coloured (rich) text that changes with every result without re-laying out the window: its height is what
+    `template` takes at the width the layout gives (set again only on a resize or a new font), never what the
+    text takes (a QLabel asks its parents for a new layout with every new text; see SteadyText)."""
+
+    def __init__(self, template: str, parent=None):
+        super().__init__(parent)
+        self._html = ""
+        self._template = template
+        self._document = QTextDocument()
+        self._document.setDocumentMargin(0)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self._fit_height()
+
+    def text(self) -> str:
+        return self._html
+
+    def setText(self, html_text: str) -> None:
+        if html_text != self._html:
+            self._html = html_text
+            self.update()
+
+    def _layout(self, html_text: str) -> QTextDocument:
+        self._document.setDefaultFont(self.font())
+        self._document.setHtml(f"<body style='color:{style.TEXT}'>{html_text}</body>")
+        self._document.setTextWidth(max(40, self.width()))
+        return self._document
+
+    def _fit_height(self) -> None:
+        height = int(np.ceil(self._layout(self._template).size().height())) + 2
+        if height != self.height() or self.minimumHeight() != height:
+            self.setFixedHeight(height)
+
+    def needed_height(self) -> float:
+        """The height the current text takes at the current width (tests check it fits)."""
+        return self._layout(self._html).size().height()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self._fit_height()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange:
+            self._fit_height()
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        self._layout(self._html).drawContents(painter)
+        painter.end()
 
 
 def row_tip(keys) -> str:
@@ -101,10 +158,7 @@ class DistancePanel(DeferredDrawing, QWidget):
         self.verdict_label.setObjectName("verdict")
         self.verdict_label.setToolTip("Does the predictor beat simply copying the context? Green: yes; red: no")
         # the gain of each target group, and why the gain depends on the metric
-        self.gains_label = QLabel(" ")
-        self.gains_label.setTextFormat(Qt.RichText)
-        self.gains_label.setWordWrap(True)
-        self.gains_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.gains_label = RichLines(GAINS_TEMPLATE)
         self.gains_label.setToolTip(
             "Gain = 1 − predictor / best baseline, per target group (positive: the predictor wins there).\n" + GAIN_WHY
         )
@@ -157,7 +211,8 @@ class DistancePanel(DeferredDrawing, QWidget):
         self.bar_plot.setMenuEnabled(False)
         self.bar_plot.invertY(True)
         self.bar_plot.showGrid(x=True, alpha=0.2)
-        self.bar_plot.setLabel("bottom", "bar = mean,  | = median")
+        # no axis label ("bar = mean, | = median" is the widget's tooltip and the table's header): a short dock
+        # cut it off, and the rows need the height more
         self.bar_plot.getAxis("bottom").enableAutoSIPrefix(False)  # plain 0.1, not "100 (x0.001)"
         self.bar_plot.vb.sigResized.connect(self._on_bars_resized)
         self.bars = pg.BarGraphItem(x0=[0], y=[0], height=0.6, width=[0])
@@ -456,8 +511,8 @@ class DistancePanel(DeferredDrawing, QWidget):
         """Room for one line of text per bar: labels of neighbouring bars never overlap."""
         height = QFontMetrics(self._small_font).height()
         line = height + 12  # a value label's box (its text and pyqtgraph's padding) and a gap
-        # + the value axis, its label and the plot's margins (measured: about 5 lines of small text)
-        self.bar_widget.setMinimumHeight(max(110, rows * line + 5 * height + 10))
+        # + the value axis and the plot's margins (measured: about 4 lines of small text)
+        self.bar_widget.setMinimumHeight(max(100, rows * line + 4 * height + 10))
 
     def bar_label_rects(self) -> list:
         """Scene rectangles of the bar value labels shown (tests check they do not collide)."""

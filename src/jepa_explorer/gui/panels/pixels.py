@@ -120,6 +120,7 @@ class _Tile(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.caption)
+        layout.addStretch(0)  # a tall tile keeps title, picture and caption together at its top
 
     def set_caption(self, *texts: str) -> None:
         """The first of `texts` (longest first) that fits the tile's width on one line; the first in the tooltip."""
@@ -136,6 +137,8 @@ class _Tile(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.stack.setMaximumHeight(max(60, self.width()))  # the picture is square: no taller than wide
         self._fit_caption()
 
     def show_image(self, rgb: np.ndarray, caption: str = "") -> None:

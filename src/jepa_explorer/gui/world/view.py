@@ -57,6 +57,7 @@ class WorldView(QWidget):
         self.controller = WorldModeController(model, seed)
         self.heading = np.array([1.0, 0.0], np.float32)  # the direction an imagination holds
         self.goal_move = "agent"
+        self.error_px = 20  # the one-step error's type size (the window's presentation mode makes it larger)
         self.setFocusPolicy(Qt.StrongFocus)
         self.setStyleSheet(f"background: {PANEL}; color: {TEXT};")
         self._build()
@@ -105,7 +106,7 @@ class WorldView(QWidget):
         self.energy_plot.setLabel("bottom", "iteration")
 
         self.error_label = QLabel()
-        self.error_label.setStyleSheet("font-size: 20px; font-weight: bold;")
+        self.error_label.setStyleSheet(f"font-size: {self.error_px}px; font-weight: bold;")
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setStyleSheet(f"color: {MUTED};")
@@ -298,4 +299,4 @@ class WorldView(QWidget):
         colour = BAD if np.isfinite(typical) and last > 4 * typical else TEXT
         text = "one-step error: —" if not np.isfinite(last) else f"one-step error: {last:.4f}"
         self.error_label.setText(text)
-        self.error_label.setStyleSheet(f"font-size: 20px; font-weight: bold; color: {colour};")
+        self.error_label.setStyleSheet(f"font-size: {self.error_px}px; font-weight: bold; color: {colour};")

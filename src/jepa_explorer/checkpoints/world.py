@@ -1,5 +1,7 @@
 """Loading world bundles: `checkpoints/world-tiny` (kind "world": encoder + predictor) and
-`checkpoints/world-tiny-decoder` (kind "world-decoder"). `jepa_explorer.load_model` sends world bundles here."""
+`checkpoints/world-tiny-decoder` (kind "world-decoder"). `jepa_explorer.load_model` sends world bundles here.
+It lives in checkpoints/ beside the other file readers, so that world/ (the world and its model) never needs
+checkpoints/: the two packages would otherwise import each other."""
 
 from __future__ import annotations
 

@@ -1,0 +1,276 @@
+"""The window's two extra modes: the lesson panel (F2) and world-model mode (F3).
+
+Lesson mode is a dock on the left holding ``gui.lesson.LessonPanel``; its chapter set-ups go through
+``app.lesson_host.AppLessonHost`` (app-model intents), and this module supplies the window's part of them
+(bring a dock forward, switch to world-model mode). In presentation mode its type grows (``lesson_scale``)
+and it keeps a third of the width.
+
+World-model mode shows ``gui.world.view.WorldView`` in place of the canvas (the central widget becomes a
+stack of the two), over the bundle ``checkpoints/world-tiny`` (with its decoder) loaded through
+``jepa_explorer.load_model``. While it is on, the panels and the painting tools are hidden and the image
+commands are disabled, so the view's own keys (arrows / WASD drive, I imagine, P plan, 1-4 inject, ...)
+reach it and nothing paints or re-rolls masks behind it. Opening an image or a clip (or F3 again) goes back
+to the canvas as it was.
+
+Both are installed by ``install(window)``; the window calls ``presentation_changed`` after presentation mode
+switches, since presentation mode lays out the docks its own way.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QDockWidget, QSizePolicy, QStackedWidget
+
+from jepa_explorer.app.lesson_host import AppLessonHost
+from jepa_explorer.errors import JepaError
+from jepa_explorer.resources import checkpoints_dir
+
+WORLD_BUNDLE = "world-tiny"
+LESSON_PRESENTATION_SCALE = 1.6  # the panel's type in presentation mode at 1920x1080 (less on smaller screens)
+LESSON_MIN_WIDTH = 200  # px: the panel's pages scroll; below this its navigation squeezes
+NARROW_WINDOW = 1400  # px: below this, beside the lesson, the right-hand panels may shrink below their own minimum
+NARROW_PANELS_MIN = 400  # px: ... down to this (their pictures scale down; at 1024 px the lesson keeps ~300 px)
+LESSON_SHARE = {False: 0.32, True: 0.34}  # of the window's width (0.29 in a narrow window)
+PANELS_SHARE_WITH_LESSON = 0.34  # the right-hand docks beside the lesson (0.4 in a narrow window): the canvas keeps the middle
+# the window's commands that stay on in world-model mode (the rest act on the canvas's image and masks)
+WORLD_KEEPS = {
+    "open_image", "open_scene", "quit", "presentation", "leave", "self_check", "open_checkpoint",
+    "export_window", "lesson", "world_mode",
+}  # fmt: skip
+
+
+def install(window) -> None:
+    """Give `window` its lesson and world-model modes (``window.lesson_mode``, ``window.world_mode``)."""
+    window.world_mode = WorldMode(window)
+    window.lesson_mode = LessonMode(window)
+    window.samples_menu.addSeparator()
+    entry = window.samples_menu.addAction("World model (F3)")
+    entry.setToolTip("World-model mode: drive an agent, imagine, plan and be surprised (checkpoints/world-tiny)")
+    entry.triggered.connect(lambda _=False: window.world_mode.set_on(True))
+    window.presentation._refit.timeout.connect(lambda: presentation_changed(window))  # after its own fit
+
+
+def presentation_changed(window) -> None:
+    """Presentation mode switched or re-fitted: the modes lay themselves out again."""
+    on = window.presentation.on
+    window.lesson_mode.relayout(on)
+    window.world_mode.relayout(on)
+    QTimer.singleShot(0, lambda: (window.world_mode.relayout(window.presentation.on)))  # after its restore pass
+
+
+def load_world_bundle():
+    """The bundled world model (with its decoder), or (None, why not): the world still runs without it."""
+    from jepa_explorer import load_model
+
+    path = checkpoints_dir() / WORLD_BUNDLE
+    if not (path / "card.json").is_file():
+        return None, f"No {WORLD_BUNDLE} bundle in {path.parent}: drive and inject events; imagining and planning need it."
+    try:
+        return load_model(path, "cpu"), f"World model: {WORLD_BUNDLE}"
+    except JepaError as e:
+        return None, f"Cannot load {path}: {e}"
+
+
+def lesson_scale(window) -> float:
+    """The lesson panel's type size: smaller in a dock of a small window; in presentation mode from 1.0 at
+    1024x768 to LESSON_PRESENTATION_SCALE at 1920x1080, following the window's own presentation font scale."""
+    if window.presentation.on:  # the window's presentation scale runs from 1.2 (1024x768) to 1.8 (1920x1080)
+        return round(1.0 + (LESSON_PRESENTATION_SCALE - 1.0) * (window.presentation.scale - 1.2) / 0.6, 2)
+    return 0.8 if window.width() < 1600 else 1.0
+
+
+class LessonMode:
+    """The lesson panel as a left dock (see the module's docstring)."""
+
+    def __init__(self, window) -> None:
+        self.window = window
+        self.host = AppLessonHost(window.app, view=self)
+        self.host.events.done.connect(lambda: window.status.say("Lesson set-up on screen"))
+        self.host.events.failed.connect(lambda message: window.status.say(f"Lesson set-up stopped: {message}"))
+        self.panel = None
+        self.dock: QDockWidget | None = None
+        self.folder = None  # the content folder (None: $JEPA_EXPLORER_LESSON or the bundled lesson)
+        self.progress_path = None  # None: the user's data folder; tests point it elsewhere
+
+    @property
+    def on(self) -> bool:
+        return self.dock is not None and self.dock.isVisibleTo(self.window)
+
+    def set_on(self, on: bool) -> None:
+        window = self.window
+        if on and self.panel is None and not self._build():
+            window.qactions["lesson"].setChecked(False)
+            return
+        window.qactions["lesson"].setChecked(on)
+        if self.dock is None:
+            return
+        self.dock.setVisible(on)
+        self.relayout(window.presentation.on)
+        if on:
+            self.dock.raise_()
+            self.panel.setFocus()
+
+    def _build(self) -> bool:
+        from jepa_explorer.gui.lesson.panel import LessonPanel
+
+        window = self.window
+        try:
+            self.panel = LessonPanel.open(self.host, self.folder, self.progress_path, lesson_scale(window))
+        except JepaError as e:
+            window._error("Cannot open the lesson", str(e))
+            return False
+        self.panel.setMinimumWidth(LESSON_MIN_WIDTH)  # its pages scroll; below its layout's minimum the nav squeezes
+        self.panel.footer.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # clipped, not wrapped letter by letter
+        self.panel.footer.setWordWrap(False)
+        self.dock = QDockWidget("Lesson", window)
+        self.dock.setObjectName("dock_lesson")
+        self.dock.setWidget(self.panel)
+        self.dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable | QDockWidget.DockWidgetClosable)
+        window.addDockWidget(Qt.LeftDockWidgetArea, self.dock)
+        self.dock.visibilityChanged.connect(self._visibility_changed)
+        return True
+
+    def _visibility_changed(self, _visible: bool) -> None:
+        """Also when its own close button hides it: the menu's tick and the panels' minimum follow."""
+        self.window.qactions["lesson"].setChecked(self.on)
+        if not self.on:
+            self.relayout(self.window.presentation.on)
+
+    def relayout(self, presenting: bool) -> None:
+        narrow = self.on and self.window.width() < NARROW_WINDOW
+        for dock in self.window.docks.values():
+            # on the panel, not the dock: a dock's minimum is its content's (QDockWidgetItem)
+            dock.widget().setMinimumWidth(NARROW_PANELS_MIN if narrow else 0)  # 0: the panel's own minimum again
+        if not self.on:
+            return
+        scale = lesson_scale(self.window)
+        if self.panel.scale != scale:
+            self.panel.set_scale(scale)
+        window, width = self.window, self.window.width()
+        lesson_share, panels_share = (0.29, 0.4) if narrow else (LESSON_SHARE[presenting], PANELS_SHARE_WITH_LESSON)
+        window.resizeDocks([self.dock], [int(width * lesson_share)], Qt.Horizontal)
+        right = [dock for dock in window.docks.values() if dock.isVisibleTo(window)]
+        if right:
+            window.resizeDocks(right[:1], [int(width * panels_share)], Qt.Horizontal)
+
+    # ------------------------------------------------------------ app.lesson_host.LessonView
+
+    def show_panel(self, name: str) -> None:
+        if self.window.world_mode.on:
+            return  # world-model mode shows no panels; the set-up's mode decides (it comes before the panel)
+        dock = self.window.docks[name]
+        dock.show()
+        dock.raise_()
+
+    def set_mode(self, name: str) -> None:
+        box = self.window.pixel_panel.tax_box  # the pixel panel shows the tax page when its switch is ticked
+        if box.isChecked() != self.window.app.surface_tax and (box.isEnabled() or not self.window.app.surface_tax):
+            box.setChecked(self.window.app.surface_tax)
+        self.window.world_mode.set_on(name == "world")
+
+
+class WorldMode:
+    """World-model mode in place of the canvas (see the module's docstring)."""
+
+    def __init__(self, window, load=load_world_bundle) -> None:
+        self.window, self.load = window, load
+        self.view = None
+        self.on = False
+        self._docks: dict[str, bool] = {}
+        self._tools_visible = True
+        self._enabled: dict[str, bool] = {}
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("central_stack")
+        self.stack.addWidget(window.takeCentralWidget())
+        window.setCentralWidget(self.stack)
+        window.app.events.input.connect(lambda _input: self.set_on(False))  # an image or a clip was opened
+
+    def set_on(self, on: bool) -> None:
+        self.window.qactions["world_mode"].setChecked(on)
+        if on == self.on:
+            return
+        if on:
+            self._enter()
+        else:
+            self._leave()
+
+    def _enter(self) -> None:
+        from jepa_explorer.gui.world.view import WorldView
+
+        window = self.window
+        if self.view is None:
+            model, note = self.load()
+            self.view = WorldView(model)
+            self.stack.addWidget(self.view)
+            window.status.say(note)
+        self.on = True
+        window.app.end_stages()
+        self._docks = {key: dock.isVisibleTo(window) for key, dock in window.docks.items()}
+        self._tools_visible = window.tools_toolbar.isVisibleTo(window)
+        for dock in window.docks.values():
+            dock.hide()
+        window.tools_toolbar.hide()
+        self._enabled = {}
+        for name, action in window.qactions.items():
+            if name not in WORLD_KEEPS:
+                self._enabled[name] = action.isEnabled()
+                action.setEnabled(False)  # its key would clash with the view's, or act on the hidden canvas
+        self.stack.setCurrentWidget(self.view)
+        self.relayout(window.presentation.on)
+        self.view.setFocus()
+        window.setWindowTitle("JEPA Explorer — world model")
+
+    def _leave(self) -> None:
+        from jepa_explorer.gui import actions as action_table
+        from jepa_explorer.gui.presentation import DOCKS_SHOWN
+
+        window = self.window
+        self.on = False
+        if self.view is not None:
+            self.view._play.stop()
+        self.stack.setCurrentIndex(0)
+        for name, enabled in self._enabled.items():
+            window.qactions[name].setEnabled(enabled)
+        window._update_history_actions()
+        if window.app.model_info is not None:
+            action_table.show_media_kind(window.qactions, window.app.model_info.video)
+        presenting = window.presentation.on
+        for key, dock in window.docks.items():
+            dock.setVisible(key in DOCKS_SHOWN if presenting else self._docks.get(key, True))
+        window.tools_toolbar.setVisible(self._tools_visible and not presenting)
+        if presenting:
+            window.presentation.fit()
+        window.canvas.setFocus()
+        shown = window.app.input
+        name = (shown.path.rsplit("/", 1)[-1] if shown.path else "demo image") if shown is not None else None
+        window.setWindowTitle(f"JEPA Explorer — {name}" if name else "JEPA Explorer")
+
+    def relayout(self, presenting: bool) -> None:
+        """While on: no panels (presentation mode and its restore pass bring them back), fonts for the room."""
+        if not self.on:
+            return
+        for dock in self.window.docks.values():
+            dock.hide()
+        if presenting:
+            self.window.tools_toolbar.hide()
+        scale_world_view(self.view, self.window.presentation.scale if presenting else 1.0)
+
+
+def scale_world_view(view, scale: float) -> None:
+    """Type and strokes of the world view for the room: the surprise strip chart must read from the back."""
+    view.error_px = round(20 * scale)
+    view.refresh()
+    tick = QFont()
+    tick.setPointSizeF(9 * scale)
+    for plot in (view.surprise_plot, view.horizon_plot, view.pca_plot, view.energy_plot):
+        points = 12 if plot is view.surprise_plot else 9  # the surprise chart is the one to read from afar
+        plot.setTitle(plot.titleLabel.text, size=f"{points * scale:.0f}pt")
+        for side in ("left", "bottom"):
+            plot.getAxis(side).setStyle(tickFont=tick)
+            plot.getAxis(side).label.setFont(tick)
+    view.surprise_curve.setPen(width=3 * scale, color=view.surprise_curve.opts["pen"].color())
+    view.surprise_events.setSize(16 * scale)
+    # presentation mode gives the surprise chart the larger share of the plots
+    view.plots.ci.layout.setRowStretchFactor(0, 2 if scale > 1 else 1)
+    view.plots.ci.layout.setRowStretchFactor(1, 1)
