@@ -47,8 +47,9 @@ def test_drop_an_image_file(qtbot, window, photo_like, tmp_path):
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     event = QDropEvent(QPointF(20, 20), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
-    w.dropEvent(event)
-    assert w.app.image_path == str(path) and np.array_equal(w.app.image_rgb, photo_like)
+    w.dropEvent(event)  # read off the UI thread (gui/probe.py), then shown
+    qtbot.waitUntil(lambda: w.app.image_path == str(path), timeout=TIMEOUT_MS)
+    assert np.array_equal(w.app.image_rgb, photo_like)
     qtbot.waitUntil(lambda: w.app.input_view is not None, timeout=TIMEOUT_MS)
     assert wait_for_current(qtbot, w).input_key == w.app.input_view.key
     assert "dropped.png" in w.windowTitle()
