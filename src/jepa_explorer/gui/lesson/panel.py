@@ -27,7 +27,7 @@ from jepa_explorer.lesson.model import Lesson
 from jepa_explorer.lesson.progress import Progress
 
 SECTIONS = ("chapters", "classification", "scope", "flashcards")
-SECTION_LABELS = {"chapters": "Chapters", "classification": "Classify", "scope": "Scope test", "flashcards": "Flashcards"}
+SECTION_LABELS = {"chapters": "Chapters", "classification": "Classify", "scope": "Scope", "flashcards": "Cards"}  # short: two a row in a 1024 px dock
 SECTION_TITLES = {
     "chapters": "Chapters",
     "classification": "Generative or JEPA?",
