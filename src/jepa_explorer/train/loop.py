@@ -627,18 +627,20 @@ def train_main(
 
         return world_train_main(recipe, run_dir, resume, device, max_steps, export, list(overrides), max_minutes)
     trainer = Trainer(recipe, run_dir, device, max_steps, workers, max_minutes)
+    batch = f"batch {recipe['data']['batch_size']}"
+    return drive(trainer, run_dir, resume, export, overrides, f"{recipe['name']} ({recipe['kind']})", batch)
+
+
+def drive(trainer, run_dir: Path, resume: bool, export, overrides, what: str, batch: str) -> int:
+    """Start or resume `trainer` in `run_dir`, run it with its progress on stderr, export the bundle if asked:
+    every kind's trainer (this module's, train/world.py's) is driven the same way."""
     trainer.command_args = "".join(f" --set {item}" for item in overrides)
     if resume and trainer.resume():
         print(f"resumed {run_dir} at step {trainer.state.step}", file=sys.stderr)
     elif trainer.last_path.exists() and not resume:
         raise JepaError(f"{trainer.last_path} exists: pass --resume to continue it, or --out another folder.")
-    print(
-        f"training {recipe['name']} ({recipe['kind']}) on {trainer.device}: {trainer.stop_at} steps, "
-        f"batch {recipe['data']['batch_size']}, run folder {run_dir}",
-        file=sys.stderr,
-    )
+    print(f"training {what} on {trainer.device}: {trainer.stop_at} steps, {batch}, run folder {run_dir}", file=sys.stderr)
     trainer.run(log=lambda line: print(line, file=sys.stderr, flush=True))
     if export:
-        path = trainer.export(Path(export))
-        print(f"exported {path}", file=sys.stderr)
+        print(f"exported {trainer.export(Path(export))}", file=sys.stderr)
     return 0

@@ -314,20 +314,9 @@ class WorldTrainer:
 
 
 def world_train_main(recipe: dict, run_dir: Path, resume: bool, device, max_steps, export, overrides, max_minutes) -> int:
-    import sys
+    from jepa_explorer.train.loop import drive
 
     trainer = WorldTrainer(recipe, run_dir, device, max_steps, max_minutes)
-    trainer.command_args = "".join(f" --set {item}" for item in overrides)
-    if resume and trainer.resume():
-        print(f"resumed {run_dir} at step {trainer.state.step}", file=sys.stderr)
-    elif trainer.last_path.exists() and not resume:
-        raise JepaError(f"{trainer.last_path} exists: pass --resume to continue it, or --out another folder.")
-    print(
-        f"training {recipe['name']} (world) on {trainer.device}: {trainer.stop_at} steps, batch {recipe['data']['batch_size']} "
-        f"x {recipe['data']['length'] + 1} frames, run folder {run_dir}",
-        file=sys.stderr,
-    )
-    trainer.run(log=lambda line: print(line, file=sys.stderr, flush=True))
-    if export:
-        print(f"exported {trainer.export(Path(export))}", file=sys.stderr)
-    return 0
+    data = recipe["data"]
+    batch = f"batch {data['batch_size']} x {data['length'] + 1} frames"
+    return drive(trainer, run_dir, resume, export, overrides, f"{recipe['name']} (world)", batch)
