@@ -125,6 +125,7 @@ class CanvasView(pg.GraphicsView):
             self.viewbox.addItem(item)
         self._group_labels: list[pg.TextItem] = []
         self._group_outlines: list[pg.PlotCurveItem] = []
+        self._hatch_key = self._groups_key = None  # what the hatch and the group outlines were last drawn from
         self.mask_opacity = 1.0
         self.feature_mode = "off"
         self.feature_opacity = 0.6
@@ -373,12 +374,20 @@ class CanvasView(pg.GraphicsView):
         for target in frame_targets:
             unused &= ~target
         self._unused = unused
-        path = QPainterPath()
-        for row, first, end in run_cells(unused):
-            path.addRect(QRectF(first, row, end - first, 1))
-        self.hatch_item.setPath(path)
+        # a stroke repaints the overlay per edit, but the hatch and the group outlines change only when their
+        # cells do: rebuilding their paths and curves each time cost several ms of the UI thread per edit
+        hatch_key = (unused.shape, unused.tobytes())
+        if hatch_key != self._hatch_key:
+            self._hatch_key = hatch_key
+            path = QPainterPath()
+            for row, first, end in run_cells(unused):
+                path.addRect(QRectF(first, row, end - first, 1))
+            self.hatch_item.setPath(path)
         self.hatch_item.setVisible(not staged)
-        self._draw_groups(frame_targets, show_outlines=not staged)
+        groups_key = (not staged, unused.shape, tuple(target.tobytes() for target in frame_targets))
+        if groups_key != self._groups_key:
+            self._groups_key = groups_key
+            self._draw_groups(frame_targets, show_outlines=not staged)
 
     def unused_cells(self) -> np.ndarray:
         """bool [H, W]: the shown step's patches drawn hatched as not used."""
