@@ -31,9 +31,9 @@ def run_world_bench(checkpoint: str | None = None, device: str | None = "cpu", r
     import numpy as np
     import torch
 
+    from jepa_explorer.checkpoints.world import load_world_model
     from jepa_explorer.resources import checkpoints_dir
     from jepa_explorer.world import World, plan
-    from jepa_explorer.checkpoints.world import load_world_model
 
     source = checkpoint or str(checkpoints_dir() / "world-tiny")
     model = load_world_model(source, device)

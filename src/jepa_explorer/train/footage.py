@@ -144,8 +144,9 @@ def decode_all(path: Path, short_side: int | None = SHORT_SIDE) -> tuple[np.ndar
 
 def encode_mp4(path: Path, frames: np.ndarray, fps: float, bit_rate: int = BIT_RATE) -> None:
     """MPEG-4 Part 2 (decoded by every FFmpeg build, PyAV's wheels included), GOP 16."""
-    import av
     from fractions import Fraction
+
+    import av
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(path), "w") as container:

@@ -27,7 +27,8 @@ from jepa_explorer.lesson.model import Lesson
 from jepa_explorer.lesson.progress import Progress
 
 SECTIONS = ("chapters", "classification", "scope", "flashcards")
-SECTION_LABELS = {"chapters": "Chapters", "classification": "Classify", "scope": "Scope", "flashcards": "Cards"}  # short: two a row in a 1024 px dock
+# short: two buttons a row fit the lesson dock at 1024 px
+SECTION_LABELS = {"chapters": "Chapters", "classification": "Classify", "scope": "Scope", "flashcards": "Cards"}
 SECTION_TITLES = {
     "chapters": "Chapters",
     "classification": "Generative or JEPA?",
