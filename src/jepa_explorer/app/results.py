@@ -8,17 +8,13 @@ import io
 
 import numpy as np
 
+from jepa_explorer.analysis.comparison import baseline_label
 from jepa_explorer.analysis.distances import METRIC_LABELS, METRICS
-
-ESTIMATOR_LABELS = {
-    "predictor": "Predictor",
-    "nearest_context": "Copy nearest context",
-    "mean_context": "Mean of context",
-}
 
 
 def estimator_label(name: str) -> str:
-    return ESTIMATOR_LABELS.get(name, name.replace("_", " ").capitalize())
+    """The estimator's name as the panels, the CSV and the prose all write it (baselines: analysis.comparison)."""
+    return "Predictor" if name == "predictor" else baseline_label(name)
 
 
 def summary_rows(prediction, metric: str) -> list[tuple[str, str, float, float]]:
