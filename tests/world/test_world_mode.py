@@ -2,23 +2,14 @@
 
 import numpy as np
 import pytest
-import torch
 
 from jepa_explorer.app.world_mode import WorldModeController
-from jepa_explorer.models.config import ViTConfig
-from jepa_explorer.models.world import WorldConfig, WorldDecoder, WorldEncoder, WorldPredictor
-from jepa_explorer.world.model import WorldModel
-
-TINY = WorldConfig(
-    encoder=ViTConfig(img_size=32, patch_size=8, embed_dim=32, depth=1, num_heads=2),
-    latent_dim=16, projector_dim=32, predictor_dim=32, predictor_depth=1, predictor_heads=2, max_history=8,
-)  # fmt: skip
+from tests.world.tiny import tiny_world_model
 
 
 @pytest.fixture(scope="module")
 def model():
-    torch.manual_seed(0)
-    return WorldModel(WorldEncoder(TINY).eval(), WorldPredictor(TINY).eval(), TINY, {}, "<tiny>", WorldDecoder(16, 32).eval())
+    return tiny_world_model()
 
 
 def test_driving_moves_the_agent_and_records_one_error_per_step(model):
