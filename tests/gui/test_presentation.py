@@ -109,6 +109,27 @@ def test_presentation_bar_and_panels_fit_each_projector_size(qtbot, window, widt
     w.toggle_presentation(False)
 
 
+@pytest.mark.parametrize("width,height", SIZES)
+def test_normal_toolbars_hide_nothing_in_the_overflow_and_presets_past_the_edge_go_to_more(qtbot, window, width, height):
+    w = window
+    w.resize(width, height)
+    settle(qtbot)
+    for bar in (w.main_toolbar, w.tools_toolbar):
+        for action in bar.actions():  # Qt's "»" extension hides the widgets that do not fit
+            widget = bar.widgetForAction(action)
+            assert widget is None or (widget.isVisible() and widget.geometry().right() <= bar.width()), action.text()
+    strip = w.preset_strip
+    shown = [b.defaultAction() for b in strip.buttons if b.isVisible()]
+    assert shown + strip.hidden_actions() == strip.actions_  # each preset once: a button or a "More" entry
+    assert len(shown) >= 2  # the first presets stay one click away even at 1024 px
+    if width >= 1920:
+        assert len(shown) == len(strip.actions_) and not strip.more.isVisible()
+    else:
+        assert strip.more.isVisible() and strip.hidden_actions()
+        strip.hidden_actions()[-2].trigger()  # "Right half" from the menu, as a click on its entry
+        assert w.app.masks.targets[0][0][:, 4:].all() and not w.app.masks.targets[0][0][:, :4].any()
+
+
 def test_each_stage_shows_its_own_state_only(qtbot, window):
     w = window
     settle(qtbot)

@@ -38,6 +38,7 @@ from jepa_explorer.gui.panels.model import ModelPanel
 from jepa_explorer.gui.panels.pca import PcaPanel
 from jepa_explorer.gui.panels.pixels import PixelPanel
 from jepa_explorer.gui.presentation import Presentation
+from jepa_explorer.gui.preset_strip import PresetStrip
 from jepa_explorer.gui.probe import FileReader
 from jepa_explorer.gui.status import StatusBar
 from jepa_explorer.gui.steady_text import SteadyText
@@ -46,6 +47,8 @@ from jepa_explorer.gui.throttle import NextPass
 from jepa_explorer.gui.timeline import Timeline
 from jepa_explorer.gui.worker import ModelWorker
 from jepa_explorer.resources import bundled_checkpoints
+
+TOOLBAR_SLACK_PX = 16  # the toolbar's own margins beyond its items' size hints
 
 TOOL_ACTIONS = {
     Layer.CONTEXT: "tool_context",
@@ -170,6 +173,7 @@ class MainWindow(QMainWindow):
 
     def _build_toolbars(self) -> None:
         act = self.qactions
+        self._toolbar_fit_pending = False
         bar = QToolBar("File and masks")
         bar.setObjectName("toolbar_main")
         bar.setToolButtonStyle(Qt.ToolButtonTextOnly)
@@ -182,10 +186,14 @@ class MainWindow(QMainWindow):
         bar.addWidget(samples)
         bar.addAction(act["undo"])
         bar.addAction(act["redo"])
+        bar.addAction(act["clear"])  # a whole-mask edit beside undo; it kept the tools bar over 1024 px
         bar.addSeparator()
         bar.addWidget(QLabel(" Presets: "))
-        for name in action_table.toolbar_actions("main")[3:]:  # after open, undo, redo: the presets
-            bar.addAction(act[name])
+        presets = [act[name] for name in action_table.toolbar_actions("main")[3:]]  # after open, undo, redo
+        self.preset_strip = PresetStrip(presets)
+        bar.addWidget(self.preset_strip)
+        for action in presets:  # a model's grid renames presets: their widths change
+            action.changed.connect(self._schedule_toolbar_fit)
         self.addToolBar(Qt.TopToolBarArea, bar)
         self.main_toolbar = bar
 
@@ -204,7 +212,7 @@ class MainWindow(QMainWindow):
         self.brush_spin.valueChanged.connect(self.app.set_brush_size)
         tools.addWidget(self.brush_spin)
         tools.addSeparator()
-        for name in ("fill", "invert", "clear"):
+        for name in ("fill", "invert"):
             tools.addAction(act[name])
         self.addToolBarBreak(Qt.TopToolBarArea)
         self.addToolBar(Qt.TopToolBarArea, tools)
@@ -405,6 +413,21 @@ class MainWindow(QMainWindow):
         super().resizeEvent(event)
         if hasattr(self, "presentation"):  # not yet during construction
             self.presentation.window_resized()
+        if hasattr(self, "preset_strip"):
+            self.fit_toolbars()
+
+    def _schedule_toolbar_fit(self) -> None:
+        if not self._toolbar_fit_pending:
+            self._toolbar_fit_pending = True
+            QTimer.singleShot(0, self.fit_toolbars)
+
+    def fit_toolbars(self) -> None:
+        """As many presets as the main toolbar's row has room for; the rest under "More ▾"."""
+        self._toolbar_fit_pending = False
+        bar, strip = self.main_toolbar, self.preset_strip
+        others = bar.sizeHint().width() - strip.sizeHint().width()
+        strip.fit(self.width() - others - TOOLBAR_SLACK_PX)
+        bar.layout().invalidate()  # the toolbar otherwise keeps the strip's old width (and its overflow) until the next resize
 
     def layout_docks(self) -> None:
         """The right column gets about half the width; distances above, the tabbed panels below."""
