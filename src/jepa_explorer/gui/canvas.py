@@ -124,7 +124,8 @@ class CanvasView(pg.GraphicsView):
         for item in items:
             self.viewbox.addItem(item)
         self._group_labels: list[pg.TextItem] = []
-        self._group_outlines: list[pg.PlotCurveItem] = []
+        self._group_outlines: list[QGraphicsPathItem] = []
+        self._group_drawn: list = []  # per group: what its label and outline were last drawn from
         self._hatch_key = self._groups_key = None  # what the hatch and the group outlines were last drawn from
         self.mask_opacity = 1.0
         self.feature_mode = "off"
@@ -395,40 +396,62 @@ class CanvasView(pg.GraphicsView):
 
     def _draw_groups(self, frame_targets: list, show_outlines: bool) -> None:
         """Each group's outline in its colour and its number on a patch no other number holds."""
-        font = QFont()
-        font.setBold(True)
-        font.setPointSize(11)
         taken: set = set()
         for k, target in enumerate(frame_targets):
             if k == len(self._group_labels):  # labels are reused: creating items per edit is slow
-                label = pg.TextItem("", color=(255, 255, 255), anchor=(0.5, 0.5), border=pg.mkPen(0, 0, 0, 200))
-                label.setFont(font)
-                label.setZValue(9)
-                self.viewbox.addItem(label)
-                self._group_labels.append(label)
-                outline = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(*style.target_rgb(k), 255, width=3, cosmetic=True))
-                outline.setZValue(7)
-                outline.setOpacity(self.mask_opacity)
-                self.viewbox.addItem(outline)
-                self._group_outlines.append(outline)
-            label, outline = self._group_labels[k], self._group_outlines[k]
+                self._add_group_items(k)
             cell = label_cell(target, taken)
-            label.setVisible(cell is not None)
             if cell is not None:
                 taken.add(cell)
-                label.setText(str(k + 1))
-                label.fill = pg.mkBrush(*style.target_rgb(k), 230)
+            # a stroke changes one group: the others keep their text, position and curve (redrawing every
+            # group's label and outline per edit cost the UI thread several ms)
+            key = (target.shape, target.tobytes(), cell, show_outlines)
+            if self._group_drawn[k] == key:
+                continue
+            self._group_drawn[k] = key
+            label, outline = self._group_labels[k], self._group_outlines[k]
+            label.setVisible(cell is not None)
+            if cell is not None:
                 label.setPos(cell[1] + 0.5, cell[0] + 0.5)
-            segments = outline_segments(target) if show_outlines else np.zeros((0, 2))
-            outline.setData(segments[:, 0], segments[:, 1]) if len(segments) else outline.setData([], [])
-        for label, outline in zip(self._group_labels[len(frame_targets) :], self._group_outlines[len(frame_targets) :]):
-            label.setVisible(False)
-            outline.setData([], [])
+            self._set_outline(k, outline_segments(target) if show_outlines else np.zeros((0, 2)))
+        for k in range(len(frame_targets), len(self._group_labels)):
+            if self._group_drawn[k] is not None:
+                self._group_drawn[k] = None
+                self._group_labels[k].setVisible(False)
+                self._set_outline(k, np.zeros((0, 2)))
+
+    def _set_outline(self, k: int, segments: np.ndarray) -> None:
+        # a path item paints in C++: a PlotCurveItem per group repainted through Python on every canvas paint
+        path = QPainterPath()
+        for (x0, y0), (x1, y1) in segments.reshape(-1, 2, 2).tolist():
+            path.moveTo(x0, y0)
+            path.lineTo(x1, y1)
+        self._group_outlines[k].setPath(path)
+
+    def _add_group_items(self, k: int) -> None:
+        """Group k's number label and outline curve, made once and reused."""
+        font = QFont()
+        font.setBold(True)
+        font.setPointSize(11)
+        label = pg.TextItem(str(k + 1), color=(255, 255, 255), anchor=(0.5, 0.5), border=pg.mkPen(0, 0, 0, 200))
+        label.fill = pg.mkBrush(*style.target_rgb(k), 230)
+        label.setFont(font)
+        label.setZValue(9)
+        self.viewbox.addItem(label)
+        self._group_labels.append(label)
+        outline = QGraphicsPathItem()
+        outline.setPen(pg.mkPen(*style.target_rgb(k), 255, width=3, cosmetic=True))
+        outline.setZValue(7)
+        outline.setOpacity(self.mask_opacity)
+        self.viewbox.addItem(outline)
+        self._group_outlines.append(outline)
+        self._group_drawn.append(None)
 
     def group_outline(self, group: int) -> np.ndarray:
         """float [2K, 2] the outline segments drawn for target group `group` (tests read them)."""
-        x, y = self._group_outlines[group].getData()
-        return np.zeros((0, 2)) if x is None else np.column_stack([x, y])
+        path = self._group_outlines[group].path()  # read back from what is drawn, not from the cache
+        points = [path.elementAt(i) for i in range(path.elementCount())]
+        return np.array([(p.x, p.y) for p in points], float).reshape(-1, 2)
 
     # ------------------------------------------------------------------ mouse
 
