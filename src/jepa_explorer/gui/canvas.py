@@ -409,7 +409,7 @@ class CanvasView(pg.GraphicsView):
             if self._group_drawn[k] == key:
                 continue
             self._group_drawn[k] = key
-            label, outline = self._group_labels[k], self._group_outlines[k]
+            label = self._group_labels[k]
             label.setVisible(cell is not None)
             if cell is not None:
                 label.setPos(cell[1] + 0.5, cell[0] + 0.5)

@@ -28,7 +28,8 @@ from jepa_explorer.gui.panels.explain import ExplainButton
 from jepa_explorer.gui.steady_text import SteadyText
 
 LABEL_GAP_PX = 6  # between a bar's end (or median mark) and its value label
-DETAIL_REDRAWS_PER_S = 10  # the numbers' redraws during a brush stroke (see DistancePanel.set_stroking)
+# the numbers' redraws during a brush stroke: about as often as a reader takes them in (DistancePanel.set_stroking)
+DETAIL_REDRAWS_PER_S = 4
 BAR_COLORS = {"nearest_context": (140, 150, 170), "mean_context": (110, 115, 130), "last_context_step": (140, 170, 200)}
 WIN_RGB, LOSE_RGB = (90, 209, 122), (255, 107, 90)  # the predictor's bar: green only when it beats every baseline
 SHORT_LABELS = {
@@ -565,7 +566,8 @@ class DistancePanel(DeferredDrawing, QWidget):
                 text, x, y = entry
                 if item.toPlainText() != text:
                     item.setText(text)
-                item.setPos(x, y)
+                if (item.pos().x(), item.pos().y()) != (x, y):
+                    item.setPos(x, y)
 
     def _fit_table(self, rows: int) -> None:
         height = self.table.horizontalHeader().sizeHint().height() + rows * self.table.verticalHeader().defaultSectionSize() + 4
