@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 from PySide6.QtCore import QTimer
@@ -92,6 +93,21 @@ def test_a_picture_is_read_off_the_ui_thread_and_shown(qtbot, window):
     with qtbot.waitSignal(w.inputShown, timeout=TIMEOUT_MS):
         w.open_path(photo)
     assert w.app.image_path == photo
+    wait_for_current(qtbot, w)
+
+
+def test_a_sample_from_the_menu_is_read_off_the_ui_thread_too(qtbot, window, monkeypatch):
+    from jepa_explorer.app import reading
+
+    w = window
+    sample = sample_images()[-1]
+    reader_threads = []
+    real_read = reading.read_input
+    monkeypatch.setattr(reading, "read_input", lambda p: (reader_threads.append(threading.current_thread().name), real_read(p))[1])
+    entry = next(a for a in w.samples_menu.actions() if a.text() == sample.stem.replace("_", " "))
+    with qtbot.waitSignal(w.inputShown, timeout=TIMEOUT_MS):
+        entry.trigger()
+    assert w.app.image_path == str(sample) and reader_threads == ["jepa-file-reader"]
     wait_for_current(qtbot, w)
 
 

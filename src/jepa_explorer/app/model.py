@@ -211,8 +211,11 @@ class AppModel:
 
     # ================================================================== start-up and the model
 
-    def start(self, checkpoint: str | None = None, image: str | None = None, scene: str | None = None, device=None) -> None:
-        """The first model and input: a scene, or a checkpoint and an image (a bundled sample by default)."""
+    def start(
+        self, checkpoint: str | None = None, image: str | None = None, scene: str | None = None, device=None, opener=None
+    ) -> None:
+        """The first model and input: a scene, or a checkpoint and an image (a bundled sample by default).
+        `opener(path, on_failure)` reads the image (the window's reads off the UI thread); None reads it here."""
         self.events.notice.emit("Loading model…")
         if scene:
             try:
@@ -221,13 +224,15 @@ class AppModel:
             except JepaError as e:
                 self._error("Cannot open the scene", str(e))
         self.load_checkpoint(checkpoint, device)
-        if image:
-            if not self.open(image):
+        nothing_shown = self.input is None and self.requested_input is None
+        path = image or (str(sample_images()[0]) if nothing_shown and sample_images() else None)
+        if path is None:
+            if nothing_shown:
                 self.set_demo_image()
-        elif self.input is None and (self.requested_input is None):
-            samples = sample_images()
-            if not (samples and self.open(str(samples[0]))):
-                self.set_demo_image()
+        elif opener is not None:
+            opener(path, self.set_demo_image)
+        elif not self.open(path):
+            self.set_demo_image()
 
     def load_checkpoint(self, source: str | None, device: str | None = None, video: bool | None = None) -> None:
         self.checkpoint = source

@@ -183,20 +183,21 @@ class FileDialogs:
             self.error(title, str(e))
 
 
-def fill_samples_menu(menu, app) -> None:
-    """The bundled sample pictures and clips, and the generated demo picture, each opening in `app`."""
+def fill_samples_menu(menu, app, open_path) -> None:
+    """The bundled sample pictures and clips, each opened with `open_path` (the window's: read off the UI
+    thread, as a large sample can take a while), and the generated demo picture, made in `app`."""
     menu.clear()
     for path in sample_images():
         action = menu.addAction(QIcon(str(path)), path.stem.replace("_", " "))
         action.setToolTip(f"Open the bundled sample {path.name}")
-        action.triggered.connect(lambda _=False, p=str(path): app.open(p))
+        action.triggered.connect(lambda _=False, p=str(path): open_path(p))
     clips = sample_clips()
     if clips:
         menu.addSeparator()
         for path in clips:
             action = menu.addAction(f"▶ {path.stem.replace('_', ' ')} (video)")
             action.setToolTip(f"Open the bundled clip {path.name} with the video model")
-            action.triggered.connect(lambda _=False, p=str(path): app.open(p))
+            action.triggered.connect(lambda _=False, p=str(path): open_path(p))
         menu.addSeparator()
     demo = menu.addAction("Generated demo picture")
     demo.setToolTip("A generated picture with simple shapes (always available)")

@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         self.menus["View"].addSeparator()
         for dock in self.docks.values():
             self.menus["View"].addAction(dock.toggleViewAction())
-        files.fill_samples_menu(self.samples_menu, self.app)
+        files.fill_samples_menu(self.samples_menu, self.app, self.open_path)
         self.recent = files.RecentScenes(self.settings, self.recent_menu, self._open_recent)
         self._build_toolbars()
         self.status = StatusBar(self, self.app, self.worker, self.menus["device"])
@@ -247,7 +247,17 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         """Called once the window is shown: the model loads in the worker while the window is already up."""
-        self.app.start(**self._startup)
+        self.app.start(**self._startup, opener=self._open_at_start)
+
+    def _open_at_start(self, path: str, on_failure) -> None:
+        """The first picture or clip, read off the UI thread like any other; the demo picture if it fails."""
+        from jepa_explorer.app.reading import read_input
+
+        def failed(message: str) -> None:
+            self._error("Cannot open this file", message)
+            on_failure()
+
+        self.reader.read(lambda: read_input(path), lambda read: self.app.show_input(read) or on_failure(), failed, path)
 
     def _on_model(self, info) -> None:
         self._heap_settled = False
