@@ -263,7 +263,7 @@ class WorldMode:
         window = self.window
         self.on = False
         if self.view is not None:
-            self.view._play.stop()
+            self.view.pause()
         self._show_page(self.stack.widget(0))
         for name, enabled in self._enabled.items():
             window.qactions[name].setEnabled(enabled)
