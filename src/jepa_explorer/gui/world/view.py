@@ -97,6 +97,8 @@ class WorldView(QWidget):
         self.path: list[tuple[float, float]] = []  # the drawn path (world px)
         self.error_px = 20  # the one-step error's type size (the window's presentation mode makes it larger)
         self.drive_ms: list[float] = []  # how long each drive held the UI thread (the status bar shows the last)
+        self.plan_ms: float | None = None  # the last adopted plan's time from asking to its answer
+        self._plan_started = 0.0
         self.playing = False
         self.plan_settings = dict(PLAN_SETTINGS)  # CEM's size (tests make it small)
         self.last_imagined = None
@@ -455,6 +457,7 @@ class WorldView(QWidget):
             return run_plan(model, request, on_iteration=lambda i, samples, energies: report((i, samples, energies)))
 
         self.status.setText("Planning…" if not self.playing else self.status.text())
+        self._plan_started = time.perf_counter()
         return self.worker.submit("plan", job)
 
     def _draw_samples(self, iteration: int, samples: np.ndarray, energies: np.ndarray, start=None) -> None:
@@ -540,6 +543,7 @@ class WorldView(QWidget):
             else:
                 self.status.setText("The world moved while planning: press Plan again.")
             return
+        self.plan_ms = (time.perf_counter() - self._plan_started) * 1e3
         self._show_plan(state)
         self.planned.emit(state)
         if self.playing:
