@@ -398,6 +398,8 @@ def scale_world_view(view, scale: float) -> None:
         for side in ("left", "bottom"):
             plot.getAxis(side).setStyle(tickFont=tick)
             plot.getAxis(side).label.setFont(tick)
+    for label in view.strip_labels:
+        label.setText(label.text, size=f"{9 * scale:.0f}pt")
     view.surprise_curve.setPen(width=3 * scale, color=view.surprise_curve.opts["pen"].color())
     view.surprise_events.setSize(16 * scale)
     # presentation mode gives the surprise chart the larger share of the plots

@@ -139,11 +139,12 @@ class WorldView(QWidget):
         self.strip.setBackground(PANEL)
         self.real_box, self.real_image = _image_item()
         self.imag_box, self.imag_image = _image_item()
-        self.strip_title = self.strip.addLabel("draw a path or press Imagine", row=0, col=0, colspan=2, color=MUTED)
-        self.strip.addLabel("real", row=1, col=0, color=MUTED)
-        self.strip.addItem(self.real_box, row=1, col=1)
-        self.strip.addLabel("imagined", row=2, col=0, color=MUTED)
-        self.strip.addItem(self.imag_box, row=2, col=1)
+        # labels above the rows, not beside them: the frames get the column's whole width
+        self.strip_title = self.strip.addLabel("draw a path or press Imagine", row=0, col=0, color=MUTED)
+        self.strip_labels = [self.strip_title, self.strip.addLabel("what really happens", row=1, col=0, color=MUTED)]
+        self.strip.addItem(self.real_box, row=2, col=0)
+        self.strip_labels.append(self.strip.addLabel("what the model imagines (decoded)", row=3, col=0, color=MUTED))
+        self.strip.addItem(self.imag_box, row=4, col=0)
         self.strip.setMinimumHeight(120)
 
         self.plots = pg.GraphicsLayoutWidget()
@@ -187,7 +188,7 @@ class WorldView(QWidget):
             )
         self.mouse_buttons = QButtonGroup(self)
         mouse_row = QHBoxLayout()
-        mouse_row.addWidget(QLabel("Mouse:"))
+        mouse_row.addWidget(QLabel("Mouse:"), 0)
         tips = {"drive": "drag on the world: the agent heads for the pointer",
                 "path": "drag a path from the agent: the model imagines it, beside what really happens",
                 "goal": "click (or drag) the goal for planning"}  # fmt: skip
@@ -200,7 +201,7 @@ class WorldView(QWidget):
             button.setObjectName(f"mouse_{name}")
             button.toggled.connect(lambda on, n=name: on and self.set_mouse_mode(n))
             self.mouse_buttons.addButton(button)
-            mouse_row.addWidget(button)
+            mouse_row.addWidget(button, 1)
         buttons.addLayout(mouse_row, 2, 0, 1, 5)
         self.mask_box = QCheckBox("Hide object from model (C-JEPA)")
         self.mask_box.setToolTip("The model sees frames without the object; does its decoded prediction still put it there?")
@@ -213,7 +214,7 @@ class WorldView(QWidget):
         left = QVBoxLayout()
         left.addWidget(self.canvas, 3)
         left.addWidget(self.error_label)
-        left.addWidget(self.strip, 1)
+        left.addWidget(self.strip, 2)
         right = QVBoxLayout()
         right.addWidget(self.plots, 1)
         right.addLayout(buttons)
@@ -402,6 +403,8 @@ class WorldView(QWidget):
         return self.imagine_actions(np.tile(self.heading, (IMAGINE_STEPS, 1)))
 
     def imagine_path(self, points) -> int | None:
+        self.path = [tuple(map(float, p)) for p in points]
+        self._show_path()
         actions = path_to_actions(points, self.controller.world.state.agent + 2, MAX_IMAGINED)
         if not len(actions):
             self.status.setText("Draw a longer path from the agent (Mouse: Draw path).")
@@ -464,7 +467,8 @@ class WorldView(QWidget):
         """The sampled action sequences as agent paths (integrated velocities), the best one bright."""
         start = self.controller.world.state.agent + 2 if start is None else np.asarray(start)
         order = np.argsort(energies)[:PATHS_DRAWN]
-        paths = start + np.cumsum(samples[order] * SPEED, axis=1)
+        size = self.controller.world.size  # walls are not simulated here: at least the paths stay in the world
+        paths = np.clip(start + np.cumsum(samples[order] * SPEED, axis=1), 0, size)
         xs = np.concatenate([np.r_[start[0], p[:, 0], np.nan] for p in paths])
         ys = np.concatenate([np.r_[start[1], p[:, 1], np.nan] for p in paths])
         self.plan_paths.setData(xs, ys, connect="finite")
