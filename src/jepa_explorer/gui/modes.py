@@ -9,8 +9,9 @@ World-model mode shows ``gui.world.view.WorldView`` in place of the canvas (the 
 stack of the two), over the bundle ``checkpoints/world-tiny`` (with its decoder) loaded through
 ``jepa_explorer.load_model``. While it is on, the panels and the painting tools are hidden and the image
 commands are disabled, so the view's own keys (arrows / WASD drive, I imagine, P plan, 1-4 inject, ...)
-reach it and nothing paints or re-rolls masks behind it. Opening an image or a clip (or F3 again) goes back
-to the canvas as it was.
+reach it and nothing paints or re-rolls masks behind it; the image entries leave the main toolbar and
+presentation mode's bar, and the status bar names the world model and the view's step and plan times.
+Opening an image or a clip (or F3 again) goes back to the canvas as it was.
 
 Both are installed by ``install(window)``; the window calls ``presentation_changed`` after presentation mode
 switches, since presentation mode lays out the docks its own way.
@@ -290,6 +291,11 @@ class WorldMode:
         shown = window.app.input
         name = (shown.path.rsplit("/", 1)[-1] if shown.path else "demo image") if shown is not None else None
         window.setWindowTitle(f"JEPA Explorer — {name}" if name else "JEPA Explorer")
+
+    def close(self) -> None:
+        """The window closes: end the view's worker thread (a plan may be running)."""
+        if self.view is not None:
+            self.view.shutdown()
 
     def _image_bars(self, shown: bool) -> None:
         """The image mode's entries on the main toolbar (undo, presets and their label) and on presentation
