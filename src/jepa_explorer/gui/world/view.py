@@ -172,7 +172,7 @@ class WorldView(QWidget):
         buttons = QGridLayout()
         self.actions_by_name: dict[str, QAction] = {}
         row = [
-            ("imagine", "Imagine", "I", "imagine the drawn path (or hold the last direction) and compare with reality", self.imagine),
+            ("imagine", "Imagine", "I", "imagine the drawn path (or the last direction) beside reality", self.imagine),
             ("plan", "Plan", "P", "plan towards the goal (click the world in Goal to set it) with CEM", self.plan),
             ("step", "Step plan", "N", "execute the plan's first action, then plan again (receding horizon)", self.step_plan),
             ("play", "Play plan", "Space", "execute the plan step by step until the goal is reached", self.toggle_play),
