@@ -85,6 +85,9 @@ def test_f2_opens_the_lesson_and_every_set_up_lands_in_its_state(qtbot, lesson_w
             assert w.world_mode.on == (setup.mode == "world"), where
             if setup.mode == "world":
                 assert w.centralWidget().currentWidget() is w.world_mode.view
+                w.app.events.latency.emit(632.0, 155.0)  # the set-up's image model answering late
+                w.app.events.model.emit(w.app.model_info)
+                assert w.status.model_label.text() == "model: <tiny>" and w.status.latency_label.text().startswith("step")
                 assert not any(d.isVisible() for d in w.docks.values())
             elif setup.mode == "step-through":  # stage 1 shows no panel; ending it brings the set-up's panel back
                 assert w.stage_label.isVisible() and "1 · Mask" in w.stage_label.text()

@@ -224,6 +224,9 @@ class WorldMode:
         self.stack.addWidget(window.takeCentralWidget())
         window.setCentralWidget(self.stack)
         window.app.events.input.connect(lambda _input: self.set_on(False))  # an image or a clip was opened
+        # a lesson set-up's image model can still answer after the switch: the bar keeps naming the world's
+        window.app.events.latency.connect(self.show_times)
+        window.app.events.model.connect(lambda _info: self.on and self._name_model())
 
     def set_on(self, on: bool) -> None:
         self.window.qactions["world_mode"].setChecked(on)
@@ -324,8 +327,7 @@ class WorldMode:
             widget.setVisible(not on)
         if on:
             self._status_before = (status.model_label.text(), status.latency_label.text(), status.latency_label.toolTip())
-            model = self.view.controller.model
-            status.model_label.setText(f"model: {Path(str(model.path)).name}" if model is not None else "model: – (world only)")
+            self._name_model()
             status.latency_label.setToolTip("How long the last driving step held the window, and the last plan took")
             self.show_times()
         elif self._status_before is not None:
@@ -334,6 +336,11 @@ class WorldMode:
             status.model_label.setText(f"model: {info.name}" if info is not None else text)
             status.latency_label.setText(latency)
             status.latency_label.setToolTip(tip)
+
+    def _name_model(self) -> None:
+        model = self.view.controller.model
+        name = f"model: {Path(str(model.path)).name}" if model is not None else "model: – (world only)"
+        self.window.status.model_label.setText(name)
 
     def show_times(self, *_args) -> None:
         if not self.on or self.view is None:
