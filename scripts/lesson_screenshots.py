@@ -158,7 +158,8 @@ def main() -> int:
         shown = []
         view.imagined.connect(shown.append)
         view.set_mouse_mode("path")
-        view.path = [(float(x), float(min(y + 6, 29))), (float(max(x - 6, 2)), float(min(y + 9, 29)))]
+        dx, dy = (1.0 if x < 16 else -1.0), (1.0 if y < 16 else -1.0)  # towards the middle of its room
+        view.path = [(float(x + 6 * dx), float(y)), (float(x + 10 * dx), float(y + 2 * dy))]
         view.imagine_path(view.path)
         wait_until(lambda: shown)
         view.plan_settings = {"horizon": 8, "samples": 300, "iterations": 10}
