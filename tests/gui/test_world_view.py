@@ -32,12 +32,12 @@ def view(qtbot):
     w.shutdown()
 
 
-def mouse(view, kind, x, y):
-    """A left-button press / move / release at world pixel (x, y) on the world canvas."""
+def mouse(view, kind, x, y, button=Qt.LeftButton):
+    """A press / move / release at world pixel (x, y) on the world canvas."""
     types = {"press": QEvent.MouseButtonPress, "move": QEvent.MouseMove, "release": QEvent.MouseButtonRelease}
     pos = QPointF(view.widget_point(x, y))
-    buttons = Qt.NoButton if kind == "release" else Qt.LeftButton
-    event = QMouseEvent(types[kind], pos, view.canvas.viewport().mapToGlobal(pos), Qt.LeftButton, buttons, Qt.NoModifier)
+    buttons = Qt.NoButton if kind == "release" else button
+    event = QMouseEvent(types[kind], pos, view.canvas.viewport().mapToGlobal(pos), button, buttons, Qt.NoModifier)
     QApplication.sendEvent(view.canvas.viewport(), event)
 
 
@@ -129,6 +129,11 @@ def test_click_a_goal_then_plan_in_the_worker_with_samples_and_energies_live(vie
     with qtbot.waitSignal(view.planned, timeout=TIMEOUT_MS) as blocker:
         view.actions_by_name["plan"].trigger()
     assert progress == [0, 1, 2]
+    view.set_mouse_mode("drive")  # the right button sets (and drags) the goal in every mode, and drives nothing
+    mouse(view, "press", 8.0, 8.0, Qt.RightButton)
+    mouse(view, "move", 10.0, 9.0, Qt.RightButton)
+    mouse(view, "release", 10.0, 9.0, Qt.RightButton)
+    assert abs(view.goal_marker.data["x"][0] - 10.0) < 0.5 and len(view.controller.actions) == 0
     assert blocker.args[0].actions.shape == (4, 2)
     assert len(view.energy_curve.getData()[0]) == 3
     assert np.isfinite(view.plan_paths.getData()[0]).sum() > 0 and len(view.best_path.getData()[0]) == 5

@@ -3,7 +3,8 @@
 Drive the agent with the arrow keys or WASD, or by dragging on the world (the agent heads for the
 pointer), and watch the one-step prediction error; inject implausible events and see the surprise spike;
 draw a path on the world and the model imagines it (decoded imagined frames beside the real ones, error
-over the horizon, latent trajectory in PCA: actual solid, imagined dashed); click a goal and plan with CEM
+over the horizon, latent trajectory in PCA: actual solid, imagined dashed); click a goal (Mouse: Goal, or
+the right button in any mode) and plan with CEM
 (sampled trajectories drawn live, energy per iteration), then execute step by step or play; hide the
 object from the model's context (C-JEPA's object masking).
 
@@ -105,7 +106,7 @@ class WorldView(QWidget):
         self._execute_next = False  # take the next plan's first action when it arrives (Step without a fresh plan)
         self._plan_request = None  # the PlanRequest the worker is on
         self._live_energies: list[float] = []
-        self._dragging = False
+        self._gesture: str | None = None  # what the held mouse button does: "drive", "path" or "goal"
         self._pointer = None  # the held pointer in world px (Drive)
         self.setFocusPolicy(Qt.StrongFocus)
         self.setStyleSheet(f"background: {PANEL}; color: {TEXT};")
@@ -191,7 +192,7 @@ class WorldView(QWidget):
         mouse_row.addWidget(QLabel("Mouse:"), 0)
         tips = {"drive": "drag on the world: the agent heads for the pointer",
                 "path": "drag a path from the agent: the model imagines it, beside what really happens",
-                "goal": "click (or drag) the goal for planning"}  # fmt: skip
+                "goal": "click (or drag) the goal for planning; the right button does this in every mode"}  # fmt: skip
         for name, text in MOUSE_MODES:
             button = QPushButton(text)
             button.setCheckable(True)
@@ -246,7 +247,7 @@ class WorldView(QWidget):
         self._execute_next = False
         self._play_timer.stop()
         self._drag_timer.stop()
-        self._dragging = False
+        self._gesture = None
         self._pointer = None
 
     def shutdown(self) -> None:
@@ -291,17 +292,18 @@ class WorldView(QWidget):
             QEvent.MouseButtonPress, QEvent.MouseMove, QEvent.MouseButtonRelease
         ):  # fmt: skip
             return super().eventFilter(watched, event)
-        if kind == QEvent.MouseButtonPress and event.button() == Qt.LeftButton:
-            self._dragging = True
+        if kind == QEvent.MouseButtonPress and event.button() in (Qt.LeftButton, Qt.RightButton):
+            # the left button does what the Mouse row says; the right one always sets (or drags) the goal
+            self._gesture = "goal" if event.button() == Qt.RightButton else self.mouse_mode
             self.setFocus()
             self._press(self.world_point(event.position()))
             return True
-        if kind == QEvent.MouseMove and self._dragging:
+        if kind == QEvent.MouseMove and self._gesture is not None:
             self._move(self.world_point(event.position()))
             return True
-        if kind == QEvent.MouseButtonRelease and self._dragging:
-            self._dragging = False
+        if kind == QEvent.MouseButtonRelease and self._gesture is not None:
             self._release(self.world_point(event.position()))
+            self._gesture = None
             return True
         return False
 
@@ -311,11 +313,11 @@ class WorldView(QWidget):
 
     def _press(self, point) -> None:
         point = self._inside(point)
-        if self.mouse_mode == "drive":
+        if self._gesture == "drive":
             self._pointer = point
             self._drag_tick()
             self._drag_timer.start()
-        elif self.mouse_mode == "path":
+        elif self._gesture == "path":
             self.path = [point]
             self._show_path()
         else:
@@ -323,9 +325,9 @@ class WorldView(QWidget):
 
     def _move(self, point) -> None:
         point = self._inside(point)
-        if self.mouse_mode == "drive":
+        if self._gesture == "drive":
             self._pointer = point
-        elif self.mouse_mode == "path":
+        elif self._gesture == "path":
             if not self.path or np.hypot(point[0] - self.path[-1][0], point[1] - self.path[-1][1]) >= 0.5:
                 self.path.append(point)
                 self._show_path()
@@ -334,10 +336,10 @@ class WorldView(QWidget):
 
     def _release(self, point) -> None:
         self._move(point)
-        if self.mouse_mode == "drive":
+        if self._gesture == "drive":
             self._drag_timer.stop()
             self._pointer = None
-        elif self.mouse_mode == "path":
+        elif self._gesture == "path":
             self.imagine_path(self.path)
 
     def _drag_tick(self) -> None:
