@@ -450,7 +450,8 @@ class WorldView(QWidget):
     def plan(self) -> int | None:
         """Ask the worker for a plan from now towards the goal; returns the request id."""
         if self.controller.model is None or self.goal is None:
-            self.status.setText("Pick Mouse: Goal and click the world to set a goal first (planning needs a world model).")
+            self.status.setText("Right-click the world (or click it in Mouse: Goal) to set a goal first; "
+                                "planning needs a world model.")  # fmt: skip
             return None
         request = self.controller.plan_request(self.goal, **self.plan_settings)
         model = self.controller.model
