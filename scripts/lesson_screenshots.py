@@ -8,7 +8,7 @@ For every size: the lesson panel docked in the real window on the bundled models
 pressed through the window's lesson host (``app.lesson_host``), saved as ``lesson-<chapter>-<n>-<size>.png``
 with a line saying what is on screen (model, input, gain over copying, surface-tax increases, F5 stage);
 the first chapter again in presentation mode (``lesson-present-<size>.png``); then world-model mode after a
-few steps of driving, an injected teleport and an imagination (``world-<size>.png``, ``world-present-<size>.png``).
+few steps of driving, an injected teleport, a drawn path imagined and a plan (``world-<size>.png``, ``world-present-<size>.png``).
 ``--tiny-world`` uses a small random-init world model when checkpoints/world-tiny is not bundled.
 """
 
@@ -153,7 +153,22 @@ def main() -> int:
         view.actions_by_name["inject_teleport"].trigger()
         for key in [Qt.Key_Right] * 3:
             QTest.keyClick(view, key)
-        view.imagine()
+        # a drawn path, imagined in the worker; then a goal across the room and a plan
+        x, y = view.controller.world.state.agent + 2
+        shown = []
+        view.imagined.connect(shown.append)
+        view.set_mouse_mode("path")
+        dx, dy = (1.0 if x < 16 else -1.0), (1.0 if y < 16 else -1.0)  # towards the middle of its room
+        view.path = [(float(x + 6 * dx), float(y)), (float(x + 10 * dx), float(y + 2 * dy))]
+        view.imagine_path(view.path)
+        wait_until(lambda: shown)
+        view.plan_settings = {"horizon": 8, "samples": 300, "iterations": 10}
+        view.set_mouse_mode("goal")
+        view.set_goal((6.0, 26.0))
+        planned = []
+        view.planned.connect(planned.append)
+        view.plan()
+        wait_until(lambda: planned)
         settle()
         window.grab().save(str(out / f"world-{size_text}.png"))
         present(window, size, True)

@@ -85,6 +85,9 @@ def test_f2_opens_the_lesson_and_every_set_up_lands_in_its_state(qtbot, lesson_w
             assert w.world_mode.on == (setup.mode == "world"), where
             if setup.mode == "world":
                 assert w.centralWidget().currentWidget() is w.world_mode.view
+                w.app.events.latency.emit(632.0, 155.0)  # the set-up's image model answering late
+                w.app.events.model.emit(w.app.model_info)
+                assert w.status.model_label.text() == "model: <tiny>" and w.status.latency_label.text().startswith("step")
                 assert not any(d.isVisible() for d in w.docks.values())
             elif setup.mode == "step-through":  # stage 1 shows no panel; ending it brings the set-up's panel back
                 assert w.stage_label.isVisible() and "1 · Mask" in w.stage_label.text()
@@ -139,10 +142,18 @@ def test_world_mode_replaces_the_canvas_and_takes_the_driving_keys(qtbot, world_
     assert len(view.controller.actions) == 4 and not np.allclose(view.controller.world.state.agent, start)
     # the view's keys, not the window's: 1 injects a teleport (not preset 1), I imagines (not invert), R a new world
     qtbot.keyClick(view, Qt.Key_1)
-    qtbot.keyClick(view, Qt.Key_I)
-    assert view.controller.events == [(5, "teleport")] and hasattr(view, "last_imagined")
+    with qtbot.waitSignal(view.imagined, timeout=TIMEOUT_MS):
+        qtbot.keyClick(view, Qt.Key_I)
+    assert view.controller.events == [(5, "teleport")] and view.last_imagined is not None
     assert w.app.masks == masks and not w.qactions["preset_multiblock"].isEnabled()
     assert w.qactions["open_image"].isEnabled() and w.qactions["presentation"].isEnabled()
+    # the status bar names the world model and its step time; the image toolbar keeps only opening a file
+    status = w.status
+    assert status.model_label.text() == "model: <tiny>" and status.latency_label.text().startswith("step ")
+    assert not status.device_box.isVisible() and not status.device_label.isVisible()
+    shown = [a for a in w.main_toolbar.actions() if a.isVisible()]
+    assert w.qactions["open_image"] in shown and w.qactions["preset_multiblock"] not in shown
+    assert w.qactions["undo"] not in shown and len(shown) == 2  # open, and the samples menu
     # opening an image brings the canvas back as it was
     with qtbot.waitSignal(w.inputShown, timeout=TIMEOUT_MS):
         assert w.open_image(str(sample_images()[0]))
@@ -150,6 +161,9 @@ def test_world_mode_replaces_the_canvas_and_takes_the_driving_keys(qtbot, world_
     assert w.centralWidget().currentIndex() == 0
     assert {key: dock.isVisible() for key, dock in w.docks.items()} == docks_before and w.tools_toolbar.isVisible()
     assert w.qactions["preset_multiblock"].isEnabled()
+    assert w.qactions["preset_multiblock"] in [a for a in w.main_toolbar.actions() if a.isVisible()]
+    assert status.model_label.text() == f"model: {w.app.model_info.name}" and status.device_box.isVisible()
+    assert status.latency_label.text().startswith("update")
     assert w.minimumSizeHint().width() == narrowest  # the hidden world view does not widen the window
     w.qactions["preset_centre"].trigger()  # the image commands work again
     assert w.app.masks == PRESETS_BY_KEY["centre"].make(w.app.grid_shape, 0)
@@ -169,8 +183,17 @@ def test_world_mode_in_presentation_mode_hides_the_panels_and_grows_the_surprise
     assert w.world_mode.on and not any(d.isVisible() for d in w.docks.values())
     assert float(view.surprise_plot.titleLabel.opts["size"][:-2]) > float(normal_title[:-2])
     assert view.error_px > 20
+    # the bar holds no image commands here, only the way out; the spike is drawn thick and its star large
+    bar = [a.text() for a in w.presentation.bar.actions() if a.isVisible()]
+    assert bar == ["Exit (Esc)"]
+    for _ in range(3):
+        qtbot.keyClick(view, Qt.Key_Right)
+    view.actions_by_name["inject_teleport"].trigger()
+    assert view.surprise_curve.opts["pen"].widthF() >= 3 * 1.5 and view.surprise_events.opts["size"] >= 16 * 1.5
+    assert view.surprise_events.data["x"].tolist() == [4]
     w.toggle_presentation(False)
     qtbot.wait(10)
     assert w.world_mode.on and not any(d.isVisible() for d in w.docks.values()) and view.error_px == 20
     qtbot.keyClick(w, Qt.Key_F3)  # F3 again: back to the canvas
     assert not w.world_mode.on and w.centralWidget().currentIndex() == 0 and w.docks["distance"].isVisible()
+    assert "Next stage (F5)" in [a.text() for a in w.presentation.bar.actions() if a.isVisible()]

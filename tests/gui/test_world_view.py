@@ -1,32 +1,48 @@
-"""The world-mode view: drive, surprise and injection, imagine, plan, object masking (pytest-qt)."""
+"""The world-mode view: drive (keys and dragging), surprise and injection, imagine along a drawn path, plan in
+the worker (live samples, superseded requests, step and play), object masking (pytest-qt)."""
+
+import threading
 
 import numpy as np
 import pytest
-import torch
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
 
-from jepa_explorer.models.config import ViTConfig
-from jepa_explorer.models.world import WorldConfig, WorldDecoder, WorldEncoder, WorldPredictor
-from jepa_explorer.world.model import WorldModel
+from jepa_explorer.app import world_mode
+from jepa_explorer.app.world_mode import path_to_actions
+from tests.world.tiny import tiny_world_model
 
-TINY = WorldConfig(
-    encoder=ViTConfig(img_size=32, patch_size=8, embed_dim=32, depth=1, num_heads=2),
-    latent_dim=16, projector_dim=32, predictor_dim=32, predictor_depth=1, predictor_heads=2, max_history=8,
-)  # fmt: skip
+from .conftest import TIMEOUT_MS
+
+SMALL_PLAN = {"horizon": 4, "samples": 24, "iterations": 3}
 
 
 @pytest.fixture
 def view(qtbot):
     from jepa_explorer.gui.world.view import WorldView
 
-    torch.manual_seed(0)
-    model = WorldModel(WorldEncoder(TINY).eval(), WorldPredictor(TINY).eval(), TINY, {}, "<tiny>", WorldDecoder(16, 32).eval())
-    w = WorldView(model, seed=1_000_000)
+    w = WorldView(tiny_world_model(), seed=1_000_000)
+    w.plan_settings = dict(SMALL_PLAN)
     qtbot.addWidget(w)
     w.resize(1280, 800)
     w.show()
     w.setFocus()
-    return w
+    yield w
+    w.shutdown()
+
+
+def mouse(view, kind, x, y, button=Qt.LeftButton):
+    """A press / move / release at world pixel (x, y) on the world canvas."""
+    types = {"press": QEvent.MouseButtonPress, "move": QEvent.MouseMove, "release": QEvent.MouseButtonRelease}
+    pos = QPointF(view.widget_point(x, y))
+    buttons = Qt.NoButton if kind == "release" else button
+    event = QMouseEvent(types[kind], pos, view.canvas.viewport().mapToGlobal(pos), button, buttons, Qt.NoModifier)
+    QApplication.sendEvent(view.canvas.viewport(), event)
+
+
+def agent_centre(view):
+    return view.controller.world.state.agent + 2
 
 
 def test_arrow_keys_and_wasd_drive_the_agent(view, qtbot):
@@ -41,46 +57,139 @@ def test_arrow_keys_and_wasd_drive_the_agent(view, qtbot):
     assert view.error_label.text().startswith("one-step error: ") and "—" not in view.error_label.text()
     xs, ys = view.surprise_curve.getData()
     assert len(xs) == 3 and np.isfinite(ys).all()
+    assert len(view.drive_ms) == 3
 
 
-def test_inject_buttons_mark_the_event_on_the_strip_chart(view, qtbot):
+def test_dragging_in_drive_mode_heads_the_agent_for_the_pointer(view, qtbot):
+    assert view.mouse_mode == "drive"
+    x, y = agent_centre(view)
+    target = (float(x + 8 * np.sign(16 - x)), float(y))  # towards the middle: inside the world
+    mouse(view, "press", *target)
+    qtbot.waitUntil(lambda: len(view.controller.actions) >= 3, timeout=TIMEOUT_MS)
+    mouse(view, "release", *target)
+    steps = len(view.controller.actions)
+    assert not view._drag_timer.isActive()
+    first = view.controller.actions[0]
+    assert np.allclose(first, [np.sign(16 - x), 0.0], atol=0.02)  # full speed towards the pointer
+    qtbot.wait(3 * 90)  # released: the drag ticks stop (no step after it)
+    assert len(view.controller.actions) == steps
+
+
+def test_every_inject_button_marks_its_event_on_the_strip_chart(view, qtbot):
     for _ in range(3):
         qtbot.keyClick(view, Qt.Key_Right)
-    view.actions_by_name["inject_teleport"].trigger()
-    assert view.controller.events == [(4, "teleport")]
-    assert len(view.surprise_events.data) == 1
-    assert view.surprise_events.data[0]["x"] == 4
+    kinds = list(view.controller.event_labels())
+    for kind in kinds:
+        view.actions_by_name[f"inject_{kind}"].trigger()
+    assert [k for _, k in view.controller.events] == kinds
+    assert [s for s, _ in view.controller.events] == list(range(4, 4 + len(kinds)))
+    assert view.surprise_events.data["x"].tolist() == list(range(4, 4 + len(kinds)))
+    assert len(view.surprise_curve.getData()[0]) == 3 + len(kinds)
 
 
-def test_imagine_shows_decoded_frames_errors_and_pca(view, qtbot):
+def test_a_drawn_path_is_imagined_in_the_worker_beside_what_really_happens(view, qtbot):
     qtbot.keyClick(view, Qt.Key_Down)
-    view.actions_by_name["imagine"].trigger()
-    assert view.real_image.image.shape == (32, 32 * 12, 3)
-    assert view.imag_image.image.shape == (32, 32 * 12, 3)
+    view.set_mouse_mode("path")
+    assert view.findChild(type(view.mouse_buttons.buttons()[0]), "mouse_path").isChecked()
+    x, y = agent_centre(view)
+    points = [(x + 3, y), (x + 6, y + 2), (x + 6, y + 6)]
+    mouse(view, "press", x, y)
+    for p in points:
+        mouse(view, "move", *p)
+    with qtbot.waitSignal(view.imagined, timeout=TIMEOUT_MS) as blocker:
+        mouse(view, "release", *points[-1])
+    result = blocker.args[0]
+    want = path_to_actions(view.path, (x, y))
+    assert len(want) >= 6 and np.allclose(result.actions, want, atol=1e-5)
+    assert (np.linalg.norm(result.actions, axis=1) <= 1 + 1e-6).all()
+    h = len(want)
+    assert view.real_image.image.shape == (32, 6 * 33 - 1, 3) and view.imag_image.image.shape == (32, 6 * 33 - 1, 3)
+    assert len(view.horizon_curve.getData()[0]) == h
+    assert len(view.pca_actual.getData()[0]) == h + 1 and len(view.pca_imagined.getData()[0]) == h + 1
+    assert len(view.controller.actions) == 1  # the world did not move
+    assert len(view.path_curve.getData()[0]) == len(view.path) + 1  # the path is drawn from the agent
+    assert "drawn path" in view.status.text()
+
+
+def test_imagine_without_a_path_holds_the_last_direction(view, qtbot):
+    qtbot.keyClick(view, Qt.Key_Left)
+    with qtbot.waitSignal(view.imagined, timeout=TIMEOUT_MS) as blocker:
+        view.actions_by_name["imagine"].trigger()
+    assert blocker.args[0].actions.tolist() == [[-1.0, 0.0]] * 12
     assert len(view.horizon_curve.getData()[0]) == 12
-    assert len(view.pca_actual.getData()[0]) == 13 and len(view.pca_imagined.getData()[0]) == 13
-    assert view.controller.world.state.agent is not None and len(view.controller.actions) == 1  # the world did not move
 
 
-def test_click_a_goal_then_plan_and_step(view, qtbot, monkeypatch):
-    from jepa_explorer.app import world_mode
-
-    original = world_mode.WorldModeController.plan
-    monkeypatch.setattr(
-        world_mode.WorldModeController,
-        "plan",
-        lambda self, goal, **kw: original(
-            self, goal, samples=24, iterations=3, **{k: v for k, v in kw.items() if k not in ("samples", "iterations")}
-        ),
-    )  # noqa: E501
-    view.set_goal((20.0, 20.0))
-    assert view.goal_marker.data["x"].tolist() == [20.0]
-    with qtbot.waitSignal(view.planned):
+def test_click_a_goal_then_plan_in_the_worker_with_samples_and_energies_live(view, qtbot):
+    view.set_mouse_mode("goal")
+    mouse(view, "press", 20.0, 20.0)
+    mouse(view, "release", 20.0, 20.0)
+    assert view.goal is not None and abs(view.goal_marker.data["x"][0] - 20.0) < 0.5
+    progress = []
+    view.worker.progress.connect(lambda kind, rid, payload: progress.append(payload[0]))
+    with qtbot.waitSignal(view.planned, timeout=TIMEOUT_MS) as blocker:
         view.actions_by_name["plan"].trigger()
+    assert progress == [0, 1, 2]
+    view.set_mouse_mode("drive")  # the right button sets (and drags) the goal in every mode, and drives nothing
+    mouse(view, "press", 8.0, 8.0, Qt.RightButton)
+    mouse(view, "move", 10.0, 9.0, Qt.RightButton)
+    mouse(view, "release", 10.0, 9.0, Qt.RightButton)
+    assert abs(view.goal_marker.data["x"][0] - 10.0) < 0.5 and len(view.controller.actions) == 0
+    assert blocker.args[0].actions.shape == (4, 2)
     assert len(view.energy_curve.getData()[0]) == 3
-    assert np.isfinite(view.plan_paths.getData()[0]).sum() > 0
-    view.actions_by_name["step"].trigger()
+    assert np.isfinite(view.plan_paths.getData()[0]).sum() > 0 and len(view.best_path.getData()[0]) == 5
+
+
+def test_a_new_plan_supersedes_the_running_one_and_the_ui_keeps_working(view, qtbot, monkeypatch):
+    from jepa_explorer.gui.world import view as view_module
+
+    release, finished = threading.Event(), []
+    real = world_mode.run_plan
+
+    def held_plan(model, request, on_iteration=None):
+        if not finished and not release.is_set():
+            release.wait(TIMEOUT_MS / 1000)  # the first plan holds the worker until the test lets it go
+        result = real(model, request, on_iteration)
+        finished.append(request.goal)
+        return result
+
+    monkeypatch.setattr(view_module, "run_plan", held_plan)
+    adopted = []
+    view.planned.connect(lambda state: adopted.append(state.goal))
+    view.set_goal((6.0, 6.0))
+    first_goal = view.goal
+    view.plan()
+    qtbot.waitUntil(lambda: view.worker.running is not None, timeout=TIMEOUT_MS)
+    # the worker is busy: the UI still takes keys, draws and answers
+    qtbot.keyClick(view, Qt.Key_Right)
+    assert len(view.controller.actions) == 1 and len(view.surprise_curve.getData()[0]) == 1
+    view.set_goal((24.0, 24.0))
+    second_goal = view.goal
+    view.plan()
+    release.set()
+    qtbot.waitUntil(lambda: bool(adopted) and view.worker.idle(), timeout=TIMEOUT_MS)
+    assert adopted == [second_goal] and finished == [second_goal]  # the first stopped at its first report
+    assert view.controller.plan_state.goal is second_goal and first_goal is not second_goal
+
+
+def test_step_plans_then_executes_and_play_keeps_stepping_until_stopped(view, qtbot):
+    view.set_goal((20.0, 20.0))
+    with qtbot.waitSignal(view.stepped, timeout=TIMEOUT_MS):
+        view.actions_by_name["step"].trigger()  # no plan yet: plan, then take its first action
     assert view.controller.plan_state.steps_taken == 1 and len(view.controller.actions) == 1
+    qtbot.waitUntil(lambda: view._plan_fresh(), timeout=TIMEOUT_MS)  # the re-plan from the new state
+    first = view.controller.plan_state.actions[0].copy()
+    view.actions_by_name["step"].trigger()  # a fresh plan: its first action at once
+    assert np.allclose(view.controller.actions[-1], first) and len(view.controller.actions) == 2
+    view.actions_by_name["play"].trigger()
+    assert view.playing
+    qtbot.waitUntil(lambda: len(view.controller.actions) >= 5 or not view.playing, timeout=TIMEOUT_MS)
+    view.actions_by_name["play"].trigger()
+    assert not view.playing
+    qtbot.waitUntil(view.worker.idle, timeout=TIMEOUT_MS)
+    steps = len(view.controller.actions)
+    assert view.controller.plan_state.steps_taken == steps
+    qtbot.wait(2 * 120)
+    assert len(view.controller.actions) == steps  # stopped: no more steps
 
 
 def test_masking_the_object_shows_the_models_guess(view):
@@ -88,3 +197,13 @@ def test_masking_the_object_shows_the_models_guess(view):
     assert view.controller.mask_object
     assert view.imag_image.image.shape == (32, 32, 3)
     assert "Masked" in view.status.text()
+
+
+def test_new_world_forgets_goal_path_and_plan(view, qtbot):
+    view.set_goal((20.0, 20.0))
+    with qtbot.waitSignal(view.planned, timeout=TIMEOUT_MS):
+        view.plan()
+    seed = view.controller.seed
+    view.actions_by_name["reset"].trigger()
+    assert view.controller.seed == seed + 1 and view.goal is None and view.controller.plan_state is None
+    assert len(view.plan_paths.getData()[0] if view.plan_paths.getData()[0] is not None else []) == 0

@@ -70,3 +70,42 @@ def test_masking_hides_the_object_from_the_model_only(model):
     assert not np.array_equal(shown, hidden)
     assert np.array_equal(c.frame, shown)  # the view still shows the object
     assert c.decoded_prediction([0.0, 0.0]).shape == (32, 32, 3)
+
+
+def test_a_drawn_path_becomes_full_speed_steps_along_it():
+    from jepa_explorer.app.world_mode import SPEED, path_to_actions
+
+    a = path_to_actions([(10.0, 5.0), (10.0, 9.5)], (5.0, 5.0))  # 5 px right, then 4.5 px down
+    assert (np.linalg.norm(a, axis=1) <= 1 + 1e-6).all()
+    assert np.allclose((a * SPEED).sum(0), [5.0, 4.5], atol=1e-4)  # the steps add up to the path's end
+    assert len(a) == int(np.ceil(9.5 / SPEED))  # one step per SPEED px of path
+    assert np.allclose(a[0], [1.0, 0.0]) and np.allclose(a[-1], [0.0, 0.5 / SPEED])  # the last step: the half px left
+    assert len(path_to_actions([(30.0, 5.0), (30.0, 30.0), (1.0, 30.0)], (1.0, 5.0))) == 16  # capped
+    assert path_to_actions([(5.0, 5.0)], (5.0, 5.0)).shape == (0, 2)
+
+
+def test_a_plan_for_an_older_step_is_not_adopted_and_re_plans_warm_start(model):
+    c = WorldModeController(model, seed=1_000_008)
+    goal = c.goal_at(c.world.state.agent + 6)
+    request = c.plan_request(goal, horizon=4, samples=16, iterations=2)
+    assert request.step == 0 and request.init_mean is None and request.frames.shape == (1, 32, 32, 3)
+    c.drive([1.0, 0.0])  # the world moved while the plan ran
+    from jepa_explorer.app.world_mode import run_plan
+
+    assert c.accept_plan(request, run_plan(model, request)) is None and c.plan_state is None
+    state = c.plan(goal, horizon=4, samples=16, iterations=2)
+    assert state.step == 1
+    c.drive(state.actions[0])
+    again = c.plan_request(goal, horizon=4, samples=16, iterations=2)
+    assert np.allclose(again.init_mean[:3], state.actions[1:]) and np.allclose(again.init_mean[3], 0)
+    assert again.seed != request.seed  # each re-plan samples afresh
+
+
+def test_imagination_compares_against_what_the_masked_model_would_see(model):
+    c = WorldModeController(model, seed=1_000_009)
+    c.drive([0.5, 0.0])
+    plain = c.imagine(np.tile([0.0, 1.0], (4, 1)))
+    c.set_mask_object(True)
+    masked = c.imagine(np.tile([0.0, 1.0], (4, 1)))
+    assert np.array_equal(plain.frames, masked.frames)  # the real frames show the object either way
+    assert not np.allclose(plain.actual, masked.actual)  # the model's view of them does not

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from jepa_explorer.world.env import AGENT, OBJECT, World, WorldState, free_position
+from jepa_explorer.world.env import AGENT, OBJECT, SPEED, World, WorldState, free_position
 from jepa_explorer.world.events import EVENT_LABELS, EVENTS, _break
 
 HISTORY = 3  # real frames the predictor sees (as in training's evaluation and planning)
+MAX_IMAGINED = 16  # steps: the horizon the card's rollout error is measured over
 
 
 @dataclass
@@ -31,6 +32,37 @@ class Imagined:
     pca_imagined: np.ndarray  # [H+1, 2]: the current latent, then the imagined future
 
 
+@dataclass(frozen=True)
+class ImagineRequest:
+    """What an imagination needs, copied from the controller so a worker thread can run it (`run_imagine`)
+    while the live world moves on."""
+
+    seed: int
+    state: WorldState  # now: the imagination and the real copy both start here
+    history: np.ndarray  # [K, L] the model's last real latents
+    past: np.ndarray  # [K-1, 2] the actions between them
+    actions: np.ndarray  # [H, 2]
+    mask_object: bool
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """What a plan needs (see `run_plan`); `step` is the number of steps taken when it was asked: a plan
+    for an older step is stale (the world moved while it ran)."""
+
+    goal: WorldState
+    goal_frame: np.ndarray
+    frames: np.ndarray  # [K, S, S, 3] the last frames as the model sees them
+    actions: np.ndarray | None  # [K-1, 2] between them
+    step: int
+    start: np.ndarray  # the agent's centre when asked (where the view draws the sampled paths from)
+    horizon: int
+    samples: int
+    iterations: int
+    seed: int
+    init_mean: np.ndarray | None  # the previous plan, shifted (receding horizon warm start)
+
+
 @dataclass
 class PlanState:
     goal: WorldState
@@ -38,7 +70,8 @@ class PlanState:
     actions: np.ndarray  # [horizon, 2] the current plan
     energies: list[float]
     samples: list[np.ndarray] = field(default_factory=list)
-    steps_taken: int = 0
+    steps_taken: int = 0  # towards this goal
+    step: int = 0  # the world's step the plan was made at
 
 
 class WorldModeController:
@@ -133,29 +166,20 @@ class WorldModeController:
 
     # ------------------------------------------------------------ imagination
 
-    def imagine(self, actions) -> Imagined:
-        """Freeze the world, roll the model forward under `actions` [H, 2], and compare with what really
-        happens (a copy of the world is stepped; the live world is unchanged)."""
+    def imagine_request(self, actions) -> ImagineRequest:
+        """Freeze the world: what `run_imagine` needs to roll the model forward under `actions` [H, 2]."""
         if self.model is None:
             raise ValueError("imagination needs a world model")
         actions = np.clip(np.asarray(actions, np.float32).reshape(-1, 2), -1, 1)
         hist = np.stack(self._latents[-HISTORY:])
         past = np.asarray(self.actions[-(len(hist) - 1) :] if len(hist) > 1 else [], np.float32).reshape(-1, 2)
         past = np.concatenate([np.zeros((len(hist) - 1 - len(past), 2), np.float32), past])
-        imagined = self.model.rollout(hist, actions, past)
-        shadow = World(self.seed)
-        shadow.reset(self.world.state)
-        frames, states = [], []
-        for a in actions:
-            shadow.step(a)
-            states.append(shadow.state.copy())
-            frames.append(shadow.render())
-        actual = self.model.encode(np.stack([self.model_frame(s) for s in states]))
-        decoded = self.model.decode(imagined) if self.model.decoder is not None else None
-        pca_actual, pca_imagined = _pca_pair(hist[-1], actual, imagined)
-        return Imagined(
-            actions, imagined, actual, np.stack(frames), decoded, ((imagined - actual) ** 2).mean(-1), pca_actual, pca_imagined
-        )
+        return ImagineRequest(self.seed, self.world.state.copy(), hist, past, actions, self.mask_object)
+
+    def imagine(self, actions) -> Imagined:
+        """Freeze the world, roll the model forward under `actions` [H, 2], and compare with what really
+        happens (a copy of the world is stepped; the live world is unchanged)."""
+        return run_imagine(self.model, self.imagine_request(actions))
 
     def decoded_prediction(self, action=(0.0, 0.0)) -> np.ndarray | None:
         """The decoded one-step prediction for `action`: with masking on, does the object reappear where it
@@ -177,18 +201,37 @@ class WorldModeController:
             goal.obj = pos
         return goal
 
-    def plan(self, goal: WorldState, horizon: int = 8, samples: int = 300, iterations: int = 10, seed: int = 0,
-             on_iteration=None) -> PlanState:  # fmt: skip
-        from jepa_explorer.world.planning import plan
-
-        goal_frame = self.model_frame(goal)
+    def plan_request(self, goal: WorldState, horizon: int = 8, samples: int = 300, iterations: int = 10,
+                     seed: int | None = None) -> PlanRequest:  # fmt: skip
+        """What `run_plan` needs to plan from now towards `goal`. Re-planning towards the same goal starts
+        from the previous plan, shifted by the steps taken since (receding horizon); `seed` None: the step."""
+        if self.model is None:
+            raise ValueError("planning needs a world model")
         frames = np.stack([self.model_frame(s) for s in self.states[-HISTORY:]])
         actions = np.asarray(self.actions[-(len(frames) - 1) :], np.float32) if len(frames) > 1 else None
-        result = plan(self.model, frames, actions, goal_frame, horizon=horizon, samples=samples, iterations=iterations,
-                      seed=seed, keep_samples=True, on_iteration=on_iteration)  # fmt: skip
-        steps = self.plan_state.steps_taken if self.plan_state is not None else 0
-        self.plan_state = PlanState(goal, goal_frame, result.actions, result.energies, result.samples, steps)
+        init = None
+        prev = self.plan_state
+        if prev is not None and prev.goal is goal and len(prev.actions) == horizon:
+            shift = min(horizon, len(self.actions) - prev.step)
+            init = np.concatenate([prev.actions[shift:], np.zeros((shift, 2), np.float32)]) if shift >= 0 else None
+        return PlanRequest(
+            goal, self.model_frame(goal), frames, actions, len(self.actions), self.world.state.agent + AGENT / 2,
+            horizon, samples, iterations, len(self.actions) if seed is None else int(seed), init,
+        )  # fmt: skip
+
+    def accept_plan(self, request: PlanRequest, result) -> PlanState | None:
+        """Adopt a finished plan (a `world.planning.Plan`); None when it is stale (made for an older step)."""
+        if request.step != len(self.actions):
+            return None
+        steps = self.plan_state.steps_taken if self.plan_state is not None and self.plan_state.goal is request.goal else 0
+        self.plan_state = PlanState(request.goal, request.goal_frame, result.actions, result.energies, result.samples, steps,
+                                    request.step)  # fmt: skip
         return self.plan_state
+
+    def plan(self, goal: WorldState, horizon: int = 8, samples: int = 300, iterations: int = 10, seed: int | None = None,
+             on_iteration=None) -> PlanState:  # fmt: skip
+        request = self.plan_request(goal, horizon, samples, iterations, seed)
+        return self.accept_plan(request, run_plan(self.model, request, on_iteration))
 
     def execute_plan_step(self, replan: bool = True, **plan_kwargs) -> float:
         """Receding horizon: take the plan's first action, then plan again from the new state."""
@@ -214,6 +257,59 @@ class WorldModeController:
     @staticmethod
     def event_labels() -> dict[str, str]:
         return dict(EVENT_LABELS)
+
+
+def run_imagine(model, request: ImagineRequest) -> Imagined:
+    """The imagination of `request` beside what really happens (a shadow world from the same state); pure,
+    so the view runs it in its worker thread."""
+    imagined = model.rollout(request.history, request.actions, request.past)
+    shadow = World(request.seed)
+    shadow.reset(request.state)
+    states = []
+    for a in request.actions:
+        shadow.step(a)
+        states.append(shadow.state.copy())
+    frames = np.stack([shadow.render(s) for s in states])
+    seen = frames
+    if request.mask_object:  # the model compares against what it would see: frames without the object
+        hidden = [s.copy() for s in states]
+        for s in hidden:
+            s.obj_visible = False
+        seen = np.stack([shadow.render(s) for s in hidden])
+    actual = model.encode(seen)
+    decoded = model.decode(imagined) if model.decoder is not None else None
+    pca_actual, pca_imagined = _pca_pair(request.history[-1], actual, imagined)
+    errors = ((imagined - actual) ** 2).mean(-1)
+    return Imagined(request.actions, imagined, actual, frames, decoded, errors, pca_actual, pca_imagined)
+
+
+def run_plan(model, request: PlanRequest, on_iteration=None):
+    """CEM for `request` (`jepa_explorer.world.plan`); pure, so the view runs it in its worker thread.
+    `on_iteration(i, samples [K, H, 2], energies [K])` as there."""
+    from jepa_explorer.world.planning import plan
+
+    return plan(model, request.frames, request.actions, request.goal_frame, horizon=request.horizon, samples=request.samples,
+                iterations=request.iterations, seed=request.seed, keep_samples=True, init_mean=request.init_mean,
+                on_iteration=on_iteration)  # fmt: skip
+
+
+def path_to_actions(points, start, max_steps: int = MAX_IMAGINED) -> np.ndarray:
+    """A drawn path (points [N, 2] in world px, from near `start`, the agent's centre) as per-step actions of
+    speed <= 1: the path from `start` resampled every SPEED px of its length (what one step at full speed
+    covers), each step the move to the next sample over SPEED. At most `max_steps`; [0, 2] for no path."""
+    pts = np.vstack([np.asarray(start, float).reshape(1, 2), np.asarray(points, float).reshape(-1, 2)])
+    seg = np.linalg.norm(np.diff(pts, axis=0), axis=1)
+    keep = np.r_[True, seg > 1e-6]  # repeated points add nothing
+    pts = pts[keep]
+    if len(pts) < 2:
+        return np.zeros((0, 2), np.float32)
+    along = np.r_[0.0, np.cumsum(np.linalg.norm(np.diff(pts, axis=0), axis=1))]
+    steps = min(max_steps, int(np.ceil(along[-1] / SPEED - 1e-9)))
+    marks = np.minimum(np.arange(1, steps + 1) * SPEED, along[-1])
+    samples = np.stack([np.interp(marks, along, pts[:, 0]), np.interp(marks, along, pts[:, 1])], 1)
+    moves = np.diff(np.vstack([pts[:1], samples]), axis=0) / SPEED
+    norm = np.linalg.norm(moves, axis=1, keepdims=True)
+    return (moves / np.maximum(norm, 1.0)).astype(np.float32)
 
 
 def _pca_pair(now: np.ndarray, actual: np.ndarray, imagined: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -451,6 +451,7 @@ class MainWindow(QMainWindow):
         if self.autosave is not None:
             self.autosave.close()  # a clean exit: nothing to restore next time
         self.worker.shutdown(30000)
+        self.world_mode.close()  # its view's planning thread
         super().closeEvent(event)
 
 

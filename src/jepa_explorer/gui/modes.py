@@ -9,14 +9,17 @@ World-model mode shows ``gui.world.view.WorldView`` in place of the canvas (the 
 stack of the two), over the bundle ``checkpoints/world-tiny`` (with its decoder) loaded through
 ``jepa_explorer.load_model``. While it is on, the panels and the painting tools are hidden and the image
 commands are disabled, so the view's own keys (arrows / WASD drive, I imagine, P plan, 1-4 inject, ...)
-reach it and nothing paints or re-rolls masks behind it. Opening an image or a clip (or F3 again) goes back
-to the canvas as it was.
+reach it and nothing paints or re-rolls masks behind it; the image entries leave the main toolbar and
+presentation mode's bar, and the status bar names the world model and the view's step and plan times.
+Opening an image or a clip (or F3 again) goes back to the canvas as it was.
 
 Both are installed by ``install(window)``; the window calls ``presentation_changed`` after presentation mode
 switches, since presentation mode lays out the docks its own way.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer
@@ -214,11 +217,16 @@ class WorldMode:
         self._tools_visible = True
         self._enabled: dict[str, bool] = {}
         self._policies: dict = {}  # the hidden page's own size policy, by index
+        self._bar_visible: dict = {}  # the image entries' visibility on the toolbars, put back on leaving
+        self._status_before: tuple | None = None
         self.stack = QStackedWidget()
         self.stack.setObjectName("central_stack")
         self.stack.addWidget(window.takeCentralWidget())
         window.setCentralWidget(self.stack)
         window.app.events.input.connect(lambda _input: self.set_on(False))  # an image or a clip was opened
+        # a lesson set-up's image model can still answer after the switch: the bar keeps naming the world's
+        window.app.events.latency.connect(self.show_times)
+        window.app.events.model.connect(lambda _info: self.on and self._name_model())
 
     def set_on(self, on: bool) -> None:
         self.window.qactions["world_mode"].setChecked(on)
@@ -237,6 +245,8 @@ class WorldMode:
             model, note = self.load()
             self.view = WorldView(model)
             compact_world_view(self.view)
+            self.view.stepped.connect(self.show_times)
+            self.view.planned.connect(self.show_times)
             self.stack.addWidget(self.view)
             window.status.say(note)
         self.on = True
@@ -252,6 +262,8 @@ class WorldMode:
                 self._enabled[name] = action.isEnabled()
                 action.setEnabled(False)  # its key would clash with the view's, or act on the hidden canvas
         self._show_page(self.view)
+        self._image_bars(False)
+        self._world_status(True)
         self.relayout(window.presentation.on)
         self.view.setFocus()
         window.setWindowTitle("JEPA Explorer — world model")
@@ -263,8 +275,10 @@ class WorldMode:
         window = self.window
         self.on = False
         if self.view is not None:
-            self.view._play.stop()
+            self.view.pause()
         self._show_page(self.stack.widget(0))
+        self._image_bars(True)
+        self._world_status(False)
         for name, enabled in self._enabled.items():
             window.qactions[name].setEnabled(enabled)
         window._update_history_actions()
@@ -280,6 +294,61 @@ class WorldMode:
         shown = window.app.input
         name = (shown.path.rsplit("/", 1)[-1] if shown.path else "demo image") if shown is not None else None
         window.setWindowTitle(f"JEPA Explorer — {name}" if name else "JEPA Explorer")
+
+    def close(self) -> None:
+        """The window closes: end the view's worker thread (a plan may be running)."""
+        if self.view is not None:
+            self.view.shutdown()
+
+    def _image_bars(self, shown: bool) -> None:
+        """The image mode's entries on the main toolbar (undo, presets and their label) and on presentation
+        mode's bar (next stage, masks, metric) hide in world mode; opening a file and the samples stay."""
+        from PySide6.QtWidgets import QLabel, QWidgetAction
+
+        from jepa_explorer.gui.presentation import BAR_ACTIONS
+
+        window = self.window
+        image_actions = {action for name, action in window.qactions.items() if name not in WORLD_KEEPS}
+        toolbar = [a for a in window.main_toolbar.actions()
+                   if a in image_actions or a.isSeparator()
+                   or (isinstance(a, QWidgetAction) and isinstance(a.defaultWidget(), QLabel))]  # fmt: skip
+        leave = dict(BAR_ACTIONS)["leave"]
+        bar = [a for a in window.presentation.bar.actions() if a.text() != leave]
+        if not shown:
+            self._bar_visible = {a: a.isVisible() for a in toolbar + bar}
+        for action in toolbar + bar:
+            action.setVisible(self._bar_visible.get(action, True) if shown else False)
+
+    def _world_status(self, on: bool) -> None:
+        """The status bar names the world model and the view's step and plan times in world mode; the image
+        model, its device and its update latency again after."""
+        status = self.window.status
+        for widget in (status.device_label, status.device_box):
+            widget.setVisible(not on)
+        if on:
+            self._status_before = (status.model_label.text(), status.latency_label.text(), status.latency_label.toolTip())
+            self._name_model()
+            status.latency_label.setToolTip("How long the last driving step held the window, and the last plan took")
+            self.show_times()
+        elif self._status_before is not None:
+            info = self.window.app.model_info
+            text, latency, tip = self._status_before
+            status.model_label.setText(f"model: {info.name}" if info is not None else text)
+            status.latency_label.setText(latency)
+            status.latency_label.setToolTip(tip)
+
+    def _name_model(self) -> None:
+        model = self.view.controller.model
+        name = f"model: {Path(str(model.path)).name}" if model is not None else "model: – (world only)"
+        self.window.status.model_label.setText(name)
+
+    def show_times(self, *_args) -> None:
+        if not self.on or self.view is None:
+            return
+        view = self.view
+        step = f"step {view.drive_ms[-1]:.0f} ms" if view.drive_ms else "step –"
+        plan = f", plan {view.plan_ms:.0f} ms" if view.plan_ms is not None else ""
+        self.window.status.latency_label.setText(step + plan)
 
     def _show_page(self, page) -> None:
         """Show `page`; the hidden one gets the Ignored policy, since a stack's minimum size is the largest of
@@ -342,6 +411,8 @@ def scale_world_view(view, scale: float) -> None:
         for side in ("left", "bottom"):
             plot.getAxis(side).setStyle(tickFont=tick)
             plot.getAxis(side).label.setFont(tick)
+    for label in view.strip_labels:
+        label.setText(label.text, size=f"{9 * scale:.0f}pt")
     view.surprise_curve.setPen(width=3 * scale, color=view.surprise_curve.opts["pen"].color())
     view.surprise_events.setSize(16 * scale)
     # presentation mode gives the surprise chart the larger share of the plots

@@ -38,7 +38,8 @@ class StatusBar(QObject):
         self.latency_label.setToolTip("Time from the mask edit to the result on screen (model time in brackets)")
         bar.addWidget(self.busy_label, 1)
         bar.addPermanentWidget(self.model_label)
-        bar.addPermanentWidget(QLabel("device"))
+        self.device_label = QLabel("device")  # world-model mode hides it with the box (its model runs on the CPU)
+        bar.addPermanentWidget(self.device_label)
         bar.addPermanentWidget(self.device_box)
         bar.addPermanentWidget(self.latency_label)
         self._self_check: QProcess | None = None
