@@ -152,7 +152,7 @@ def test_world_mode_replaces_the_canvas_and_takes_the_driving_keys(qtbot, world_
     assert status.model_label.text() == "model: <tiny>" and status.latency_label.text().startswith("step ")
     assert not status.device_box.isVisible() and not status.device_label.isVisible()
     shown = [a for a in w.main_toolbar.actions() if a.isVisible()]
-    assert w.qactions["open_image"] in shown and w.qactions["preset_multiblock"] not in shown
+    assert w.qactions["open_image"] in shown and not w.preset_strip.isVisible()
     assert w.qactions["undo"] not in shown and len(shown) == 2  # open, and the samples menu
     # opening an image brings the canvas back as it was
     with qtbot.waitSignal(w.inputShown, timeout=TIMEOUT_MS):
@@ -161,7 +161,7 @@ def test_world_mode_replaces_the_canvas_and_takes_the_driving_keys(qtbot, world_
     assert w.centralWidget().currentIndex() == 0
     assert {key: dock.isVisible() for key, dock in w.docks.items()} == docks_before and w.tools_toolbar.isVisible()
     assert w.qactions["preset_multiblock"].isEnabled()
-    assert w.qactions["preset_multiblock"] in [a for a in w.main_toolbar.actions() if a.isVisible()]
+    assert w.preset_strip.isVisible() and w.qactions["undo"] in [a for a in w.main_toolbar.actions() if a.isVisible()]
     assert status.model_label.text() == f"model: {w.app.model_info.name}" and status.device_box.isVisible()
     assert status.latency_label.text().startswith("update")
     assert w.minimumSizeHint().width() == narrowest  # the hidden world view does not widen the window

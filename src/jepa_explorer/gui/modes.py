@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QDockWidget, QSizePolicy, QStackedWidget
 
 from jepa_explorer.app.lesson_host import AppLessonHost
 from jepa_explorer.errors import JepaError
+from jepa_explorer.gui.preset_strip import PresetStrip
 from jepa_explorer.resources import checkpoints_dir
 
 WORLD_BUNDLE = "world-tiny"
@@ -311,7 +312,7 @@ class WorldMode:
         image_actions = {action for name, action in window.qactions.items() if name not in WORLD_KEEPS}
         toolbar = [a for a in window.main_toolbar.actions()
                    if a in image_actions or a.isSeparator()
-                   or (isinstance(a, QWidgetAction) and isinstance(a.defaultWidget(), QLabel))]  # fmt: skip
+                   or (isinstance(a, QWidgetAction) and isinstance(a.defaultWidget(), (QLabel, PresetStrip)))]  # fmt: skip
         leave = dict(BAR_ACTIONS)["leave"]
         bar = [a for a in window.presentation.bar.actions() if a.text() != leave]
         if not shown:
