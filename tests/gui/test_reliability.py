@@ -101,9 +101,13 @@ def test_a_sample_from_the_menu_is_read_off_the_ui_thread_too(qtbot, window, mon
 
     w = window
     sample = sample_images()[-1]
-    reader_threads = []
-    real_read = reading.read_input
-    monkeypatch.setattr(reading, "read_input", lambda p: (reader_threads.append(threading.current_thread().name), real_read(p))[1])
+    reader_threads, real_read = [], reading.read_input
+
+    def read_input(path):
+        reader_threads.append(threading.current_thread().name)
+        return real_read(path)
+
+    monkeypatch.setattr(reading, "read_input", read_input)
     entry = next(a for a in w.samples_menu.actions() if a.text() == sample.stem.replace("_", " "))
     with qtbot.waitSignal(w.inputShown, timeout=TIMEOUT_MS):
         entry.trigger()

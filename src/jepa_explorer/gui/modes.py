@@ -185,7 +185,10 @@ class LessonMode:
         if self.panel.scale != scale:
             self.panel.set_scale(scale)
         window, width = self.window, self.window.width()
-        lesson_share, panels_share = (0.29, 0.4) if narrow and not presenting else (LESSON_SHARE[presenting], PANELS_SHARE_WITH_LESSON)
+        if narrow and not presenting:
+            lesson_share, panels_share = 0.29, 0.4
+        else:
+            lesson_share, panels_share = LESSON_SHARE[presenting], PANELS_SHARE_WITH_LESSON
         window.resizeDocks([self.dock], [int(width * lesson_share)], Qt.Horizontal)
         right = [dock for dock in window.docks.values() if dock.isVisibleTo(window)]
         if right:
