@@ -91,7 +91,7 @@ def _eval_world(args) -> int:
 
     report = evaluate_world(
         args.checkpoint, seed=args.seed, device=args.device or "cpu", planning=not args.no_planning,
-        n_plan=args.plan_episodes, decoder=args.decoder,
+        n_plan=args.plan_episodes, decoder=args.decoder, split=args.split,
     )  # fmt: skip
     if args.write_card:
         write_world_metrics(args.checkpoint, report, report.get("decoder_path"))
