@@ -150,6 +150,6 @@ def register(sub) -> None:
     p.add_argument("--device", default=None)
     p.add_argument("--write-card", action="store_true", help="store the metrics in the checkpoint's card.json")
     p.add_argument("--no-planning", action="store_true", help="world model: skip the (slow) planning episodes")
-    p.add_argument("--plan-episodes", type=int, default=8, help="world model: planning episodes per task (default 8)")
+    p.add_argument("--plan-episodes", type=int, default=16, help="world model: planning episodes per task (default 16)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_eval)

@@ -20,6 +20,7 @@ import torch
 
 from jepa_explorer.world.data import held_out_seeds, trajectory
 from jepa_explorer.world.env import AGENT, OBJECT, World, WorldState, free_position
+from jepa_explorer.world.planning import PLANNER_SETTINGS
 
 HORIZON = 16
 
@@ -120,12 +121,12 @@ def _random_policy(world: World, success, rng, max_steps: int) -> bool:
     return bool(success(world.state))
 
 
-# planning in the evaluation is lighter than the bench's 300 x 10: dozens of 60-step episodes must fit a
-# CPU budget; the settings are reported with the numbers
-PLAN_SETTINGS = {"samples": 96, "iterations": 4, "horizon": 8, "execute": 3, "repeat": 1, "final_weight": 1.0}
+# the planner's settings (chosen on validation worlds, see planning.PLANNER_SETTINGS); reported with the numbers
+PLAN_SETTINGS = dict(PLANNER_SETTINGS)
+PLAN_EPISODES = 16  # per task: each episode is one 60-step receding-horizon run
 
 
-def eval_planning(model, n: int = 8, seed: int = 0, max_steps: int = 60, samples: int = PLAN_SETTINGS["samples"],
+def eval_planning(model, n: int = PLAN_EPISODES, seed: int = 0, max_steps: int = 60, samples: int = PLAN_SETTINGS["samples"],
                   iterations: int = PLAN_SETTINGS["iterations"], horizon: int = PLAN_SETTINGS["horizon"],
                   execute: int = PLAN_SETTINGS["execute"], repeat: int = PLAN_SETTINGS["repeat"],
                   final_weight: float = PLAN_SETTINGS["final_weight"], split: str = "test",
@@ -296,7 +297,7 @@ def eval_decoder(model, n: int = 32, seed: int = 0, split: str = "test") -> dict
     }
 
 
-def evaluate_world(checkpoint: str, seed: int = 0, n_rollout: int = 64, n_plan: int = 8, n_surprise: int = 40,
+def evaluate_world(checkpoint: str, seed: int = 0, n_rollout: int = 64, n_plan: int = PLAN_EPISODES, n_surprise: int = 40,
                    device: str | None = "cpu", planning: bool = True, decoder: str | None = None,
                    split: str = "test") -> dict:  # fmt: skip
     from pathlib import Path
@@ -334,7 +335,7 @@ def evaluate_world(checkpoint: str, seed: int = 0, n_rollout: int = 64, n_plan: 
     report["targets"] = {k: {"target": TARGETS[k], "measured": v, "met": bool(v >= TARGETS[k])} for k, v in measured.items()}
     report["eval_seconds"] = round(time.perf_counter() - started, 1)
     report["command"] = f"jepa-explorer eval {Path(checkpoint).as_posix()} --seed {seed}" + ("" if planning else " --no-planning")
-    if planning and n_plan != 8:
+    if planning and n_plan != PLAN_EPISODES:
         report["command"] += f" --plan-episodes {n_plan}"
     if split != "test":
         report["command"] += f" --split {split}"

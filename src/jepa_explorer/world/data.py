@@ -2,8 +2,9 @@
 
 Seeds are split by range so that evaluation never sees a training layout: training uses world seeds
 [0, TRAIN_SEEDS), evaluation uses [HELD_OUT_START, ...), and choices (checkpoints, planner settings) are
-made on [VALIDATION_START, ...) so that the card's numbers are not tuned on its own test worlds. Each trajectory starts from a random state
-(agent and object anywhere free, sometimes with the object already sliding) and follows one of three
+made on [VALIDATION_START, ...) so that the card's numbers are not tuned on its own test worlds. Each
+trajectory starts from a random state (agent and object anywhere free, sometimes with the object already
+sliding) and follows one of three
 policies: a smooth random walk, heading for a random point (through the door when it lies in the other
 room), or heading for the object and pushing it.
 """
