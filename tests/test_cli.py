@@ -98,6 +98,17 @@ def test_bench_json(capsys):
     video = report["video"]  # the bundled video model on the first bundled clip
     assert video["grid"] == [8, 6, 6] and video["video_edit_p50_ms"] > 0 and video["encode_clip_ms"] > 0
     assert set(video["meets_targets"]) == {"video_edit_p50_ms"}
+    world = report["world"]  # the bundled world model: the latency figures, each against its target
+    assert set(world["met"]) == {"imagined_step_ms", "plan_300x5x10_s", "drive_step_ms"}
+    figures = ("imagined_step_ms", "plan_300x5x10_s", "plan_eval_settings_s", "drive_step_ms", "encode_frame_ms")
+    for key in (*figures, "decode_frame_ms"):
+        assert world[key] > 0
+    assert world["checkpoint"].endswith("world-tiny")
+
+
+def test_bench_can_skip_the_world_figures(capsys):
+    assert main(["bench", "--edits", "2", "--json", "--no-gui", "--no-video", "--no-world"]) == 0
+    assert "world" not in json.loads(capsys.readouterr().out)
 
 
 def test_the_cli_leaves_numpy_and_scipy_one_blas_thread():

@@ -204,6 +204,10 @@ def cmd_bench(args) -> int:
         from jepa_explorer.bench.engine import run_video_bench
 
         report["video"] = run_video_bench(args.video_checkpoint, args.clip, min(40, args.edits), args.device)
+    if not args.no_world:  # the world mode's latencies (imagined step, plan, driving step): bench/world.py
+        from jepa_explorer.bench.world import run_world_bench
+
+        report["world"] = run_world_bench(args.world_checkpoint, args.device or "cpu")
     if not args.no_gui:
         try:
             from jepa_explorer.bench.gui import run_gui_bench
@@ -274,6 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gui-strokes", type=whole(1, 1000), default=3, help="how many times the scripted stroke runs (default 3)")
     p.add_argument("--no-video", action="store_true", help="skip the video figures (clip encode, edit on a clip)")
     p.add_argument("--video-checkpoint", default=None, help="default: the bundled video model")
+    p.add_argument("--no-world", action="store_true", help="skip the world-model figures (imagined step, plan, drive step)")
+    p.add_argument("--world-checkpoint", default=None, help="default: the bundled world-tiny")
     p.add_argument("--clip", default=None, help="default: the first bundled clip")
     p.add_argument("--device", default=None)
     p.add_argument("--json", action="store_true")

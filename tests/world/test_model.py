@@ -88,6 +88,28 @@ def test_plan_returns_actions_and_energies_deterministically(model):
     assert energy(imagined, goal).item() == pytest.approx(min(a.energies), rel=1e-4)
 
 
+def test_plan_holds_each_decision_for_repeat_steps(model):
+    frames, actions = _frames()
+    p = plan(model, frames[-3:], actions[-2:], frames[0], horizon=3, samples=30, iterations=2, seed=2, repeat=4,
+             keep_samples=True)  # fmt: skip
+    assert p.decisions.shape == (3, 2) and p.actions.shape == (12, 2) and p.imagined.shape == (12, 16)
+    assert np.array_equal(p.actions, np.repeat(p.decisions, 4, axis=0))
+    assert p.samples[0].shape == (30, 12, 2)  # what a view draws: one action per imagined step
+    # the energy of the returned plan is the best seen, over the 12 imagined steps
+    from jepa_explorer.world.planning import energy
+
+    goal = torch.from_numpy(model.encode(frames[:1]))[0]
+    assert energy(torch.from_numpy(p.imagined)[None], goal).item() == pytest.approx(min(p.energies), rel=1e-4)
+
+
+def test_warm_start_drops_the_executed_decisions():
+    from jepa_explorer.world.planning import warm_start
+
+    d = np.arange(10, dtype=np.float32).reshape(5, 2)
+    assert np.array_equal(warm_start(d, 2), np.r_[d[2:], np.zeros((2, 2))])
+    assert np.array_equal(warm_start(d, 0), d)
+
+
 def test_sigreg_separates_gaussian_from_collapsed_latents():
     gen = torch.Generator().manual_seed(0)
     gaussian = torch.randn(512, 16, generator=gen)

@@ -91,7 +91,7 @@ def _eval_world(args) -> int:
 
     report = evaluate_world(
         args.checkpoint, seed=args.seed, device=args.device or "cpu", planning=not args.no_planning,
-        n_plan=args.plan_episodes, decoder=args.decoder,
+        n_plan=args.plan_episodes, decoder=args.decoder, split=args.split,
     )  # fmt: skip
     if args.write_card:
         write_world_metrics(args.checkpoint, report, report.get("decoder_path"))
@@ -150,6 +150,6 @@ def register(sub) -> None:
     p.add_argument("--device", default=None)
     p.add_argument("--write-card", action="store_true", help="store the metrics in the checkpoint's card.json")
     p.add_argument("--no-planning", action="store_true", help="world model: skip the (slow) planning episodes")
-    p.add_argument("--plan-episodes", type=int, default=8, help="world model: planning episodes per task (default 8)")
+    p.add_argument("--plan-episodes", type=int, default=16, help="world model: planning episodes per task (default 16)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_eval)

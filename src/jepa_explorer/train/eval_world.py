@@ -18,8 +18,9 @@ import time
 import numpy as np
 import torch
 
-from jepa_explorer.world.data import HELD_OUT_START, trajectory
+from jepa_explorer.world.data import held_out_seeds, trajectory
 from jepa_explorer.world.env import AGENT, OBJECT, World, WorldState, free_position
+from jepa_explorer.world.planning import PLANNER_SETTINGS
 
 HORIZON = 16
 
@@ -33,17 +34,17 @@ def _progress(line: str) -> None:
 CONTEXT = 3  # real frames before an open-loop rollout
 
 
-def _seeds(n: int, offset: int) -> list[int]:
-    return [HELD_OUT_START + offset + i for i in range(n)]
+def _seeds(n: int, offset: int, split: str = "test") -> list[int]:
+    return held_out_seeds(n, offset, split)
 
 
 # ---------------------------------------------------------------- rollout
 
 
-def eval_rollout(model, n: int = 64, seed: int = 0) -> dict:
+def eval_rollout(model, n: int = 64, seed: int = 0, split: str = "test") -> dict:
     rng = np.random.default_rng([seed, 21])
     errs = {"predictor": [], "copy_last": [], "zero_actions": []}
-    for s in _seeds(n, 0):
+    for s in _seeds(n, 0, split):
         frames, actions, _ = trajectory(s, CONTEXT - 1 + HORIZON, rng)
         z = model.encode(frames)
         hist, past, future = z[:CONTEXT], actions[: CONTEXT - 1], actions[CONTEXT - 1 :]
@@ -120,25 +121,28 @@ def _random_policy(world: World, success, rng, max_steps: int) -> bool:
     return bool(success(world.state))
 
 
-# planning in the evaluation is lighter than the bench's 300 x 10: dozens of 60-step episodes must fit a
-# CPU budget; the settings are reported with the numbers
-PLAN_SETTINGS = {"samples": 96, "iterations": 4, "horizon": 8, "execute": 3}
+# the planner's settings (chosen on validation worlds, see planning.PLANNER_SETTINGS); reported with the numbers
+PLAN_SETTINGS = dict(PLANNER_SETTINGS)
+PLAN_EPISODES = 16  # per task: each episode is one 60-step receding-horizon run
 
 
-def eval_planning(model, n: int = 8, seed: int = 0, max_steps: int = 60, samples: int = PLAN_SETTINGS["samples"],
+def eval_planning(model, n: int = PLAN_EPISODES, seed: int = 0, max_steps: int = 60, samples: int = PLAN_SETTINGS["samples"],
                   iterations: int = PLAN_SETTINGS["iterations"], horizon: int = PLAN_SETTINGS["horizon"],
-                  execute: int = PLAN_SETTINGS["execute"]) -> dict:  # fmt: skip
+                  execute: int = PLAN_SETTINGS["execute"], repeat: int = PLAN_SETTINGS["repeat"],
+                  final_weight: float = PLAN_SETTINGS["final_weight"], split: str = "test",
+                  tasks=("reach", "push")) -> dict:  # fmt: skip
     from jepa_explorer.world.planning import run_to_goal
 
     out = {}
-    for task in ("reach", "push"):
+    for task in tasks:
         rng = np.random.default_rng([seed, 31, task == "push"])
         wins, rand_wins, steps, other_room = [], [], [], []
-        for i, s in enumerate(_seeds(n, 5000 if task == "reach" else 6000)):
+        for i, s in enumerate(_seeds(n, 5000 if task == "reach" else 6000, split)):
             made = _reach_task(s, rng) if task == "reach" else _push_task(s, rng)
             world, goal_frame, success = made[:3]
             start = world.state.copy()
-            ok, t = run_to_goal(model, world, goal_frame, success, max_steps, horizon, samples, iterations, execute, seed + i)
+            ok, t = run_to_goal(model, world, goal_frame, success, max_steps, horizon, samples, iterations, execute,
+                                seed + i, repeat=repeat, final_weight=final_weight)  # fmt: skip
             wins.append(ok)
             steps.append(t)
             _progress(f"planning {task} {i + 1}/{n}: {'reached' if ok else 'not reached'} after {t} steps")
@@ -159,7 +163,8 @@ def eval_planning(model, n: int = 8, seed: int = 0, max_steps: int = 60, samples
             entry["success_same_room"] = float(w[~o].mean()) if (~o).any() else None
         out[task] = entry
     out["settings"] = {"max_steps": max_steps, "samples": samples, "iterations": iterations, "horizon": horizon,
-                       "execute_per_plan": execute, "history_frames": 3}  # fmt: skip
+                       "execute_per_plan": execute, "repeat": repeat, "final_weight": final_weight,
+                       "history_frames": 3}  # fmt: skip
     return out
 
 
@@ -174,21 +179,21 @@ def step_errors(model, frames: np.ndarray, actions: np.ndarray) -> np.ndarray:
     return ((pred - z[1:]) ** 2).mean(-1)
 
 
-def eval_surprise(model, n: int = 40, seed: int = 0) -> dict:
+def eval_surprise(model, n: int = 40, seed: int = 0, split: str = "test") -> dict:
     from sklearn.metrics import roc_auc_score
 
     from jepa_explorer.world.events import EVENTS, inject
 
     rng = np.random.default_rng([seed, 51])
     normal = []
-    for s in _seeds(n, 7000):
+    for s in _seeds(n, 7000, split):
         frames, actions, _ = trajectory(s, 16, rng)
         normal.append(step_errors(model, frames, actions))
     normal = np.concatenate(normal)
     out = {}
     for kind in EVENTS:
         pos, neg = [], [normal]
-        for i, s in enumerate(_seeds(n, 8000)):
+        for i, s in enumerate(_seeds(n, 8000, split)):
             ev = inject(kind, s, rng_seed=seed + i)
             e = step_errors(model, ev.frames, ev.actions)
             b = ev.break_step - 1  # error index of the first frame that shows the break
@@ -211,17 +216,17 @@ def eval_surprise(model, n: int = 40, seed: int = 0) -> dict:
 PROBE_LENGTH = 4  # short trajectories from many worlds: the probe must read positions, not recognise floors
 
 
-def _probe_data(model_encode, n_traj: int, offset: int, seed: int):
+def _probe_data(model_encode, n_traj: int, offset: int, seed: int, split: str = "test"):
     rng = np.random.default_rng([seed, 61, offset])
     zs, ys = [], []
-    for s in _seeds(n_traj, offset):
+    for s in _seeds(n_traj, offset, split):
         frames, _, centres = trajectory(s, PROBE_LENGTH, rng)
         zs.append(model_encode(frames))
         ys.append(centres)
     return np.concatenate(zs), np.concatenate(ys)
 
 
-def eval_probes(model, n_train: int = 500, n_test: int = 200, seed: int = 0) -> dict:
+def eval_probes(model, n_train: int = 500, n_test: int = 200, seed: int = 0, split: str = "test") -> dict:
     from sklearn.linear_model import RidgeCV
     from sklearn.metrics import r2_score
 
@@ -236,8 +241,8 @@ def eval_probes(model, n_train: int = 500, n_test: int = 200, seed: int = 0) -> 
 
     out = {}
     for name, enc in (("trained", model.encode), ("random_init", random_encode)):
-        ztr, ytr = _probe_data(enc, n_train, 10_000, seed)
-        zte, yte = _probe_data(enc, n_test, 11_000, seed)
+        ztr, ytr = _probe_data(enc, n_train, 10_000, seed, split)
+        zte, yte = _probe_data(enc, n_test, 11_000, seed, split)
         probe = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(ztr, ytr)
         pred = probe.predict(zte)
         z = torch.from_numpy(zte)
@@ -268,7 +273,7 @@ TARGETS = {
 }
 
 
-def eval_decoder(model, n: int = 32, seed: int = 0) -> dict:
+def eval_decoder(model, n: int = 32, seed: int = 0, split: str = "test") -> dict:
     """PSNR (dB) of decoded frames: from the actual latents, and from 1-step and 8-step imagined latents."""
     rng = np.random.default_rng([seed, 71])
 
@@ -277,7 +282,7 @@ def eval_decoder(model, n: int = 32, seed: int = 0) -> dict:
         return float(10 * np.log10(255.0**2 / max(mse, 1e-12)))
 
     actual, one, eight = [], [], []
-    for s in _seeds(n, 12_000):
+    for s in _seeds(n, 12_000, split):
         frames, actions, _ = trajectory(s, CONTEXT - 1 + 8, rng)
         z = model.encode(frames)
         actual.append(psnr(model.decode(z), frames))
@@ -292,8 +297,9 @@ def eval_decoder(model, n: int = 32, seed: int = 0) -> dict:
     }
 
 
-def evaluate_world(checkpoint: str, seed: int = 0, n_rollout: int = 64, n_plan: int = 8, n_surprise: int = 40,
-                   device: str | None = "cpu", planning: bool = True, decoder: str | None = None) -> dict:  # fmt: skip
+def evaluate_world(checkpoint: str, seed: int = 0, n_rollout: int = 64, n_plan: int = PLAN_EPISODES, n_surprise: int = 40,
+                   device: str | None = "cpu", planning: bool = True, decoder: str | None = None,
+                   split: str = "test") -> dict:  # fmt: skip
     from pathlib import Path
 
     from jepa_explorer.checkpoints.world import find_decoder, load_world_model
@@ -302,18 +308,20 @@ def evaluate_world(checkpoint: str, seed: int = 0, n_rollout: int = 64, n_plan: 
     decoder_path = Path(decoder) if decoder else find_decoder(Path(checkpoint))
     model = load_world_model(checkpoint, device, decoder=decoder_path or False)
     started = time.perf_counter()
-    report = {"checkpoint": str(checkpoint), "split": "held-out worlds (seeds 1000000+)", "seed": seed}
+    first = held_out_seeds(1, 0, split)[0]
+    what = "held-out worlds" if split == "test" else "validation worlds (for choices, not the card)"
+    report = {"checkpoint": str(checkpoint), "split": f"{what} (seeds {first}+)", "seed": seed}
     if decoder_path is not None:
         report["decoder_path"] = str(decoder_path)
-        report["decoder"] = eval_decoder(model, seed=seed)
-    report["rollout"] = eval_rollout(model, n_rollout, seed)
+        report["decoder"] = eval_decoder(model, seed=seed, split=split)
+    report["rollout"] = eval_rollout(model, n_rollout, seed, split)
     _progress(f"rollout: h1 {report['rollout']['h1_gain_vs_copy_last']:+.1%} below copy-last")
-    report["surprise"] = eval_surprise(model, n_surprise, seed)
+    report["surprise"] = eval_surprise(model, n_surprise, seed, split)
     _progress("surprise AUROC: " + ", ".join(f"{k} {v['auroc']:.3f}" for k, v in report["surprise"].items()))
-    report["probes"] = eval_probes(model, seed=seed)
+    report["probes"] = eval_probes(model, seed=seed, split=split)
     _progress(f"probes: agent R² {report['probes']['trained']['agent_r2']:.3f}")
     if planning:
-        report["planning"] = eval_planning(model, n_plan, seed)
+        report["planning"] = eval_planning(model, n_plan, seed, split=split)
     measured = {
         "rollout_h1_gain_vs_copy_last": report["rollout"]["h1_gain_vs_copy_last"],
         "zero_actions_worse_by": report["rollout"]["h1_zero_actions_worse_by"],
@@ -327,8 +335,10 @@ def evaluate_world(checkpoint: str, seed: int = 0, n_rollout: int = 64, n_plan: 
     report["targets"] = {k: {"target": TARGETS[k], "measured": v, "met": bool(v >= TARGETS[k])} for k, v in measured.items()}
     report["eval_seconds"] = round(time.perf_counter() - started, 1)
     report["command"] = f"jepa-explorer eval {Path(checkpoint).as_posix()} --seed {seed}" + ("" if planning else " --no-planning")
-    if planning and n_plan != 8:
+    if planning and n_plan != PLAN_EPISODES:
         report["command"] += f" --plan-episodes {n_plan}"
+    if split != "test":
+        report["command"] += f" --split {split}"
     return report
 
 
@@ -364,9 +374,10 @@ def format_world_report(report: dict) -> str:
                 f"{t['random_policy_success']:.0%}, {t['episodes']} episodes)"
             )
         st = report["planning"]["settings"]
+        held = f" decisions each held {st['repeat']} steps" if st.get("repeat", 1) > 1 else ""
         lines.append(
             f"  CEM {st['samples']} samples x {st['iterations']} iterations, horizon "
-            f"{st['horizon']}, re-planned every {st['execute_per_plan']} steps"
+            f"{st['horizon']}{held}, re-planned every {st['execute_per_plan']} steps"
         )
     for k, v in report["targets"].items():
         lines.append(f"  target {k}: {v['measured']:.3f} vs {v['target']} -> {'met' if v['met'] else 'NOT met'}")

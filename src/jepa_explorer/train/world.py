@@ -61,6 +61,9 @@ DESIGN_CHOICES = {
     "predict) and left the agent out (agent position linear R^2 about 0 at step 138)",
     "action injection": "AdaLN-zero in every predictor block (scale, shift and gate from the action), so the action "
     "cannot be ignored by attention; the predictor outputs the change of the latent",
+    "history window": "8 latents, the length of the training trajectories: a longer window's later position "
+    "embeddings are never trained (the first bundle's 16 left 8 of them at their random start, and rollouts and "
+    "plans ran into them); longer imaginations slide the window instead",
 }
 
 

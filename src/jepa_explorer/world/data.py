@@ -1,8 +1,10 @@
 """Exploratory trajectories for training and evaluating the world model.
 
 Seeds are split by range so that evaluation never sees a training layout: training uses world seeds
-[0, TRAIN_SEEDS), evaluation uses [HELD_OUT_START, ...). Each trajectory starts from a random state
-(agent and object anywhere free, sometimes with the object already sliding) and follows one of three
+[0, TRAIN_SEEDS), evaluation uses [HELD_OUT_START, ...), and choices (checkpoints, planner settings) are
+made on [VALIDATION_START, ...) so that the card's numbers are not tuned on its own test worlds. Each
+trajectory starts from a random state (agent and object anywhere free, sometimes with the object already
+sliding) and follows one of three
 policies: a smooth random walk, heading for a random point (through the door when it lies in the other
 room), or heading for the object and pushing it.
 """
@@ -14,7 +16,9 @@ import numpy as np
 from jepa_explorer.world.env import AGENT, OBJECT, SIZE, World, WorldState, free_position
 
 TRAIN_SEEDS = 20_000
-HELD_OUT_START = 1_000_000  # evaluation worlds: never seen in training
+HELD_OUT_START = 1_000_000  # evaluation (test) worlds: never seen in training, never used to choose anything
+VALIDATION_START = 2_000_000  # validation worlds: for choosing checkpoints and planner settings, not for the card
+SPLIT_STARTS = {"train": 0, "held_out": HELD_OUT_START, "test": HELD_OUT_START, "validation": VALIDATION_START}
 
 
 def random_state(world: World, rng: np.random.Generator) -> WorldState:
@@ -96,14 +100,16 @@ def batch(batch_size: int, length: int, seed: int, step: int, split: str = "trai
     batch's latents to spread out, and with one floor in a batch that spread has to come from where the
     agent and the object are, not from which floor is shown."""
     rng = np.random.default_rng([seed, step, 7])
-    lo, hi = (0, TRAIN_SEEDS) if split == "train" else (HELD_OUT_START, HELD_OUT_START + 10_000)
+    lo = SPLIT_STARTS[split]
+    hi = lo + (TRAIN_SEEDS if split == "train" else 10_000)
     seeds = rng.integers(lo, hi, size=worlds)
     out = [trajectory(int(seeds[i % worlds]), length, rng) for i in range(batch_size)]
     return tuple(np.stack(parts) for parts in zip(*out))
 
 
-def held_out_seeds(n: int, offset: int = 0) -> list[int]:
-    return [HELD_OUT_START + offset + i for i in range(n)]
+def held_out_seeds(n: int, offset: int = 0, split: str = "test") -> list[int]:
+    """n evaluation world seeds of `split` ("test": the card's, "validation": for making choices)."""
+    return [SPLIT_STARTS[split] + offset + i for i in range(n)]
 
 
-__all__ = ["SIZE", "TRAIN_SEEDS", "HELD_OUT_START", "trajectory", "batch", "held_out_seeds", "Policy"]
+__all__ = ["SIZE", "TRAIN_SEEDS", "HELD_OUT_START", "VALIDATION_START", "trajectory", "batch", "held_out_seeds", "Policy"]

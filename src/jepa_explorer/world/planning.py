@@ -13,14 +13,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+# What `jepa-explorer eval` plans with, chosen on validation worlds (scripts/world_validate.py): five
+# decisions each held four steps look 20 steps (30 px) ahead, far enough to see the way through the door,
+# at the cost of a 300 x 5 x 10 search (128 x 6 x 20 imagined steps); re-planning every 4 steps.
+PLANNER_SETTINGS = {"samples": 128, "iterations": 6, "horizon": 5, "repeat": 4, "execute": 4, "final_weight": 1.0}
+
 
 @dataclass
 class Plan:
-    actions: np.ndarray  # [horizon, 2]: the final mean, clipped to [-1, 1]
+    actions: np.ndarray  # [horizon * repeat, 2]: the best sequence seen, one action per step, in [-1, 1]
     energies: list[float]  # per iteration: the energy of the iteration's best sample
     mean_energies: list[float] = field(default_factory=list)  # per iteration: the elite mean energy
     samples: list[np.ndarray] = field(default_factory=list)  # per iteration: [K, horizon, 2] sampled actions (if kept)
-    imagined: np.ndarray | None = None  # [horizon, L]: the latents the plan imagines
+    imagined: np.ndarray | None = None  # [horizon * repeat, L]: the latents the plan imagines
+    decisions: np.ndarray | None = None  # [horizon, 2]: the searched decisions (each held `repeat` steps)
 
 
 def energy(imagined: torch.Tensor, goal: torch.Tensor, final_weight: float = 1.0) -> torch.Tensor:
@@ -28,6 +34,15 @@ def energy(imagined: torch.Tensor, goal: torch.Tensor, final_weight: float = 1.0
     weighted `final_weight` more (a plan that gets there early and stays is cheapest)."""
     d = ((imagined - goal) ** 2).sum(-1)  # [N, H]
     return d.mean(1) + final_weight * d[:, -1]
+
+
+def held(actions: torch.Tensor | np.ndarray, repeat: int):
+    """[..., H, 2] decisions -> [..., H * repeat, 2] per-step actions, each decision held `repeat` steps."""
+    if repeat == 1:
+        return actions
+    if isinstance(actions, np.ndarray):
+        return np.repeat(actions, repeat, axis=-2)
+    return actions.repeat_interleave(repeat, dim=-2)
 
 
 def plan(
@@ -45,13 +60,18 @@ def plan(
     keep_samples: bool = False,
     init_mean: np.ndarray | None = None,
     on_iteration=None,
+    repeat: int = 1,
+    final_weight: float = 1.0,
 ) -> Plan:
     """CEM towards `goal_frame` from the last frames.
 
     frames [K, S, S, 3] uint8 (the last one is now), actions [K-1, 2] (those between them; None: zeros),
-    goal_frame [S, S, 3]. Returns the action sequence [horizon, 2] and the per-iteration energies.
-    `init_mean` warm-starts the sampler (a receding-horizon caller passes the previous plan, shifted).
-    `on_iteration(i, samples [K, H, 2], energies [K])` lets a view draw the samples live."""
+    goal_frame [S, S, 3]. Returns the action sequence [horizon * repeat, 2] and the per-iteration energies.
+    `repeat` holds each of the `horizon` sampled decisions for that many steps: the search stays as small
+    as `horizon` decisions while the imagination looks `horizon * repeat` steps ahead (far enough to see
+    the way through the door); `final_weight` weights the last imagined step in the energy.
+    `init_mean` [horizon, 2] warm-starts the sampler (a receding-horizon caller passes the previous plan,
+    shifted). `on_iteration(i, samples [K, horizon * repeat, 2], energies [K])` lets a view draw the samples live."""
     frames = np.asarray(frames)[-history:]
     k = len(frames)
     if actions is None or k == 1:
@@ -74,9 +94,9 @@ def plan(
         cand = (mean + std * torch.randn(samples, horizon, 2, generator=gen)).clamp(-1, 1)
         cand[0] = mean.clamp(-1, 1)  # the current mean always competes
         imagination = prefix.expand(samples)
-        c = cand.to(dev)
-        imagined = torch.stack([imagination.step(c[:, h]) for h in range(horizon)], 1)
-        e = energy(imagined, goal).cpu()
+        c = held(cand, repeat).to(dev)
+        imagined = torch.stack([imagination.step(c[:, h]) for h in range(c.shape[1])], 1)
+        e = energy(imagined, goal, final_weight).cpu()
         order = torch.argsort(e)
         top = cand[order[:elite]]
         mean, std = top.mean(0), top.std(0).clamp_min(0.05)
@@ -85,12 +105,14 @@ def plan(
         result.energies.append(float(e[order[0]]))
         result.mean_energies.append(float(e[order[:elite]].mean()))
         if keep_samples:
-            result.samples.append(cand.numpy().copy())
+            result.samples.append(held(cand, repeat).numpy().copy())
         if on_iteration is not None:
-            on_iteration(it, cand.numpy(), e.numpy())
-    result.actions = best_seq.numpy().astype(np.float32)
+            on_iteration(it, held(cand, repeat).numpy(), e.numpy())
+    best_steps = held(best_seq, repeat)
+    result.actions = best_steps.numpy().astype(np.float32)
+    result.decisions = best_seq.numpy().astype(np.float32)
     result.imagined = (
-        model.rollout_tensor(hist[None], torch.from_numpy(past).to(dev)[None], best_seq[None].to(dev))[0].cpu().numpy()
+        model.rollout_tensor(hist[None], torch.from_numpy(past).to(dev)[None], best_steps[None].to(dev))[0].cpu().numpy()
     )
     return result
 
@@ -107,6 +129,8 @@ def run_to_goal(
     execute: int = 1,
     seed: int = 0,
     history: int = 3,
+    repeat: int = 1,
+    final_weight: float = 1.0,
 ) -> tuple[bool, int]:
     """Receding-horizon control in `world`: plan, execute the first `execute` actions, re-plan; stop when
     `success(world.state)` or after `max_steps`. Returns (reached, steps taken)."""
@@ -118,11 +142,17 @@ def run_to_goal(
         if t % execute == 0:
             p = plan(
                 model, np.stack(frames[-history:]), np.array(actions[-(history - 1) :]) if actions else None, goal_frame,
-                horizon=horizon, samples=samples, iterations=iterations, seed=seed * 100_003 + t, init_mean=prev, history=history,
+                horizon=horizon, samples=samples, iterations=iterations, seed=seed * 100_003 + t, init_mean=prev,
+                history=history, repeat=repeat, final_weight=final_weight,
             )  # fmt: skip
             queue = list(p.actions[:execute])
-            prev = np.concatenate([p.actions[execute:], np.zeros((execute, 2), np.float32)])
+            prev = warm_start(p.decisions, execute // repeat)
         a = queue.pop(0)
         frames.append(world.step(a))
         actions.append(a)
     return bool(success(world.state)), max_steps
+
+
+def warm_start(decisions: np.ndarray, done: int) -> np.ndarray:
+    """The next plan's initial mean: the decisions not yet executed, then standing still."""
+    return np.concatenate([decisions[done:], np.zeros((min(done, len(decisions)), 2), np.float32)])
