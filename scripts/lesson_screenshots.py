@@ -162,7 +162,6 @@ def main() -> int:
         view.path = [(float(x + 6 * dx), float(y)), (float(x + 10 * dx), float(y + 2 * dy))]
         view.imagine_path(view.path)
         wait_until(lambda: shown)
-        view.plan_settings = {"horizon": 8, "samples": 300, "iterations": 10}
         view.set_mouse_mode("goal")
         view.set_goal((6.0, 26.0))
         planned = []

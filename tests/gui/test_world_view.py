@@ -10,7 +10,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from jepa_explorer.app import world_mode
-from jepa_explorer.app.world_mode import path_to_actions
+from jepa_explorer.app.world_mode import EXECUTE, PLAN_DEFAULTS, path_to_actions
 from tests.world.tiny import tiny_world_model
 
 from .conftest import TIMEOUT_MS
@@ -134,9 +134,10 @@ def test_click_a_goal_then_plan_in_the_worker_with_samples_and_energies_live(vie
     mouse(view, "move", 10.0, 9.0, Qt.RightButton)
     mouse(view, "release", 10.0, 9.0, Qt.RightButton)
     assert abs(view.goal_marker.data["x"][0] - 10.0) < 0.5 and len(view.controller.actions) == 0
-    assert blocker.args[0].actions.shape == (4, 2)
+    steps = 4 * PLAN_DEFAULTS["repeat"]  # the card's planner holds each of the 4 decisions `repeat` steps
+    assert blocker.args[0].actions.shape == (steps, 2)
     assert len(view.energy_curve.getData()[0]) == 3
-    assert np.isfinite(view.plan_paths.getData()[0]).sum() > 0 and len(view.best_path.getData()[0]) == 5
+    assert np.isfinite(view.plan_paths.getData()[0]).sum() > 0 and len(view.best_path.getData()[0]) == steps + 1
 
 
 def test_a_new_plan_supersedes_the_running_one_and_the_ui_keeps_working(view, qtbot, monkeypatch):
@@ -176,10 +177,13 @@ def test_step_plans_then_executes_and_play_keeps_stepping_until_stopped(view, qt
     with qtbot.waitSignal(view.stepped, timeout=TIMEOUT_MS):
         view.actions_by_name["step"].trigger()  # no plan yet: plan, then take its first action
     assert view.controller.plan_state.steps_taken == 1 and len(view.controller.actions) == 1
-    qtbot.waitUntil(lambda: view._plan_fresh(), timeout=TIMEOUT_MS)  # the re-plan from the new state
-    first = view.controller.plan_state.actions[0].copy()
-    view.actions_by_name["step"].trigger()  # a fresh plan: its first action at once
-    assert np.allclose(view.controller.actions[-1], first) and len(view.controller.actions) == 2
+    plan = view.controller.plan_state
+    assert view._plan_fresh() and view._plan_request.step == 0  # no re-plan before EXECUTE of its steps
+    view.actions_by_name["step"].trigger()  # the plan's next action at once
+    assert np.allclose(view.controller.actions[-1], plan.actions[1]) and len(view.controller.actions) == 2
+    while len(view.controller.actions) < EXECUTE:
+        view.actions_by_name["step"].trigger()
+    assert view.controller.plan_state is plan and view._plan_request.step == EXECUTE  # then the next plan is asked
     view.actions_by_name["play"].trigger()
     assert view.playing
     qtbot.waitUntil(lambda: len(view.controller.actions) >= 5 or not view.playing, timeout=TIMEOUT_MS)

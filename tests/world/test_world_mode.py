@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from jepa_explorer.app.world_mode import WorldModeController
+from jepa_explorer.app.world_mode import EXECUTE, PLAN_DEFAULTS, WorldModeController
 from tests.world.tiny import tiny_world_model
 
 
@@ -55,11 +55,16 @@ def test_plan_and_receding_horizon_execution(model):
     c = WorldModeController(model, seed=1_000_006)
     goal = c.goal_at(c.world.state.agent + 4 + 2)
     seen = []
+    repeat = PLAN_DEFAULTS["repeat"]
     p = c.plan(goal, horizon=4, samples=24, iterations=3, on_iteration=lambda i, s, e: seen.append((i, s.shape, e.shape)))
-    assert p.actions.shape == (4, 2) and len(p.energies) == 3 and len(p.samples) == 3
-    assert seen == [(i, (24, 4, 2), (24,)) for i in range(3)]
-    c.execute_plan_step(horizon=4, samples=24, iterations=2)
-    assert c.plan_state.steps_taken == 1 and len(c.actions) == 1 and len(c.plan_state.energies) == 2
+    assert p.actions.shape == (4 * repeat, 2) and p.decisions.shape == (4, 2) and len(p.energies) == 3
+    assert np.array_equal(p.actions, np.repeat(p.decisions, repeat, axis=0))  # each decision held `repeat` steps
+    assert seen == [(i, (24, 4 * repeat, 2), (24,)) for i in range(3)]
+    for k in range(EXECUTE):  # the plan's own actions, then a new plan from where they led
+        c.execute_plan_step(horizon=4, samples=24, iterations=2)
+        assert np.allclose(c.actions[-1], p.actions[k])
+    assert c.plan_state is not p and c.plan_state.step == EXECUTE and len(c.plan_state.energies) == 2
+    assert c.plan_state.steps_taken == EXECUTE and len(c.actions) == EXECUTE
 
 
 def test_masking_hides_the_object_from_the_model_only(model):
@@ -95,10 +100,14 @@ def test_a_plan_for_an_older_step_is_not_adopted_and_re_plans_warm_start(model):
     assert c.accept_plan(request, run_plan(model, request)) is None and c.plan_state is None
     state = c.plan(goal, horizon=4, samples=16, iterations=2)
     assert state.step == 1
-    c.drive(state.actions[0])
+    for _ in range(EXECUTE):
+        c.execute_plan_step(replan=False)
     again = c.plan_request(goal, horizon=4, samples=16, iterations=2)
-    assert np.allclose(again.init_mean[:3], state.actions[1:]) and np.allclose(again.init_mean[3], 0)
+    done = EXECUTE // PLAN_DEFAULTS["repeat"]  # decisions carried out
+    assert np.allclose(again.init_mean[: 4 - done], state.decisions[done:]) and np.allclose(again.init_mean[4 - done :], 0)
     assert again.seed != request.seed  # each re-plan samples afresh
+    c.drive([0.0, 1.0])  # a key press: the plan was for a state that is gone
+    assert c.plan_request(goal, horizon=4, samples=16, iterations=2).init_mean is None and c.plan_due()
 
 
 def test_imagination_compares_against_what_the_masked_model_would_see(model):

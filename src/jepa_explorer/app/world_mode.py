@@ -13,9 +13,13 @@ import numpy as np
 
 from jepa_explorer.world.env import AGENT, OBJECT, SPEED, World, WorldState, free_position
 from jepa_explorer.world.events import EVENT_LABELS, EVENTS, _break
+from jepa_explorer.world.planning import PLANNER_SETTINGS
 
 HISTORY = 3  # real frames the predictor sees (as in training's evaluation and planning)
 MAX_IMAGINED = 16  # steps: the horizon the card's rollout error is measured over
+# the card's planner (chosen on validation worlds): the view plans as `eval` measured it
+PLAN_DEFAULTS = {k: v for k, v in PLANNER_SETTINGS.items() if k != "execute"}
+EXECUTE = PLANNER_SETTINGS["execute"]  # steps of a plan taken before the next plan (receding horizon)
 
 
 @dataclass
@@ -60,18 +64,28 @@ class PlanRequest:
     samples: int
     iterations: int
     seed: int
-    init_mean: np.ndarray | None  # the previous plan, shifted (receding horizon warm start)
+    init_mean: np.ndarray | None  # the previous plan's decisions, shifted (receding horizon warm start)
+    repeat: int = 1  # steps each searched decision is held
+    final_weight: float = 1.0
 
 
 @dataclass
 class PlanState:
     goal: WorldState
     goal_frame: np.ndarray
-    actions: np.ndarray  # [horizon, 2] the current plan
+    actions: np.ndarray  # [horizon * repeat, 2] the current plan, one action per step
     energies: list[float]
     samples: list[np.ndarray] = field(default_factory=list)
     steps_taken: int = 0  # towards this goal
     step: int = 0  # the world's step the plan was made at
+    decisions: np.ndarray | None = None  # [horizon, 2] what the search chose, each held `repeat` steps
+    repeat: int = 1
+    executed: int = 0  # of this plan's actions
+
+    def current(self, steps_now: int) -> bool:
+        """True while every step since the plan was made is one of its own (a key press or an event since
+        makes it a plan for a state that is gone)."""
+        return steps_now == self.step + self.executed
 
 
 class WorldModeController:
@@ -201,22 +215,32 @@ class WorldModeController:
             goal.obj = pos
         return goal
 
-    def plan_request(self, goal: WorldState, horizon: int = 8, samples: int = 300, iterations: int = 10,
-                     seed: int | None = None) -> PlanRequest:  # fmt: skip
+    def plan_request(
+        self,
+        goal: WorldState,
+        horizon: int = PLAN_DEFAULTS["horizon"],
+        samples: int = PLAN_DEFAULTS["samples"],
+        iterations: int = PLAN_DEFAULTS["iterations"],
+        seed: int | None = None,
+        repeat: int = PLAN_DEFAULTS["repeat"],
+        final_weight: float = PLAN_DEFAULTS["final_weight"],
+    ) -> PlanRequest:
         """What `run_plan` needs to plan from now towards `goal`. Re-planning towards the same goal starts
-        from the previous plan, shifted by the steps taken since (receding horizon); `seed` None: the step."""
+        from the previous plan's decisions, less those already carried out (receding horizon); `seed` None:
+        the step."""
         if self.model is None:
             raise ValueError("planning needs a world model")
         frames = np.stack([self.model_frame(s) for s in self.states[-HISTORY:]])
         actions = np.asarray(self.actions[-(len(frames) - 1) :], np.float32) if len(frames) > 1 else None
         init = None
         prev = self.plan_state
-        if prev is not None and prev.goal is goal and len(prev.actions) == horizon:
-            shift = min(horizon, len(self.actions) - prev.step)
-            init = np.concatenate([prev.actions[shift:], np.zeros((shift, 2), np.float32)]) if shift >= 0 else None
+        same_search = prev is not None and prev.decisions is not None and (len(prev.decisions), prev.repeat) == (horizon, repeat)
+        if same_search and prev.goal is goal and prev.current(len(self.actions)):
+            done = min(prev.executed // repeat, horizon)  # decisions carried out completely
+            init = np.concatenate([prev.decisions[done:], np.zeros((done, 2), np.float32)])
         return PlanRequest(
             goal, self.model_frame(goal), frames, actions, len(self.actions), self.world.state.agent + AGENT / 2,
-            horizon, samples, iterations, len(self.actions) if seed is None else int(seed), init,
+            horizon, samples, iterations, len(self.actions) if seed is None else int(seed), init, repeat, final_weight,
         )  # fmt: skip
 
     def accept_plan(self, request: PlanRequest, result) -> PlanState | None:
@@ -224,23 +248,35 @@ class WorldModeController:
         if request.step != len(self.actions):
             return None
         steps = self.plan_state.steps_taken if self.plan_state is not None and self.plan_state.goal is request.goal else 0
+        decisions = getattr(result, "decisions", None)
         self.plan_state = PlanState(request.goal, request.goal_frame, result.actions, result.energies, result.samples, steps,
-                                    request.step)  # fmt: skip
+                                    request.step, result.actions if decisions is None else decisions, request.repeat)  # fmt: skip
         return self.plan_state
 
-    def plan(self, goal: WorldState, horizon: int = 8, samples: int = 300, iterations: int = 10, seed: int | None = None,
-             on_iteration=None) -> PlanState:  # fmt: skip
-        request = self.plan_request(goal, horizon, samples, iterations, seed)
+    def plan(self, goal: WorldState, seed: int | None = None, on_iteration=None, **settings) -> PlanState:
+        """Plan from now towards `goal` here (the view runs `run_plan` in its worker); `settings` as
+        `plan_request` (the card's planner by default)."""
+        request = self.plan_request(goal, seed=seed, **settings)
         return self.accept_plan(request, run_plan(self.model, request, on_iteration))
 
+    def plan_due(self) -> bool:
+        """True when the current plan has no action left to take before the next plan (EXECUTE steps)."""
+        state = self.plan_state
+        return state is None or not state.current(len(self.actions)) or state.executed >= min(EXECUTE, len(state.actions))
+
     def execute_plan_step(self, replan: bool = True, **plan_kwargs) -> float:
-        """Receding horizon: take the plan's first action, then plan again from the new state."""
+        """Receding horizon: take the plan's next action; after EXECUTE of them (or at its end), plan again
+        from the new state."""
         if self.plan_state is None:
             raise ValueError("no plan: call plan(goal) first")
-        error = self.drive(self.plan_state.actions[0])
-        self.plan_state.steps_taken += 1
-        if replan:
+        if self.plan_due():
             self.plan(self.plan_state.goal, **plan_kwargs)
+        state = self.plan_state
+        error = self.drive(state.actions[state.executed])
+        state.executed += 1
+        state.steps_taken += 1
+        if replan and self.plan_due():
+            self.plan(state.goal, **plan_kwargs)
         return error
 
     def goal_reached(self, tolerance: float = 2.5) -> bool:
@@ -290,7 +326,7 @@ def run_plan(model, request: PlanRequest, on_iteration=None):
 
     return plan(model, request.frames, request.actions, request.goal_frame, horizon=request.horizon, samples=request.samples,
                 iterations=request.iterations, seed=request.seed, keep_samples=True, init_mean=request.init_mean,
-                on_iteration=on_iteration)  # fmt: skip
+                on_iteration=on_iteration, repeat=request.repeat, final_weight=request.final_weight)  # fmt: skip
 
 
 def path_to_actions(points, start, max_steps: int = MAX_IMAGINED) -> np.ndarray:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from jepa_explorer.app.world_mode import (
     MAX_IMAGINED,
+    PLAN_DEFAULTS,
     WorldModeController,
     path_to_actions,
     run_imagine,
@@ -55,7 +56,7 @@ SURPRISE_WINDOW = 80  # steps shown in the strip chart
 DRAG_STEP_MS = 90  # one driving step per tick while the pointer is held down in Drive
 PLAY_STEP_MS = 120  # at least this long between executed plan steps while playing
 PLAN_MAX_STEPS = 60  # playing stops after this many steps (the card's success budget)
-PLAN_SETTINGS = {"horizon": 8, "samples": 300, "iterations": 10}
+PLAN_SETTINGS = dict(PLAN_DEFAULTS)  # the card's planner: what `eval` measured
 PATHS_DRAWN = 40  # sampled plans drawn per iteration (the best ones)
 MOUSE_MODES = (("drive", "Drive"), ("path", "Draw path"), ("goal", "Goal"))
 SHORT_EVENT_NAMES = {"teleport": "Teleport", "through_wall": "Through wall", "vanish": "Vanish", "colour": "Recolour"}
@@ -484,11 +485,13 @@ class WorldView(QWidget):
                             f"({state.actions[0][0]:+.2f}, {state.actions[0][1]:+.2f}).")  # fmt: skip
 
     def _plan_fresh(self) -> bool:
+        """A plan for this goal with an action due before the next plan (receding horizon: EXECUTE steps)."""
         state = self.controller.plan_state
-        return state is not None and state.goal is self.goal and state.step == len(self.controller.actions)
+        return state is not None and state.goal is self.goal and not self.controller.plan_due()
 
     def step_plan(self) -> None:
-        """Receding horizon: take the fresh plan's first action and plan again; without one, plan first."""
+        """Receding horizon: take the plan's next action (planning again after EXECUTE of them); without a
+        plan, plan first."""
         if self.goal is None or self.controller.model is None:
             self.plan()
             return
@@ -498,11 +501,12 @@ class WorldView(QWidget):
             if asked is None or asked.goal is not self.goal or asked.step != len(self.controller.actions):
                 self.plan()  # else the plan on its way is for now: it is taken when it comes
             return
-        self._execute_first()
+        self._take_planned_step()
 
-    def _execute_first(self) -> None:
+    def _take_planned_step(self) -> None:
         state = self.controller.plan_state
-        self.drive(state.actions[0])
+        self.drive(state.actions[state.executed])
+        state.executed += 1
         state.steps_taken += 1
         if self.controller.goal_reached():
             self.playing = False
@@ -512,7 +516,10 @@ class WorldView(QWidget):
             self.playing = False
             self.status.setText(f"Stopped after {PLAN_MAX_STEPS} steps without reaching the goal.")
             return
-        self.plan()  # the next plan, warm-started from this one
+        if self.controller.plan_due():
+            self.plan()  # the next plan, warm-started from what is left of this one
+        elif self.playing:
+            self._play_timer.start()
 
     def toggle_play(self) -> None:
         self.playing = not self.playing
@@ -558,7 +565,7 @@ class WorldView(QWidget):
             self._play_timer.start()
         elif self._execute_next:
             self._execute_next = False
-            self._execute_first()
+            self._take_planned_step()
 
     def _on_failed(self, kind: str, request_id: int, message: str) -> None:
         if self.worker.is_latest(kind, request_id):
