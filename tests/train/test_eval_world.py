@@ -52,6 +52,8 @@ def test_probes_compare_trained_and_random_init(model):
     r = eval_world.eval_probes(model, n_train=30, n_test=10)
     assert {"trained", "random_init"} <= set(r)
     assert r["trained"]["effective_rank"] > 1 and r["frames"]["train"] == 30 * (eval_world.PROBE_LENGTH + 1)
+    enc = model.config.encoder  # the token grid before the projector, probed beside the latent
+    assert r["encoder_tokens"]["dim"] == enc.embed_dim * enc.num_patches and np.isfinite(r["encoder_tokens"]["agent_r2"])
 
 
 def test_planning_reports_success_beside_a_random_policy(model):

@@ -253,10 +253,31 @@ def eval_probes(model, n_train: int = 500, n_test: int = 200, seed: int = 0, spl
             "min_dim_std": float(z.std(0).min()),
             "effective_rank": effective_rank(z),
         }
+    out["encoder_tokens"] = _token_probe(model, n_train, n_test, seed, split)
     out["frames"] = {"train": n_train * (PROBE_LENGTH + 1), "test": n_test * (PROBE_LENGTH + 1)}
     out["worlds"] = {"train": n_train, "test": n_test}
     out["latent_dim"] = model.config.latent_dim
     return out
+
+
+def _token_probe(model, n_train: int, n_test: int, seed: int, split: str) -> dict:
+    """Linear R² from the trained encoder's token grid, before the projector: where the positions are still
+    linear (the 32-d latent's SIGReg shaping codes them non-linearly; this tells the two apart)."""
+    from sklearn.linear_model import RidgeCV
+    from sklearn.metrics import r2_score
+
+    def tokens(frames):
+        with torch.inference_mode():
+            return model.encoder.vit(model.frames_tensor(frames)).flatten(1).float().cpu().numpy()
+
+    ztr, ytr = _probe_data(tokens, n_train, 10_000, seed, split)
+    zte, yte = _probe_data(tokens, n_test, 11_000, seed, split)
+    pred = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(ztr, ytr).predict(zte)
+    return {
+        "agent_r2": float(r2_score(yte[:, :2], pred[:, :2])),
+        "object_r2": float(r2_score(yte[:, 2:], pred[:, 2:])),
+        "dim": int(ztr.shape[1]),
+    }
 
 
 # ---------------------------------------------------------------- all
@@ -356,6 +377,12 @@ def format_world_report(report: dict) -> str:
         f"linear probes R²: agent {p['trained']['agent_r2']:.3f} (random-init {p['random_init']['agent_r2']:.3f}), "
         f"object {p['trained']['object_r2']:.3f} (random-init {p['random_init']['object_r2']:.3f})"
     )
+    if "encoder_tokens" in p:  # reports written before the token probe have none
+        t = p["encoder_tokens"]
+        lines.append(
+            f"  from the encoder's token grid before the projector ({t['dim']}-d): "
+            f"agent {t['agent_r2']:.3f}, object {t['object_r2']:.3f}"
+        )
     lines.append(
         f"latents: mean per-dim std {p['trained']['mean_dim_std']:.3f}, effective "
         f"rank {p['trained']['effective_rank']:.1f} of {p['latent_dim']}"
