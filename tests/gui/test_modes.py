@@ -14,24 +14,14 @@ from jepa_explorer.app.presets import PRESETS_BY_KEY
 from jepa_explorer.gui import modes
 from jepa_explorer.lesson.loader import bundled_content_dir, load_lesson
 from jepa_explorer.resources import checkpoints_dir, sample_images
+from tests.world.tiny import tiny_world_model
 
 from .conftest import TIMEOUT_MS, wait_for_current
 
 
-def tiny_world_model():
-    import torch
-
-    from jepa_explorer.models.config import ViTConfig
-    from jepa_explorer.models.world import WorldConfig, WorldDecoder, WorldEncoder, WorldPredictor
-    from jepa_explorer.world.model import WorldModel
-
-    torch.manual_seed(0)
-    cfg = WorldConfig(
-        encoder=ViTConfig(img_size=32, patch_size=8, embed_dim=32, depth=1, num_heads=2),
-        latent_dim=16, projector_dim=32, predictor_dim=32, predictor_depth=1, predictor_heads=2, max_history=8,
-    )  # fmt: skip
-    model = WorldModel(WorldEncoder(cfg).eval(), WorldPredictor(cfg).eval(), cfg, {}, "<tiny>", WorldDecoder(16, 32).eval())
-    return model, "a tiny random world model"
+def tiny_world():
+    """World mode's loader, on the world tests' untrained tiny model (tests/world/tiny.py)."""
+    return tiny_world_model(), "a tiny random world model"
 
 
 @pytest.fixture
@@ -42,7 +32,7 @@ def lesson_window(qtbot, settings, tmp_path):
         if not (checkpoints_dir() / name / "card.json").is_file():
             pytest.skip(f"bundled {name} not here")
     w = MainWindow(checkpoint=str(checkpoints_dir() / "ijepa-tiny"), settings=settings, show_dialogs=False)
-    w.world_mode.load = tiny_world_model
+    w.world_mode.load = tiny_world
     w.lesson_mode.progress_path = tmp_path / "progress.json"
     qtbot.addWidget(w)
     w.resize(1280, 800)
@@ -122,7 +112,7 @@ def test_lesson_in_presentation_mode_grows_its_type_and_keeps_its_dock(qtbot, le
 
 @pytest.fixture
 def world_window(window):
-    window.world_mode.load = tiny_world_model
+    window.world_mode.load = tiny_world
     return window
 
 
