@@ -225,7 +225,8 @@ class AppModel:
                 self._error("Cannot open the scene", str(e))
         self.load_checkpoint(checkpoint, device)
         nothing_shown = self.input is None and self.requested_input is None
-        path = image or (str(sample_images()[0]) if nothing_shown and sample_images() else None)
+        samples = sample_images() if nothing_shown and not image else []
+        path = image or (str(samples[0]) if samples else None)
         if path is None:
             if nothing_shown:
                 self.set_demo_image()
