@@ -87,6 +87,13 @@ class PlanState:
         makes it a plan for a state that is gone)."""
         return steps_now == self.step + self.executed
 
+    def take(self) -> np.ndarray:
+        """The plan's next action, counted as carried out (the caller drives it now)."""
+        action = self.actions[self.executed]
+        self.executed += 1
+        self.steps_taken += 1
+        return action
+
 
 class WorldModeController:
     """One live world plus the model's view of it."""
@@ -272,9 +279,7 @@ class WorldModeController:
         if self.plan_due():
             self.plan(self.plan_state.goal, **plan_kwargs)
         state = self.plan_state
-        error = self.drive(state.actions[state.executed])
-        state.executed += 1
-        state.steps_taken += 1
+        error = self.drive(state.take())
         if replan and self.plan_due():
             self.plan(state.goal, **plan_kwargs)
         return error

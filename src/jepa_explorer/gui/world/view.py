@@ -505,9 +505,7 @@ class WorldView(QWidget):
 
     def _take_planned_step(self) -> None:
         state = self.controller.plan_state
-        self.drive(state.actions[state.executed])
-        state.executed += 1
-        state.steps_taken += 1
+        self.drive(state.take())
         if self.controller.goal_reached():
             self.playing = False
             self.status.setText(f"Goal reached in {state.steps_taken} steps.")
