@@ -226,10 +226,19 @@ def _probe_data(model_encode, n_traj: int, offset: int, seed: int, split: str = 
     return np.concatenate(zs), np.concatenate(ys)
 
 
-def eval_probes(model, n_train: int = 500, n_test: int = 200, seed: int = 0, split: str = "test") -> dict:
+def _linear_probe(encode, n_train: int, n_test: int, seed: int, split: str) -> tuple[dict, np.ndarray]:
+    """Ridge probe of agent and object centres from `encode(frames)`: ({agent_r2, object_r2}, test features)."""
     from sklearn.linear_model import RidgeCV
     from sklearn.metrics import r2_score
 
+    ztr, ytr = _probe_data(encode, n_train, 10_000, seed, split)
+    zte, yte = _probe_data(encode, n_test, 11_000, seed, split)
+    pred = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(ztr, ytr).predict(zte)
+    r2 = {"agent_r2": float(r2_score(yte[:, :2], pred[:, :2])), "object_r2": float(r2_score(yte[:, 2:], pred[:, 2:]))}
+    return r2, zte
+
+
+def eval_probes(model, n_train: int = 500, n_test: int = 200, seed: int = 0, split: str = "test") -> dict:
     from jepa_explorer.models.world import WorldEncoder, effective_rank
 
     torch.manual_seed(0)
@@ -239,45 +248,27 @@ def eval_probes(model, n_train: int = 500, n_test: int = 200, seed: int = 0, spl
         with torch.inference_mode():
             return random_enc(model.frames_tensor(frames)).cpu().numpy()
 
+    def tokens(frames):  # the trained encoder's token grid, before the projector
+        with torch.inference_mode():
+            return model.encoder.vit(model.frames_tensor(frames)).flatten(1).float().cpu().numpy()
+
     out = {}
     for name, enc in (("trained", model.encode), ("random_init", random_encode)):
-        ztr, ytr = _probe_data(enc, n_train, 10_000, seed, split)
-        zte, yte = _probe_data(enc, n_test, 11_000, seed, split)
-        probe = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(ztr, ytr)
-        pred = probe.predict(zte)
+        r2, zte = _linear_probe(enc, n_train, n_test, seed, split)
         z = torch.from_numpy(zte)
         out[name] = {
-            "agent_r2": float(r2_score(yte[:, :2], pred[:, :2])),
-            "object_r2": float(r2_score(yte[:, 2:], pred[:, 2:])),
+            **r2,
             "mean_dim_std": float(z.std(0).mean()),
             "min_dim_std": float(z.std(0).min()),
             "effective_rank": effective_rank(z),
         }
-    out["encoder_tokens"] = _token_probe(model, n_train, n_test, seed, split)
+    # where the positions are still linear: the 32-d latent's SIGReg shaping codes them non-linearly
+    r2, zte = _linear_probe(tokens, n_train, n_test, seed, split)
+    out["encoder_tokens"] = {**r2, "dim": int(zte.shape[1])}
     out["frames"] = {"train": n_train * (PROBE_LENGTH + 1), "test": n_test * (PROBE_LENGTH + 1)}
     out["worlds"] = {"train": n_train, "test": n_test}
     out["latent_dim"] = model.config.latent_dim
     return out
-
-
-def _token_probe(model, n_train: int, n_test: int, seed: int, split: str) -> dict:
-    """Linear R² from the trained encoder's token grid, before the projector: where the positions are still
-    linear (the 32-d latent's SIGReg shaping codes them non-linearly; this tells the two apart)."""
-    from sklearn.linear_model import RidgeCV
-    from sklearn.metrics import r2_score
-
-    def tokens(frames):
-        with torch.inference_mode():
-            return model.encoder.vit(model.frames_tensor(frames)).flatten(1).float().cpu().numpy()
-
-    ztr, ytr = _probe_data(tokens, n_train, 10_000, seed, split)
-    zte, yte = _probe_data(tokens, n_test, 11_000, seed, split)
-    pred = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(ztr, ytr).predict(zte)
-    return {
-        "agent_r2": float(r2_score(yte[:, :2], pred[:, :2])),
-        "object_r2": float(r2_score(yte[:, 2:], pred[:, 2:])),
-        "dim": int(ztr.shape[1]),
-    }
 
 
 # ---------------------------------------------------------------- all
