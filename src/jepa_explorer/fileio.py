@@ -10,10 +10,28 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
+
+
+def check_regular_file(path: Path, error: type[Exception], what: str = "file", choose: str = "choose another file") -> None:
+    """Refuse what is not a regular, non-empty file before anything opens it: a FIFO or a device would
+    block the reader for ever. `error` is raised with `path`, what is wrong and `choose` (what to do)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise error(f"{path}: no such {what}.") from None
+    except OSError as e:
+        raise error(f"{path}: cannot be read ({e.strerror}).") from None
+    if stat.S_ISDIR(mode):
+        raise error(f"{path}: is a folder; {choose}.")
+    if not stat.S_ISREG(mode):
+        raise error(f"{path}: not a regular file (a pipe, socket or device?); {choose}.")
+    if path.stat().st_size == 0:
+        raise error(f"{path}: the file is empty.")
 
 
 def _temp_path(path: Path) -> Path:

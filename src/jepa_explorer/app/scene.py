@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jepa_explorer.analysis.distances import METRICS
 from jepa_explorer.errors import JepaError, MaskError
-from jepa_explorer.fileio import write_text
+from jepa_explorer.fileio import check_regular_file, write_text
 from jepa_explorer.masks.grid import PatchMasks
 
 SCENE_FORMAT = "jepa-explorer-scene/1"
@@ -117,14 +116,7 @@ def _check_path(resolved: str | None, where: str, what: str) -> None:
 def load_scene(path: str | Path) -> Scene:
     """Read and check a scene file (SceneError says what is wrong in one sentence)."""
     path = Path(path)
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        raise SceneError(f"{path}: no such scene file.") from None
-    except OSError as e:
-        raise SceneError(f"{path}: cannot be read ({e.strerror}).") from None
-    if not stat.S_ISREG(mode):  # a FIFO or a device: reading it would wait for ever
-        raise SceneError(f"{path}: not a regular file (a folder, pipe or device?); choose a scene saved as a .json file.")
+    check_regular_file(path, SceneError, "scene file", "choose a scene saved as a .json file")
     if path.stat().st_size > MAX_SCENE_BYTES:
         raise SceneError(f"{path}: {path.stat().st_size // 2**20} MB is far too large for a scene; choose a scene .json file.")
     try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import stat
 import sys
 import threading
 import warnings
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from jepa_explorer.errors import JepaError, MediaError
+from jepa_explorer.fileio import check_regular_file
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
 # Pillow's names for the formats above (the JPEG opener also returns MPO, the variant many phones write)
@@ -29,23 +29,6 @@ MAX_PIXELS = 200_000_000  # headers above twice this are refused by Pillow itsel
 # decoded size: 40 MP is a 7300×5500 photo; RGBA and 16-bit conversions stay below ~1 GB at this size
 MAX_DECODED_PIXELS = 40_000_000
 _STDERR_LOCK = threading.Lock()
-
-
-def check_regular_file(path: Path, error: type[JepaError] = MediaError, what: str = "file") -> None:
-    """Refuse what is not a regular, non-empty file before anything opens it: a FIFO or a device
-    would block the reader for ever."""
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        raise error(f"{path}: no such {what}.") from None
-    except OSError as e:
-        raise error(f"{path}: cannot be read ({e.strerror}).") from None
-    if stat.S_ISDIR(mode):
-        raise error(f"{path}: is a folder; choose an image file.")
-    if not stat.S_ISREG(mode):
-        raise error(f"{path}: not a regular file (a pipe, socket or device?); choose an image file.")
-    if path.stat().st_size == 0:
-        raise error(f"{path}: the file is empty.")
 
 
 @contextmanager
@@ -81,7 +64,7 @@ def decode_image(path: str | Path, error: type[JepaError] = MediaError, max_pixe
     from PIL import Image, UnidentifiedImageError
 
     path = Path(path).expanduser()
-    check_regular_file(path, error, "file")
+    check_regular_file(path, error, "file", "choose an image file")
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with warnings.catch_warnings():
