@@ -193,6 +193,16 @@ def test_overrides_set_nested_recipe_entries_and_reject_unknown_sections():
         apply_overrides(base, ["depth"])
 
 
+def test_a_diverging_run_stops_with_advice_and_saves_nothing_of_the_diverged_weights(tmp_path):
+    t = Trainer(_tiny("ijepa", steps=6), tmp_path / "r")
+    losses = iter([0.5, 0.4, float("nan")])
+    t._step_ijepa = lambda x, rng: next(losses)
+    with pytest.raises(JepaError, match="diverged at step 2 .*lower the learning rate"):
+        t.run(log=lambda line: None)
+    assert t.state.step == 2
+    assert not (tmp_path / "r" / "last.pt").exists()  # the weights the NaN step touched are not saved
+
+
 def test_time_limit_stops_and_saves_a_resumable_run(tmp_path):
     lines = []
     t = Trainer(_tiny("ijepa", steps=50), tmp_path / "r", max_minutes=1e-9)

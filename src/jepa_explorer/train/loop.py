@@ -422,65 +422,22 @@ class Trainer:
             "mae": self._step_mae,
             "decoder": self._step_decoder,
         }[self.recipe["kind"]]
-        every_s = checkpoint_every_s or self.recipe.get("checkpoint_every_s", 300)
-        log_every = self.recipe.get("log_every", 20)
         for m in self.modules.values():
             m.train()
         if self.recipe["kind"] in ("ijepa", "vjepa"):
             self.modules["target_encoder"].eval()
-        last_save = time.perf_counter()
-        deadline = last_save + 60 * self.max_minutes if self.max_minutes else math.inf
-        window_start, window_images, losses = time.perf_counter(), 0, []
         from jepa_explorer.train.prefetch import Prefetcher
 
-        prefetch = Prefetcher(self.batches, self.state.step, self.stop_at, self.workers)
-        try:
-            while self.state.step < self.stop_at:
-                if time.perf_counter() > deadline:
-                    limit = f"the {self.max_minutes:g}-minute limit is reached (--resume continues)"
-                    log(f"stopping at step {self.state.step}: {limit}")
-                    break
-                step = self.state.step
-                rng = np.random.default_rng([self.recipe["seed"], step])  # masks depend on (seed, step) only
-                x = prefetch.next().to(self.device, non_blocking=True)
-                self._schedules(step)
-                started = time.perf_counter()
-                loss = step_fn(x, rng)
-                if not math.isfinite(loss):
-                    raise JepaError(f"training diverged at step {step} (loss {loss}); lower the learning rate in the recipe.")
-                self.state.seconds += time.perf_counter() - started
-                self.state.step += 1
-                self.state.images += len(x)
-                window_images += len(x)
-                losses.append(loss)
-                if self.state.step % log_every == 0 or self.state.step == self.stop_at:
-                    elapsed = time.perf_counter() - window_start
-                    rate = window_images / max(elapsed, 1e-9)
-                    eta = (self.stop_at - self.state.step) * len(x) / max(rate, 1e-9)
-                    entry = {
-                        "step": self.state.step,
-                        "loss": float(np.mean(losses)),
-                        "lr": self.opt.param_groups[0]["lr"],
-                        "images_per_s": rate,
-                        "seconds": self.state.seconds,
-                    }
-                    self.history.append(entry)
-                    done = self.state.step / self.stop_at
-                    bar = "#" * int(30 * done) + "-" * (30 - int(30 * done))
-                    log(
-                        f"[{bar}] step {self.state.step}/{self.stop_at} loss {entry['loss']:.4f} lr {entry['lr']:.2e} "
-                        f"{rate:.0f} {'clips' if self.recipe['kind'] == 'vjepa' else 'img'}/s eta {eta / 60:.1f} min"
-                    )
-                    window_start, window_images, losses = time.perf_counter(), 0, []
-                if time.perf_counter() - last_save > every_s:
-                    self.save()
-                    last_save = time.perf_counter()
-        finally:  # worker processes end with the run, also when it diverges or is interrupted
-            prefetch.close()
-        self.save()
-        for m in self.modules.values():
-            m.eval()
-        return self.state
+        def one_step(x, step):
+            rng = np.random.default_rng([self.recipe["seed"], step])  # masks depend on (seed, step) only
+            return {"loss": step_fn(x.to(self.device, non_blocking=True), rng)}
+
+        unit = "clips" if self.recipe["kind"] == "vjepa" else "img"
+        return run_steps(
+            self, Prefetcher(self.batches, self.state.step, self.stop_at, self.workers), one_step, len,
+            lambda entry: f"loss {entry['loss']:.4f} lr {entry['lr']:.2e}", unit, "images_per_s", log,
+            checkpoint_every_s or self.recipe.get("checkpoint_every_s", 300),
+        )  # fmt: skip
 
     # -------------------------------------------------------------- export
 
@@ -586,6 +543,57 @@ def grow_predictor(predictor: torch.nn.Module, state: dict) -> tuple[int, int]:
                 out.weight.zero_()
                 out.bias.zero_()
     return have, len(blocks)
+
+
+def run_steps(trainer, prefetch, step_fn, size, describe, unit: str, rate_key: str, log, every_s: float) -> RunState:
+    """The loop every trainer shares: `step_fn(batch, step) -> {"loss": ..., ...}` until `trainer.stop_at` or the
+    --max-minutes deadline; a non-finite loss stops the run with advice; every `log_every` steps a progress line
+    (`describe(history entry)`) and a history entry (the mean of each step output, the rate as `rate_key`);
+    a checkpoint every `every_s` seconds and at the end. `size(batch)`: the images or frames it holds."""
+    log_every = trainer.recipe.get("log_every", 20)
+    state = trainer.state
+    last_save = time.perf_counter()
+    deadline = last_save + 60 * trainer.max_minutes if trainer.max_minutes else math.inf
+    window_start, window_n, parts = time.perf_counter(), 0, []
+    try:
+        while state.step < trainer.stop_at:
+            if time.perf_counter() > deadline:
+                log(f"stopping at step {state.step}: the {trainer.max_minutes:g}-minute limit is reached (--resume continues)")
+                break
+            step = state.step
+            batch = prefetch.next()
+            trainer._schedules(step)
+            started = time.perf_counter()
+            out = step_fn(batch, step)
+            if not math.isfinite(out["loss"]):
+                raise JepaError(f"training diverged at step {step} (loss {out['loss']}); lower the learning rate in the recipe.")
+            state.seconds += time.perf_counter() - started
+            state.step += 1
+            n = size(batch)
+            state.images += n
+            window_n += n
+            parts.append(out)
+            if state.step % log_every == 0 or state.step == trainer.stop_at:
+                rate = window_n / max(time.perf_counter() - window_start, 1e-9)
+                eta = (trainer.stop_at - state.step) * n / max(rate, 1e-9)
+                entry = {"step": state.step, **{k: float(np.mean([p[k] for p in parts])) for k in parts[0]}}
+                entry.update({"lr": trainer.opt.param_groups[0]["lr"], rate_key: rate, "seconds": state.seconds})
+                trainer.history.append(entry)
+                done = int(30 * state.step / trainer.stop_at)
+                log(
+                    f"[{'#' * done}{'-' * (30 - done)}] step {state.step}/{trainer.stop_at} {describe(entry)} "
+                    f"{rate:.0f} {unit}/s eta {eta / 60:.1f} min"
+                )
+                window_start, window_n, parts = time.perf_counter(), 0, []
+            if time.perf_counter() - last_save > every_s:
+                trainer.save()
+                last_save = time.perf_counter()
+    finally:  # worker processes end with the run, also when it diverges or is interrupted
+        prefetch.close()
+    trainer.save()
+    for m in trainer.modules.values():
+        m.eval()
+    return state
 
 
 def apply_overrides(recipe: dict, overrides: list[str]) -> dict:

@@ -10,18 +10,15 @@ written every `checkpoint_every_s`. Export writes two bundles: OUT (the world mo
 from __future__ import annotations
 
 import json
-import math
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from jepa_explorer.errors import JepaError
 from jepa_explorer.models.config import ViTConfig
 from jepa_explorer.models.world import WorldConfig, WorldDecoder, WorldEncoder, WorldPredictor, effective_rank, sigreg
-from jepa_explorer.train.loop import RunState, cosine_ramp, lr_at
+from jepa_explorer.train.loop import RunState, cosine_ramp, lr_at, run_steps
 
 
 class WorldBatches:
@@ -179,60 +176,15 @@ class WorldTrainer:
     def run(self, log=print) -> RunState:
         from jepa_explorer.train.prefetch import Prefetcher
 
-        every_s = self.recipe.get("checkpoint_every_s", 300)
-        log_every = self.recipe.get("log_every", 20)
         for m in self.modules.values():
             m.train()
-        last_save = time.perf_counter()
-        deadline = last_save + 60 * self.max_minutes if self.max_minutes else math.inf
-        window_start, window_frames, parts = time.perf_counter(), 0, []
-        prefetch = Prefetcher(self.batches, self.state.step, self.stop_at, 0)
-        try:
-            while self.state.step < self.stop_at:
-                if time.perf_counter() > deadline:
-                    log(
-                        f"stopping at step {self.state.step}: the "
-                        f"{self.max_minutes:g}-minute limit is reached (--resume continues)"
-                    )
-                    break
-                step = self.state.step
-                frames, actions, _ = prefetch.next()
-                self._schedules(step)
-                started = time.perf_counter()
-                out = self.step(frames, actions, step)
-                if not math.isfinite(out["loss"]):
-                    raise JepaError(
-                        f"training diverged at step {step} (loss {out['loss']}); lower the learning rate in the recipe."
-                    )
-                self.state.seconds += time.perf_counter() - started
-                self.state.step += 1
-                n = frames.shape[0] * frames.shape[1]
-                self.state.images += n
-                window_frames += n
-                parts.append(out)
-                if self.state.step % log_every == 0 or self.state.step == self.stop_at:
-                    elapsed = time.perf_counter() - window_start
-                    rate = window_frames / max(elapsed, 1e-9)
-                    eta = (self.stop_at - self.state.step) * n / max(rate, 1e-9)
-                    entry = {"step": self.state.step, **{k: float(np.mean([p[k] for p in parts])) for k in parts[0]}}
-                    entry.update(lr=self.opt.param_groups[0]["lr"], frames_per_s=rate, seconds=self.state.seconds)
-                    self.history.append(entry)
-                    done = self.state.step / self.stop_at
-                    bar = "#" * int(30 * done) + "-" * (30 - int(30 * done))
-                    log(
-                        f"[{bar}] step {self.state.step}/{self.stop_at} loss {entry['loss']:.4f} (pred {entry['pred']:.4f}, "
-                        f"sigreg {entry['sigreg']:.3f}, decoder {entry['recon']:.4f}) {rate:.0f} frames/s eta {eta / 60:.1f} min"
-                    )
-                    window_start, window_frames, parts = time.perf_counter(), 0, []
-                if time.perf_counter() - last_save > every_s:
-                    self.save()
-                    last_save = time.perf_counter()
-        finally:
-            prefetch.close()
-        self.save()
-        for m in self.modules.values():
-            m.eval()
-        return self.state
+        return run_steps(
+            self, Prefetcher(self.batches, self.state.step, self.stop_at, 0),
+            lambda batch, step: self.step(batch[0], batch[1], step),
+            lambda batch: batch[0].shape[0] * batch[0].shape[1],
+            lambda e: f"loss {e['loss']:.4f} (pred {e['pred']:.4f}, sigreg {e['sigreg']:.3f}, decoder {e['recon']:.4f})",
+            "frames", "frames_per_s", log, self.recipe.get("checkpoint_every_s", 300),
+        )  # fmt: skip
 
     # ------------------------------------------------------------ export
 
