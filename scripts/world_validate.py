@@ -21,14 +21,15 @@ from pathlib import Path
 import torch
 
 
-def model_from_run(run_dir: Path, recipe_name: str = "world-tiny"):
-    """A `WorldModel` from a training run's last.pt (the recipe gives the architecture)."""
+def model_from_run(run_dir: Path, recipe_name: str = "world-tiny", overrides: list[str] | None = None):
+    """A `WorldModel` from a training run's last.pt (the recipe, with the run's --set overrides, gives the
+    architecture)."""
     from jepa_explorer.models.world import WorldEncoder, WorldPredictor
-    from jepa_explorer.train.loop import load_recipe
+    from jepa_explorer.train.loop import apply_overrides, load_recipe
     from jepa_explorer.train.world import world_config
     from jepa_explorer.world.model import WorldModel
 
-    cfg = world_config(load_recipe(recipe_name))
+    cfg = world_config(apply_overrides(load_recipe(recipe_name), overrides or []))
     blob = torch.load(run_dir / "last.pt", map_location="cpu", weights_only=True)
     encoder, predictor = WorldEncoder(cfg), WorldPredictor(cfg)
     encoder.load_state_dict(blob["encoder"])
@@ -45,10 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--plan", type=int, default=0, help="planning episodes per task (default: none)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a planner setting, e.g. repeat=2")
     p.add_argument("--tasks", default="reach,push")
+    p.add_argument("--recipe-set", action="append", default=[], metavar="KEY=VALUE",
+                   help="the run's own --set overrides of the recipe (e.g. model.latent_dim=128)")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
     if (args.source / "last.pt").exists():
-        model, step = model_from_run(args.source)
+        model, step = model_from_run(args.source, overrides=args.recipe_set)
     else:
         from jepa_explorer.checkpoints.world import load_world_model
 
