@@ -27,17 +27,26 @@ def settings(tmp_path):
     return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
 
 
-@pytest.fixture
-def window(qtbot, ijepa_fixture_path, settings):
-    """The main window on the reference I-JEPA fixture and the demo image, first prediction on screen."""
+def open_window(qtbot, checkpoint, settings, size=(1280, 800), prepare=None):
+    """A shown main window on `checkpoint` with its first prediction on screen; `prepare(window)` runs before
+    it starts (to swap in a test's loader or paths)."""
     from jepa_explorer.gui.main_window import MainWindow
 
-    w = MainWindow(checkpoint=str(ijepa_fixture_path), settings=settings, show_dialogs=False)
+    w = MainWindow(checkpoint=str(checkpoint), settings=settings, show_dialogs=False)
+    if prepare is not None:
+        prepare(w)
     qtbot.addWidget(w)
-    w.resize(1280, 800)
+    w.resize(*size)
     w.show()
     with qtbot.waitSignal(w.predictionShown, timeout=TIMEOUT_MS):
         w.start()
+    return w
+
+
+@pytest.fixture
+def window(qtbot, ijepa_fixture_path, settings):
+    """The main window on the reference I-JEPA fixture and the demo image, first prediction on screen."""
+    w = open_window(qtbot, ijepa_fixture_path, settings)
     yield w
     w.close()
 

@@ -11,7 +11,7 @@ from jepa_explorer.app.mask_edit import Layer
 from jepa_explorer.app.messages import RANDOM_INIT
 from jepa_explorer.masks.generators import centre
 
-from .conftest import TIMEOUT_MS, stroke, wait_for_current
+from .conftest import TIMEOUT_MS, open_window, stroke, wait_for_current
 
 
 def set_masks(qtbot, w, masks):
@@ -316,18 +316,11 @@ def test_every_action_has_shortcut_and_tooltip(window):
 
 
 def test_pixel_panel_shows_mae_and_decoded_prediction(qtbot, tmp_path, monkeypatch, settings):
-    from jepa_explorer.gui.main_window import MainWindow
     from tests.engine.test_pixels import make_home
-    from tests.gui.conftest import TIMEOUT_MS
 
     monkeypatch.setenv("JEPA_EXPLORER_HOME", str(tmp_path))
     ckpts = make_home(tmp_path)
-    w = MainWindow(checkpoint=str(ckpts / "tiny"), settings=settings, show_dialogs=False)
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    with qtbot.waitSignal(w.predictionShown, timeout=TIMEOUT_MS):
-        w.start()
+    w = open_window(qtbot, ckpts / "tiny", settings)
     tiles = w.pixel_panel.tiles
     w.docks["pixels"].raise_()
     QApplication.processEvents()
@@ -339,16 +332,9 @@ def test_pixel_panel_shows_mae_and_decoded_prediction(qtbot, tmp_path, monkeypat
 
 
 def test_surface_tax_toggle_shows_how_each_error_responds(qtbot, settings):
-    from jepa_explorer.gui.main_window import MainWindow
     from jepa_explorer.resources import default_checkpoint
-    from tests.gui.conftest import TIMEOUT_MS
 
-    w = MainWindow(checkpoint=str(default_checkpoint()), settings=settings, show_dialogs=False)
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    with qtbot.waitSignal(w.predictionShown, timeout=TIMEOUT_MS):
-        w.start()
+    w = open_window(qtbot, default_checkpoint(), settings)
     panel = w.pixel_panel
     w.docks["pixels"].raise_()
     assert panel.tax_label.text() == ""

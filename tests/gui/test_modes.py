@@ -16,7 +16,7 @@ from jepa_explorer.lesson.loader import bundled_content_dir, load_lesson
 from jepa_explorer.resources import checkpoints_dir, sample_images
 from tests.world.tiny import tiny_world_model
 
-from .conftest import TIMEOUT_MS, wait_for_current
+from .conftest import TIMEOUT_MS, open_window, wait_for_current
 
 
 def tiny_world():
@@ -26,19 +26,15 @@ def tiny_world():
 
 @pytest.fixture
 def lesson_window(qtbot, settings, tmp_path):
-    from jepa_explorer.gui.main_window import MainWindow
-
     for name in ("ijepa-tiny", "mae-tiny", "ijepa-tiny-decoder", "vjepa-tiny"):
         if not (checkpoints_dir() / name / "card.json").is_file():
             pytest.skip(f"bundled {name} not here")
-    w = MainWindow(checkpoint=str(checkpoints_dir() / "ijepa-tiny"), settings=settings, show_dialogs=False)
-    w.world_mode.load = tiny_world
-    w.lesson_mode.progress_path = tmp_path / "progress.json"
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    with qtbot.waitSignal(w.predictionShown, timeout=TIMEOUT_MS):
-        w.start()
+
+    def prepare(w):
+        w.world_mode.load = tiny_world
+        w.lesson_mode.progress_path = tmp_path / "progress.json"
+
+    w = open_window(qtbot, checkpoints_dir() / "ijepa-tiny", settings, prepare=prepare)
     yield w
     w.close()
 

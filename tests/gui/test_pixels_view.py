@@ -8,7 +8,7 @@ from jepa_explorer.gui.panels.pixels import target_box
 from jepa_explorer.masks.grid import PatchMasks
 from jepa_explorer.resources import default_checkpoint
 
-from .conftest import TIMEOUT_MS
+from .conftest import TIMEOUT_MS, open_window
 
 
 def test_target_box_is_the_targets_bounding_box_with_half_a_patch_around():
@@ -22,14 +22,8 @@ def test_target_box_is_the_targets_bounding_box_with_half_a_patch_around():
 
 
 def test_tiles_are_large_zoom_on_the_targets_and_captions_stay_on_one_line(qtbot, settings):
-    from jepa_explorer.gui.main_window import MainWindow
 
-    w = MainWindow(checkpoint=str(default_checkpoint()), settings=settings, show_dialogs=False)
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    with qtbot.waitSignal(w.predictionShown, timeout=TIMEOUT_MS):
-        w.start()
+    w = open_window(qtbot, default_checkpoint(), settings)
     panel = w.pixel_panel
     w.docks["pixels"].raise_()
     qtbot.waitUntil(lambda: panel.tiles["mae"].available, timeout=TIMEOUT_MS)

@@ -14,7 +14,7 @@ from PySide6.QtCore import QTimer
 from jepa_explorer.app import mask_edit
 from jepa_explorer.resources import default_checkpoint, default_video_checkpoint, sample_clips, sample_images
 
-from .conftest import TIMEOUT_MS, wait_for_current
+from .conftest import TIMEOUT_MS, open_window, wait_for_current
 
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX feature")
 
@@ -139,12 +139,7 @@ def test_autosave_restore_after_a_crash_and_nothing_after_a_clean_exit(qtbot, wi
     w.close()  # this window's clean exit removes its own file only
     assert not path.exists() and crashed.exists()
 
-    fresh = MainWindow(checkpoint=record["checkpoint"], settings=settings, show_dialogs=False)
-    qtbot.addWidget(fresh)
-    fresh.resize(1024, 768)
-    fresh.show()
-    with qtbot.waitSignal(fresh.predictionShown, timeout=TIMEOUT_MS):
-        fresh.start()
+    fresh = open_window(qtbot, record["checkpoint"], settings, size=(1024, 768))
     bar = fresh.autosave.bar
     assert bar is not None and bar.isVisible() and "did not close cleanly" in bar.label.text()
     assert fresh.app.masks != edited
