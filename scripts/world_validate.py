@@ -6,7 +6,7 @@
 
 Reports the one-step gain over copying the last latent, the zero-action gap and the linear probes of
 agent and object positions; with --plan N also N planning episodes per task with the planner settings
-given by --set (eval_world.PLAN_SETTINGS otherwise). Checkpoints and planner settings are chosen with
+given by --set (each task's planning.planner_settings otherwise). Checkpoints and planner settings are chosen with
 this, never with the test worlds that `jepa-explorer eval` reports on the card.
 """
 
@@ -39,15 +39,22 @@ def model_from_run(run_dir: Path, recipe_name: str = "world-tiny", overrides: li
 
 
 def main(argv: list[str] | None = None) -> int:
-    from jepa_explorer.train.eval_world import PLAN_SETTINGS, eval_planning, eval_probes, eval_rollout
+    from jepa_explorer.train.eval_world import eval_planning, eval_probes, eval_rollout
+    from jepa_explorer.world.planning import planner_settings
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("source", type=Path, help="a run folder (with last.pt) or a world bundle")
     p.add_argument("--plan", type=int, default=0, help="planning episodes per task (default: none)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a planner setting, e.g. repeat=2")
     p.add_argument("--tasks", default="reach,push")
-    p.add_argument("--recipe-set", action="append", default=[], metavar="KEY=VALUE",
-                   help="the run's own --set overrides of the recipe (e.g. model.latent_dim=128)")
+    p.add_argument("--plan-only", action="store_true", help="skip the rollout and probe measurements")
+    p.add_argument(
+        "--recipe-set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="the run's own --set overrides of the recipe (e.g. model.latent_dim=128)",
+    )
     args = p.parse_args(argv)
     torch.set_num_threads(1)
     if (args.source / "last.pt").exists():
@@ -58,18 +65,21 @@ def main(argv: list[str] | None = None) -> int:
         model, step = load_world_model(args.source, "cpu", decoder=False), None
     started = time.perf_counter()
     out: dict = {"source": str(args.source), "step": step}
-    roll = eval_rollout(model, 32, 0, split="validation")
-    out["h1_gain"] = round(roll["h1_gain_vs_copy_last"], 3)
-    out["zero_worse"] = round(roll["h1_zero_actions_worse_by"], 3)
-    out["mse_h8"] = round(roll["mse_by_horizon"]["predictor"][7], 4)
-    probes = eval_probes(model, 300, 100, 0, split="validation")["trained"]
-    out.update(agent_r2=round(probes["agent_r2"], 3), object_r2=round(probes["object_r2"], 3))
+    if not args.plan_only:
+        roll = eval_rollout(model, 32, 0, split="validation")
+        out["h1_gain"] = round(roll["h1_gain_vs_copy_last"], 3)
+        out["zero_worse"] = round(roll["h1_zero_actions_worse_by"], 3)
+        out["mse_h8"] = round(roll["mse_by_horizon"]["predictor"][7], 4)
+        probes = eval_probes(model, 300, 100, 0, split="validation")["trained"]
+        out.update(agent_r2=round(probes["agent_r2"], 3), object_r2=round(probes["object_r2"], 3))
     if args.plan:
-        settings = dict(PLAN_SETTINGS)
+        known, overrides = planner_settings("reach"), {}
         for item in args.set:
             key, value = item.split("=", 1)
-            settings[key] = type(settings[key])(value) if key in settings else float(value)
-        plan = eval_planning(model, args.plan, 0, split="validation", tasks=args.tasks.split(","), **settings)
+            if key not in known:
+                p.error(f"--set {item}: unknown planner setting {key!r}; known: {', '.join(known)}")
+            overrides[key] = type(known[key])(value)
+        plan = eval_planning(model, args.plan, 0, split="validation", tasks=args.tasks.split(","), **overrides)
         out["planning"] = {k: v for k, v in plan.items()}
     out["seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(out), flush=True)

@@ -211,3 +211,20 @@ def test_new_world_forgets_goal_path_and_plan(view, qtbot):
     view.actions_by_name["reset"].trigger()
     assert view.controller.seed == seed + 1 and view.goal is None and view.controller.plan_state is None
     assert len(view.plan_paths.getData()[0] if view.plan_paths.getData()[0] is not None else []) == 0
+
+
+def test_a_goal_for_the_object_is_planned_with_the_push_planner(view, qtbot):
+    from jepa_explorer.world.planning import planner_settings
+
+    view.push_box.setChecked(True)
+    view.set_goal((16.0, 16.0))
+    view.push_box.setChecked(False)  # the goal keeps the task it was set for
+    with qtbot.waitSignal(view.planned, timeout=TIMEOUT_MS) as blocker:
+        view.plan()
+    assert view._plan_request.task == "push" and view._plan_request.energy_mode == "best"
+    assert blocker.args[0].task == "push" and abs(view.goal_marker.data["x"][0] - 16.0) < 0.5
+    assert blocker.args[0].actions.shape == (SMALL_PLAN["horizon"] * planner_settings("push")["repeat"], 2)
+    view.set_goal((20.0, 20.0))  # set with the box clear: the agent's goal, the reaching planner
+    with qtbot.waitSignal(view.planned, timeout=TIMEOUT_MS):
+        view.plan()
+    assert view._plan_request.task == "reach" and view._plan_request.energy_mode == "mean"

@@ -60,6 +60,10 @@ def test_planning_reports_success_beside_a_random_policy(model):
     r = eval_world.eval_planning(model, n=1, samples=8, iterations=1, max_steps=3, horizon=3, execute=1)
     for task in ("reach", "push"):
         assert 0.0 <= r[task]["success"] <= 1.0 and 0.0 <= r[task]["random_policy_success"] <= 1.0
+        assert r[task]["settings"]["samples"] == 8 and r[task]["settings"]["horizon"] == 3  # the overrides, both tasks
+    # each task otherwise plans with its own settings, and the report says which
+    assert (r["reach"]["settings"]["energy_mode"], r["push"]["settings"]["energy_mode"]) == ("mean", "best")
+    assert r["push"]["settings"]["final_weight"] == 3.0
 
 
 def test_world_card_readme_is_rendered_from_the_card(tmp_path):

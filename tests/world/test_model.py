@@ -151,3 +151,34 @@ def test_two_training_steps_export_bundles_that_load(tmp_path):
     assert again.resume() and again.state.step == 2
     for a, b in zip(again.modules["encoder"].state_dict().values(), trainer.modules["encoder"].state_dict().values()):
         assert torch.equal(a, b)
+
+
+def test_the_best_energy_charges_nothing_for_a_detour_and_each_task_has_its_planner():
+    from jepa_explorer.world.planning import PLANNER_SETTINGS, energy, planner_settings
+
+    goal = torch.zeros(1)
+    # squared distances per step: a detour (away, then all the way) against a plan that stops short
+    detour = torch.tensor([[[2.0], [3.0], [0.0], [0.0]]])  # 4, 9, 0, 0
+    short = torch.tensor([[[1.0], [1.0], [1.0], [1.0]]])  # 1, 1, 1, 1
+    both = torch.cat([detour, short])
+    assert energy(both, goal).tolist() == [13 / 4, 2.0]  # the mean: the detour loses
+    assert energy(both, goal, final_weight=3.0, mode="best").tolist() == [0.0, 4.0]  # the closest and the end: it wins
+    with pytest.raises(ValueError, match="unknown energy 'worst'"):
+        energy(both, goal, mode="worst")
+    reach, push = planner_settings("reach"), planner_settings("push")
+    assert reach == PLANNER_SETTINGS and reach["energy_mode"] == "mean"
+    assert push["energy_mode"] == "best" and push["execute"] == reach["execute"] and push["repeat"] == reach["repeat"]
+    with pytest.raises(ValueError, match="unknown planning task 'fly'"):
+        planner_settings("fly")
+
+
+def test_plan_scores_with_the_energy_mode_it_is_given(model):
+    from jepa_explorer.world.planning import energy
+
+    frames, actions = _frames()
+    goal = torch.from_numpy(model.encode(frames[:1]))[0]
+    p = plan(model, frames[-3:], actions[-2:], frames[0], horizon=3, samples=30, iterations=2, seed=3, final_weight=3.0,
+             energy_mode="best")  # fmt: skip
+    imagined = torch.from_numpy(p.imagined)[None]
+    assert energy(imagined, goal, 3.0, "best").item() == pytest.approx(min(p.energies), rel=1e-4)
+    assert energy(imagined, goal, 3.0, "mean").item() > min(p.energies)

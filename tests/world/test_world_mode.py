@@ -118,3 +118,22 @@ def test_imagination_compares_against_what_the_masked_model_would_see(model):
     masked = c.imagine(np.tile([0.0, 1.0], (4, 1)))
     assert np.array_equal(plain.frames, masked.frames)  # the real frames show the object either way
     assert not np.allclose(plain.actual, masked.actual)  # the model's view of them does not
+
+
+def test_a_push_goal_plans_with_the_push_planner_and_keeps_it_when_re_planning(model):
+    from jepa_explorer.world.planning import planner_settings
+
+    c = WorldModeController(model, seed=1_000_010)
+    goal = c.goal_at(c.world.state.obj + 6, "object")
+    push = planner_settings("push")
+    request = c.plan_request(goal, "push", samples=16, iterations=2)
+    assert (request.task, request.energy_mode, request.horizon) == ("push", "best", push["horizon"])
+    assert request.final_weight == push["final_weight"] and request.samples == 16
+    assert c.plan_request(goal, samples=16, iterations=2).energy_mode == "mean"  # reaching is the default task
+    state = c.plan(goal, "push", samples=16, iterations=2)
+    assert state.task == "push" and len(state.decisions) == push["horizon"]
+    for _ in range(EXECUTE + 1):  # past the first plan: the next one is for the same task
+        c.execute_plan_step(samples=16, iterations=2)
+    assert c.plan_state is not state and c.plan_state.task == "push" and len(c.plan_state.decisions) == push["horizon"]
+    with pytest.raises(ValueError, match="unknown planner settings"):
+        c.plan_request(goal, "push", samples=16, depth=3)

@@ -13,13 +13,13 @@ import numpy as np
 
 from jepa_explorer.world.env import AGENT, OBJECT, SPEED, World, WorldState, free_position
 from jepa_explorer.world.events import EVENT_LABELS, EVENTS, _break
-from jepa_explorer.world.planning import PLANNER_SETTINGS
+from jepa_explorer.world.planning import PLANNER_SETTINGS, planner_settings
 
 HISTORY = 3  # real frames the predictor sees (as in training's evaluation and planning)
 MAX_IMAGINED = 16  # steps: the horizon the card's rollout error is measured over
-# the card's planner (chosen on validation worlds): the view plans as `eval` measured it
+# the card's planners (chosen on validation worlds, one per task): the view plans as `eval` measured it
 PLAN_DEFAULTS = {k: v for k, v in PLANNER_SETTINGS.items() if k != "execute"}
-EXECUTE = PLANNER_SETTINGS["execute"]  # steps of a plan taken before the next plan (receding horizon)
+EXECUTE = PLANNER_SETTINGS["execute"]  # steps of a plan taken before the next plan (receding horizon), both tasks
 
 
 @dataclass
@@ -67,6 +67,8 @@ class PlanRequest:
     init_mean: np.ndarray | None  # the previous plan's decisions, shifted (receding horizon warm start)
     repeat: int = 1  # steps each searched decision is held
     final_weight: float = 1.0
+    energy_mode: str = "mean"
+    task: str = "reach"  # "push" when the goal moves the object
 
 
 @dataclass
@@ -81,6 +83,7 @@ class PlanState:
     decisions: np.ndarray | None = None  # [horizon, 2] what the search chose, each held `repeat` steps
     repeat: int = 1
     executed: int = 0  # of this plan's actions
+    task: str = "reach"
 
     def current(self, steps_now: int) -> bool:
         """True while every step since the plan was made is one of its own (a key press or an event since
@@ -222,19 +225,17 @@ class WorldModeController:
             goal.obj = pos
         return goal
 
-    def plan_request(
-        self,
-        goal: WorldState,
-        horizon: int = PLAN_DEFAULTS["horizon"],
-        samples: int = PLAN_DEFAULTS["samples"],
-        iterations: int = PLAN_DEFAULTS["iterations"],
-        seed: int | None = None,
-        repeat: int = PLAN_DEFAULTS["repeat"],
-        final_weight: float = PLAN_DEFAULTS["final_weight"],
-    ) -> PlanRequest:
-        """What `run_plan` needs to plan from now towards `goal`. Re-planning towards the same goal starts
-        from the previous plan's decisions, less those already carried out (receding horizon); `seed` None:
-        the step."""
+    def plan_request(self, goal: WorldState, task: str = "reach", seed: int | None = None, **overrides) -> PlanRequest:
+        """What `run_plan` needs to plan from now towards `goal` with the card's planner for `task` ("reach":
+        the goal moves the agent, "push": the object); `overrides` replace its settings (horizon, samples,
+        iterations, repeat, final_weight, energy_mode). Re-planning towards the same goal starts from the
+        previous plan's decisions, less those already carried out (receding horizon); `seed` None: the step."""
+        settings = {k: v for k, v in planner_settings(task).items() if k != "execute"}
+        unknown = set(overrides) - set(settings)
+        if unknown:
+            raise ValueError(f"unknown planner settings {sorted(unknown)}: use {', '.join(settings)}")
+        settings.update(overrides)
+        horizon, repeat = settings["horizon"], settings["repeat"]
         if self.model is None:
             raise ValueError("planning needs a world model")
         frames = np.stack([self.model_frame(s) for s in self.states[-HISTORY:]])
@@ -247,7 +248,8 @@ class WorldModeController:
             init = np.concatenate([prev.decisions[done:], np.zeros((done, 2), np.float32)])
         return PlanRequest(
             goal, self.model_frame(goal), frames, actions, len(self.actions), self.world.state.agent + AGENT / 2,
-            horizon, samples, iterations, len(self.actions) if seed is None else int(seed), init, repeat, final_weight,
+            horizon, settings["samples"], settings["iterations"], len(self.actions) if seed is None else int(seed), init,
+            repeat, settings["final_weight"], settings["energy_mode"], task,
         )  # fmt: skip
 
     def accept_plan(self, request: PlanRequest, result) -> PlanState | None:
@@ -257,13 +259,14 @@ class WorldModeController:
         steps = self.plan_state.steps_taken if self.plan_state is not None and self.plan_state.goal is request.goal else 0
         decisions = getattr(result, "decisions", None)
         self.plan_state = PlanState(request.goal, request.goal_frame, result.actions, result.energies, result.samples, steps,
-                                    request.step, result.actions if decisions is None else decisions, request.repeat)  # fmt: skip
+                                    request.step, result.actions if decisions is None else decisions, request.repeat,
+                                    task=request.task)  # fmt: skip
         return self.plan_state
 
-    def plan(self, goal: WorldState, seed: int | None = None, on_iteration=None, **settings) -> PlanState:
-        """Plan from now towards `goal` here (the view runs `run_plan` in its worker); `settings` as
-        `plan_request` (the card's planner by default)."""
-        request = self.plan_request(goal, seed=seed, **settings)
+    def plan(self, goal: WorldState, task: str = "reach", seed: int | None = None, on_iteration=None, **settings) -> PlanState:
+        """Plan from now towards `goal` here (the view runs `run_plan` in its worker); `task` and `settings`
+        as `plan_request` (the card's planner for the task by default)."""
+        request = self.plan_request(goal, task, seed=seed, **settings)
         return self.accept_plan(request, run_plan(self.model, request, on_iteration))
 
     def plan_due(self) -> bool:
@@ -277,11 +280,11 @@ class WorldModeController:
         if self.plan_state is None:
             raise ValueError("no plan: call plan(goal) first")
         if self.plan_due():
-            self.plan(self.plan_state.goal, **plan_kwargs)
+            self.plan(self.plan_state.goal, self.plan_state.task, **plan_kwargs)
         state = self.plan_state
         error = self.drive(state.take())
         if replan and self.plan_due():
-            self.plan(state.goal, **plan_kwargs)
+            self.plan(state.goal, state.task, **plan_kwargs)
         return error
 
     def goal_reached(self, tolerance: float = 2.5) -> bool:
@@ -331,7 +334,8 @@ def run_plan(model, request: PlanRequest, on_iteration=None):
 
     return plan(model, request.frames, request.actions, request.goal_frame, horizon=request.horizon, samples=request.samples,
                 iterations=request.iterations, seed=request.seed, keep_samples=True, init_mean=request.init_mean,
-                on_iteration=on_iteration, repeat=request.repeat, final_weight=request.final_weight)  # fmt: skip
+                on_iteration=on_iteration, repeat=request.repeat, final_weight=request.final_weight,
+                energy_mode=request.energy_mode)  # fmt: skip
 
 
 def path_to_actions(points, start, max_steps: int = MAX_IMAGINED) -> np.ndarray:

@@ -20,7 +20,7 @@ import torch
 
 from jepa_explorer.world.data import held_out_seeds, trajectory
 from jepa_explorer.world.env import AGENT, OBJECT, World, WorldState, free_position
-from jepa_explorer.world.planning import PLANNER_SETTINGS
+from jepa_explorer.world.planning import planner_settings
 
 HORIZON = 16
 
@@ -121,28 +121,25 @@ def _random_policy(world: World, success, rng, max_steps: int) -> bool:
     return bool(success(world.state))
 
 
-# the planner's settings (chosen on validation worlds, see planning.PLANNER_SETTINGS); reported with the numbers
-PLAN_SETTINGS = dict(PLANNER_SETTINGS)
 PLAN_EPISODES = 16  # per task: each episode is one 60-step receding-horizon run
 
 
-def eval_planning(model, n: int = PLAN_EPISODES, seed: int = 0, max_steps: int = 60, samples: int = PLAN_SETTINGS["samples"],
-                  iterations: int = PLAN_SETTINGS["iterations"], horizon: int = PLAN_SETTINGS["horizon"],
-                  execute: int = PLAN_SETTINGS["execute"], repeat: int = PLAN_SETTINGS["repeat"],
-                  final_weight: float = PLAN_SETTINGS["final_weight"], split: str = "test",
-                  tasks=("reach", "push")) -> dict:  # fmt: skip
+def eval_planning(model, n: int = PLAN_EPISODES, seed: int = 0, max_steps: int = 60, split: str = "test",
+                  tasks=("reach", "push"), **overrides) -> dict:  # fmt: skip
+    """Receding-horizon CEM on `n` episodes per task with each task's planner settings (chosen on validation
+    worlds, `planning.planner_settings`); `overrides` (e.g. samples=8) replace settings for every task."""
     from jepa_explorer.world.planning import run_to_goal
 
     out = {}
     for task in tasks:
+        settings = {**planner_settings(task), **overrides}
         rng = np.random.default_rng([seed, 31, task == "push"])
         wins, rand_wins, steps, other_room = [], [], [], []
         for i, s in enumerate(_seeds(n, 5000 if task == "reach" else 6000, split)):
             made = _reach_task(s, rng) if task == "reach" else _push_task(s, rng)
             world, goal_frame, success = made[:3]
             start = world.state.copy()
-            ok, t = run_to_goal(model, world, goal_frame, success, max_steps, horizon, samples, iterations, execute,
-                                seed + i, repeat=repeat, final_weight=final_weight)  # fmt: skip
+            ok, t = run_to_goal(model, world, goal_frame, success, max_steps, seed=seed + i, **settings)
             wins.append(ok)
             steps.append(t)
             _progress(f"planning {task} {i + 1}/{n}: {'reached' if ok else 'not reached'} after {t} steps")
@@ -152,6 +149,7 @@ def eval_planning(model, n: int = PLAN_EPISODES, seed: int = 0, max_steps: int =
             rand_wins.append(_random_policy(world, success, np.random.default_rng([seed, i, 41]), max_steps))
         entry = {
             "episodes": n,
+            "settings": {"max_steps": max_steps, **settings, "history_frames": 3},
             "success": float(np.mean(wins)),
             "random_policy_success": float(np.mean(rand_wins)),
             "mean_steps_when_reached": float(np.mean([t for t, w in zip(steps, wins) if w])) if any(wins) else None,
@@ -162,9 +160,6 @@ def eval_planning(model, n: int = PLAN_EPISODES, seed: int = 0, max_steps: int =
             entry["success_other_room"] = float(w[o].mean()) if o.any() else None
             entry["success_same_room"] = float(w[~o].mean()) if (~o).any() else None
         out[task] = entry
-    out["settings"] = {"max_steps": max_steps, "samples": samples, "iterations": iterations, "horizon": horizon,
-                       "execute_per_plan": execute, "repeat": repeat, "final_weight": final_weight,
-                       "history_frames": 3}  # fmt: skip
     return out
 
 
@@ -391,12 +386,13 @@ def format_world_report(report: dict) -> str:
                 f"planning {task}: {t['success']:.0%} within 60 steps (random policy "
                 f"{t['random_policy_success']:.0%}, {t['episodes']} episodes)"
             )
-        st = report["planning"]["settings"]
-        held = f" decisions each held {st['repeat']} steps" if st.get("repeat", 1) > 1 else ""
-        lines.append(
-            f"  CEM {st['samples']} samples x {st['iterations']} iterations, horizon "
-            f"{st['horizon']}{held}, re-planned every {st['execute_per_plan']} steps"
-        )
+            st = t.get("settings") or report["planning"]["settings"]  # older reports: one set for both tasks
+            held = f" decisions each held {st['repeat']} steps" if st.get("repeat", 1) > 1 else ""
+            scored = f", energy {st['energy_mode']} (last step x{st['final_weight']:g})" if "energy_mode" in st else ""
+            lines.append(
+                f"  CEM {st['samples']} samples x {st['iterations']} iterations, horizon "
+                f"{st['horizon']}{held}, re-planned every {st.get('execute', st.get('execute_per_plan'))} steps{scored}"
+            )
     for k, v in report["targets"].items():
         lines.append(f"  target {k}: {v['measured']:.3f} vs {v['target']} -> {'met' if v['met'] else 'NOT met'}")
     return "\n".join(lines)

@@ -16,7 +16,21 @@ import torch
 # What `jepa-explorer eval` plans with, chosen on validation worlds (scripts/world_validate.py): five
 # decisions each held four steps look 20 steps (30 px) ahead, far enough to see the way through the door,
 # at the cost of a 300 x 5 x 10 search (128 x 6 x 20 imagined steps); re-planning every 4 steps.
-PLANNER_SETTINGS = {"samples": 128, "iterations": 6, "horizon": 5, "repeat": 4, "execute": 4, "final_weight": 1.0}
+PLANNER_SETTINGS = {
+    "samples": 128, "iterations": 6, "horizon": 5, "repeat": 4, "execute": 4, "final_weight": 1.0, "energy_mode": "mean",
+}  # fmt: skip
+# Pushing the object, chosen the same way: the mean distance over the imagination charges a plan for the
+# walk round the object (the agent first moves away from its goal spot), so a push is scored by the
+# closest it gets and where it ends, and looks a decision further ahead.
+PUSH_PLANNER_SETTINGS = {**PLANNER_SETTINGS, "horizon": 6, "final_weight": 3.0, "energy_mode": "best"}
+ENERGIES = ("mean", "best")
+
+
+def planner_settings(task: str) -> dict:
+    """The planner settings for a task: "reach" (move the agent) or "push" (move the object)."""
+    if task not in ("reach", "push"):
+        raise ValueError(f"unknown planning task {task!r}: use 'reach' or 'push'")
+    return dict(PUSH_PLANNER_SETTINGS if task == "push" else PLANNER_SETTINGS)
 
 
 @dataclass
@@ -29,11 +43,15 @@ class Plan:
     decisions: np.ndarray | None = None  # [horizon, 2]: the searched decisions (each held `repeat` steps)
 
 
-def energy(imagined: torch.Tensor, goal: torch.Tensor, final_weight: float = 1.0) -> torch.Tensor:
-    """[N, H, L] imagined latents, goal [L] -> [N]: squared distance to the goal at each step, the last step
-    weighted `final_weight` more (a plan that gets there early and stays is cheapest)."""
+def energy(imagined: torch.Tensor, goal: torch.Tensor, final_weight: float = 1.0, mode: str = "mean") -> torch.Tensor:
+    """[N, H, L] imagined latents, goal [L] -> [N]: squared distance to the goal at each step, summarised
+    over the steps by `mode` ("mean": a plan that gets there early and stays is cheapest; "best": the
+    closest it gets, so a detour costs nothing), plus the last step weighted `final_weight`."""
+    if mode not in ENERGIES:
+        raise ValueError(f"unknown energy {mode!r}: use one of {', '.join(ENERGIES)}")
     d = ((imagined - goal) ** 2).sum(-1)  # [N, H]
-    return d.mean(1) + final_weight * d[:, -1]
+    over_steps = d.mean(1) if mode == "mean" else d.min(1).values
+    return over_steps + final_weight * d[:, -1]
 
 
 def held(actions: torch.Tensor | np.ndarray, repeat: int):
@@ -62,6 +80,7 @@ def plan(
     on_iteration=None,
     repeat: int = 1,
     final_weight: float = 1.0,
+    energy_mode: str = "mean",
 ) -> Plan:
     """CEM towards `goal_frame` from the last frames.
 
@@ -69,7 +88,8 @@ def plan(
     goal_frame [S, S, 3]. Returns the action sequence [horizon * repeat, 2] and the per-iteration energies.
     `repeat` holds each of the `horizon` sampled decisions for that many steps: the search stays as small
     as `horizon` decisions while the imagination looks `horizon * repeat` steps ahead (far enough to see
-    the way through the door); `final_weight` weights the last imagined step in the energy.
+    the way through the door); `final_weight` weights the last imagined step in the energy and `energy_mode`
+    summarises the others (see `energy`).
     `init_mean` [horizon, 2] warm-starts the sampler (a receding-horizon caller passes the previous plan,
     shifted). `on_iteration(i, samples [K, horizon * repeat, 2], energies [K])` lets a view draw the samples live."""
     frames = np.asarray(frames)[-history:]
@@ -96,7 +116,7 @@ def plan(
         imagination = prefix.expand(samples)
         c = held(cand, repeat).to(dev)
         imagined = torch.stack([imagination.step(c[:, h]) for h in range(c.shape[1])], 1)
-        e = energy(imagined, goal, final_weight).cpu()
+        e = energy(imagined, goal, final_weight, energy_mode).cpu()
         order = torch.argsort(e)
         top = cand[order[:elite]]
         mean, std = top.mean(0), top.std(0).clamp_min(0.05)
@@ -131,6 +151,7 @@ def run_to_goal(
     history: int = 3,
     repeat: int = 1,
     final_weight: float = 1.0,
+    energy_mode: str = "mean",
 ) -> tuple[bool, int]:
     """Receding-horizon control in `world`: plan, execute the first `execute` actions, re-plan; stop when
     `success(world.state)` or after `max_steps`. Returns (reached, steps taken)."""
@@ -143,7 +164,7 @@ def run_to_goal(
             p = plan(
                 model, np.stack(frames[-history:]), np.array(actions[-(history - 1) :]) if actions else None, goal_frame,
                 horizon=horizon, samples=samples, iterations=iterations, seed=seed * 100_003 + t, init_mean=prev,
-                history=history, repeat=repeat, final_weight=final_weight,
+                history=history, repeat=repeat, final_weight=final_weight, energy_mode=energy_mode,
             )  # fmt: skip
             queue = list(p.actions[:execute])
             prev = warm_start(p.decisions, execute // repeat)

@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 
 from jepa_explorer.app.world_mode import (
     MAX_IMAGINED,
-    PLAN_DEFAULTS,
     WorldModeController,
     path_to_actions,
     run_imagine,
@@ -56,7 +55,6 @@ SURPRISE_WINDOW = 80  # steps shown in the strip chart
 DRAG_STEP_MS = 90  # one driving step per tick while the pointer is held down in Drive
 PLAY_STEP_MS = 120  # at least this long between executed plan steps while playing
 PLAN_MAX_STEPS = 60  # playing stops after this many steps (the card's success budget)
-PLAN_SETTINGS = dict(PLAN_DEFAULTS)  # the card's planner: what `eval` measured
 PATHS_DRAWN = 40  # sampled plans drawn per iteration (the best ones)
 MOUSE_MODES = (("drive", "Drive"), ("path", "Draw path"), ("goal", "Goal"))
 SHORT_EVENT_NAMES = {"teleport": "Teleport", "through_wall": "Through wall", "vanish": "Vanish", "colour": "Recolour"}
@@ -94,6 +92,7 @@ class WorldView(QWidget):
         self.controller = WorldModeController(model, seed)
         self.heading = np.array([1.0, 0.0], np.float32)  # the direction the Imagine button holds
         self.goal_move = "agent"
+        self.goal_task = "reach"
         self.goal = None  # the WorldState to plan towards
         self.mouse_mode = "drive"
         self.path: list[tuple[float, float]] = []  # the drawn path (world px)
@@ -102,7 +101,7 @@ class WorldView(QWidget):
         self.plan_ms: float | None = None  # the last adopted plan's time from asking to its answer
         self._plan_started = 0.0
         self.playing = False
-        self.plan_settings = dict(PLAN_SETTINGS)  # CEM's size (tests make it small)
+        self.plan_settings: dict = {}  # overrides of the card's planner for the task (tests make CEM small)
         self.last_imagined = None
         self._execute_next = False  # take the next plan's first action when it arrives (Step without a fresh plan)
         self._plan_request = None  # the PlanRequest the worker is on
@@ -444,6 +443,7 @@ class WorldView(QWidget):
 
     def set_goal(self, position) -> None:
         self.goal = self.controller.goal_at(position, self.goal_move)
+        self.goal_task = "push" if self.goal_move == "object" else "reach"  # the planner it was set for
         centre = (self.goal.agent if self.goal_move == "agent" else self.goal.obj) + 2
         self.goal_marker.setData([centre[0]], [centre[1]])
         self.status.setText(f"Goal for the {self.goal_move} at ({position[0]:.0f}, {position[1]:.0f}): press Plan.")
@@ -454,7 +454,7 @@ class WorldView(QWidget):
             self.status.setText("Right-click the world (or click it in Mouse: Goal) to set a goal first; "
                                 "planning needs a world model.")  # fmt: skip
             return None
-        request = self.controller.plan_request(self.goal, **self.plan_settings)
+        request = self.controller.plan_request(self.goal, self.goal_task, **self.plan_settings)
         model = self.controller.model
         self._plan_request = request
         self._live_energies = []
