@@ -35,7 +35,9 @@ def tiny_world_model():
         encoder=ViTConfig(img_size=32, patch_size=8, embed_dim=32, depth=1, num_heads=2),
         latent_dim=16, projector_dim=32, predictor_dim=32, predictor_depth=1, predictor_heads=2, max_history=8,
     )  # fmt: skip
-    model = WorldModel(WorldEncoder(cfg).eval(), WorldPredictor(cfg).eval(), cfg, {}, "<tiny random>", WorldDecoder(16, 32).eval())
+    model = WorldModel(
+        WorldEncoder(cfg).eval(), WorldPredictor(cfg).eval(), cfg, {}, "<tiny random>", WorldDecoder(16, 32).eval()
+    )
     return model, "World model: a tiny random-init stand-in (no world-tiny bundle here)"
 
 

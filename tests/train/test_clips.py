@@ -147,7 +147,9 @@ def _trainer(recipe):
     )
 
 
-@pytest.mark.parametrize("name", ["vjepa-tiny", "vjepa-tiny-predictor-3", "vjepa-tiny-photo"])  # first stage, grown predictor, photo stage
+@pytest.mark.parametrize(
+    "name", ["vjepa-tiny", "vjepa-tiny-predictor-3", "vjepa-tiny-photo"]
+)  # first stage, grown predictor, photo stage
 def test_recipe_fits_the_bundle_budget(name):
     recipe = load_recipe(name)
     assert recipe["kind"] == "vjepa"

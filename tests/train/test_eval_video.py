@@ -59,7 +59,23 @@ def test_eval_cli_dispatches_video(vjepa_fixture_path, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["command"].startswith("jepa-explorer eval") and "future (first half -> second half)" in report["prediction"]
 
-    assert main(["eval", str(vjepa_fixture_path), "--n", "2", "--no-probe", "--json", "--split", "validation", "--domains", "procedural"]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                str(vjepa_fixture_path),
+                "--n",
+                "2",
+                "--no-probe",
+                "--json",
+                "--split",
+                "validation",
+                "--domains",
+                "procedural",
+            ]
+        )
+        == 0
+    )
     validation = json.loads(capsys.readouterr().out)
     assert validation["split"] == "validation" and validation["command"].endswith("--split validation --domains procedural")
     assert validation["prediction"] != report["prediction"]  # other clips
@@ -98,7 +114,7 @@ def test_video_report_covers_every_held_out_domain(vjepa_fixture_path):
     report = evaluate_video(vjepa_fixture_path, n_clips=2, probe=None)
     assert set(report["prediction"]) == set(MASK_KINDS)  # procedural, where it always was
     assert set(report["domains"]) == set(DOMAINS) - {"procedural"}
-    for name, d in report["domains"].items():
+    for d in report["domains"].values():
         assert set(d["prediction"]) == set(MASK_KINDS)
         for pred in d["prediction"].values():
             assert pred["clips"] == 2

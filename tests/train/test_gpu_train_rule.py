@@ -40,6 +40,6 @@ def test_evaluations_run_side_by_side_and_a_failed_one_gives_none(tmp_path):
 
     ok, bad = tmp_path / "ok.json", tmp_path / "bad.json"
     reports = gpu_train.eval_json_all(
-        {ok: [sys.executable, "-c", "print('{\"split\": \"validation\"}')"], bad: [sys.executable, "-c", "raise SystemExit(3)"]}
+        {ok: [sys.executable, "-c", 'print(\'{"split": "validation"}\')'], bad: [sys.executable, "-c", "raise SystemExit(3)"]}
     )
     assert reports == {ok: {"split": "validation"}, bad: None}

@@ -62,7 +62,7 @@ def presentation_changed(window) -> None:
     on = window.presentation.on
     window.lesson_mode.relayout(on)
     window.world_mode.relayout(on)
-    QTimer.singleShot(0, lambda: (window.world_mode.relayout(window.presentation.on)))  # after its restore pass
+    QTimer.singleShot(0, lambda: window.world_mode.relayout(window.presentation.on))  # after its restore pass
 
 
 def load_world_bundle():

