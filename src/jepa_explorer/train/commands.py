@@ -101,7 +101,11 @@ def _eval_world(args) -> int:
 
 def register(sub) -> None:
     p = sub.add_parser("train", help="train a bundled model from a recipe (resumable)")
-    p.add_argument("recipe", help="recipe name (ijepa-tiny, mae-tiny, ijepa-tiny-decoder) or a .json file")
+    p.add_argument(
+        "recipe",
+        help="a recipe name (ijepa-tiny, vjepa-tiny, world-tiny, mae-tiny, or a stage such as vjepa-tiny-photo: "
+        "src/jepa_explorer/train/recipes) or a .json file",
+    )
     p.add_argument("--out", default=None, help="run folder (default runs/NAME)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     p.add_argument(
