@@ -5,7 +5,7 @@ import pytest
 
 from jepa_explorer.world import EVENTS, SIZE, World, WorldState, inject, render
 from jepa_explorer.world.data import Policy, batch, towards, trajectory
-from jepa_explorer.world.env import AGENT, OBJECT, SUBSTEP, _box_hits, layout_for
+from jepa_explorer.world.env import AGENT, OBJECT, SUBSTEP, _box_hits, layout_for, pusher_spot
 
 
 def _walk(seed: int, actions) -> np.ndarray:
@@ -162,3 +162,19 @@ def test_through_wall_puts_the_agent_in_the_other_room():
 def test_unknown_event_is_refused():
     with pytest.raises(ValueError, match="unknown event"):
         inject("explode", 0)
+
+
+def test_the_pusher_spot_is_behind_the_object_and_a_push_from_there_moves_it_that_way():
+    world = World(2)  # rooms at rows 1-13 and 16-30, walls round them
+    obj = np.array([14.0, 5.0])  # with room for the agent right, left, below and diagonally below
+    assert np.allclose(pusher_spot(world.layout, obj, (6.0, 0.0)), obj - [AGENT + 0.01, 0])
+    assert np.allclose(pusher_spot(world.layout, obj, (3.0, -6.0)), obj + [0, AGENT + 0.01])  # the larger component
+    for direction in ((6.0, 0.0), (0.0, -6.0), (-6.0, 0.0)):
+        start = WorldState(agent=pusher_spot(world.layout, obj, direction), obj=obj.copy())
+        world.reset(start)
+        for _ in range(3):
+            world.step(np.sign(direction))
+        moved = world.state.obj - obj
+        assert (np.sign(moved) == np.sign(direction)).all() and np.abs(moved).max() > 1.0
+    assert pusher_spot(world.layout, obj, (0.0, 0.0)) is None
+    assert pusher_spot(world.layout, np.array([1.0, obj[1]]), (6.0, 0.0)) is None  # off the frame

@@ -137,3 +137,18 @@ def test_a_push_goal_plans_with_the_push_planner_and_keeps_it_when_re_planning(m
     assert c.plan_state is not state and c.plan_state.task == "push" and len(c.plan_state.decisions) == push["horizon"]
     with pytest.raises(ValueError, match="unknown planner settings"):
         c.plan_request(goal, "push", samples=16, depth=3)
+
+
+def test_an_object_goal_puts_the_agent_where_the_push_ends_and_is_reached_by_the_object_alone(model):
+    from jepa_explorer.world.env import AGENT, OBJECT, WorldState
+
+    c = WorldModeController(model, seed=1_000_010)
+    c.world.reset(WorldState(agent=np.array([4.0, 14.0]), obj=np.array([10.0, 14.0])))  # open floor, room 1
+    goal = c.goal_at(np.array([10.0, 14.0]) + OBJECT / 2 + [6.0, 0.0], "object")  # 6 px to the right
+    assert np.allclose(goal.obj, [16.0, 14.0])
+    assert np.allclose(goal.agent, goal.obj - [AGENT + 0.01, 0.0])  # touching it from the left
+    c.plan(goal, "push", horizon=2, samples=8, iterations=1)
+    c.world.reset(WorldState(agent=np.array([4.0, 20.0]), obj=goal.obj + 1.0))
+    assert c.goal_reached()  # the object is there; the agent is elsewhere
+    c.plan_state.task = "reach"
+    assert not c.goal_reached()  # reaching asks for the agent

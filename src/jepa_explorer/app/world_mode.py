@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from jepa_explorer.world.env import AGENT, OBJECT, SPEED, World, WorldState, free_position
+from jepa_explorer.world.env import AGENT, OBJECT, SPEED, World, WorldState, free_position, pusher_spot
 from jepa_explorer.world.events import EVENT_LABELS, EVENTS, _break
 from jepa_explorer.world.planning import PLANNER_SETTINGS, planner_settings
 
@@ -215,7 +215,9 @@ class WorldModeController:
     # ------------------------------------------------------------ planning
 
     def goal_at(self, position, move: str = "agent") -> WorldState:
-        """A goal state with the agent (or the object) at `position` (a sprite centre in px)."""
+        """A goal state with the agent (or the object) at `position` (a sprite centre in px). An object's goal
+        has the agent where a push ends, touching the object from behind (as `eval` sets its pushes), so
+        the goal frame shows the push done; where that spot is in a wall the agent stays where it is."""
         goal = self.world.state.copy()
         side = AGENT if move == "agent" else OBJECT
         pos = np.clip(np.asarray(position, float) - side / 2, 1, self.world.size - 1 - side)
@@ -223,6 +225,9 @@ class WorldModeController:
             goal.agent = pos
         else:
             goal.obj = pos
+            spot = pusher_spot(self.world.layout, pos, pos - self.world.state.obj)
+            if spot is not None:
+                goal.agent = spot
         return goal
 
     def plan_request(self, goal: WorldState, task: str = "reach", seed: int | None = None, **overrides) -> PlanRequest:
@@ -288,9 +293,13 @@ class WorldModeController:
         return error
 
     def goal_reached(self, tolerance: float = 2.5) -> bool:
+        """Within `tolerance` px of the goal: the object for a push (where the agent ends is the plan's
+        business, as in `eval`), else the agent, with the object left about where the goal has it."""
         if self.plan_state is None:
             return False
         s, g = self.world.state, self.plan_state.goal
+        if self.plan_state.task == "push":
+            return bool(np.linalg.norm(s.obj - g.obj) <= tolerance)
         return bool(np.linalg.norm(s.agent - g.agent) <= tolerance and np.linalg.norm(s.obj - g.obj) <= tolerance * 1.6)
 
     # ------------------------------------------------------------ helpers for the view

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from jepa_explorer.world.data import held_out_seeds, trajectory
-from jepa_explorer.world.env import AGENT, OBJECT, World, WorldState, free_position
+from jepa_explorer.world.env import AGENT, OBJECT, World, WorldState, _box_hits, free_position, pusher_spot
 from jepa_explorer.world.planning import planner_settings
 
 HORIZON = 16
@@ -94,10 +94,8 @@ def _push_task(seed: int, rng: np.random.Generator):
         obj = free_position(layout, rng, OBJECT)
         d = np.eye(2)[rng.integers(2)] * rng.choice([-1, 1]) * 6.0
         goal = obj + d
-        behind = goal - np.sign(d) * (AGENT + 0.01) * (d != 0)  # where the pusher stands at the end
-        from jepa_explorer.world.env import _box_hits
-
-        if _box_hits(layout.solid, goal, OBJECT) or _box_hits(layout.solid, behind, AGENT):
+        behind = pusher_spot(layout, goal, d)  # where the pusher stands at the end
+        if _box_hits(layout.solid, goal, OBJECT) or behind is None:
             continue
         if _box_hits(layout.solid, obj - np.sign(d) * (AGENT + 0.01) * (d != 0), AGENT):
             continue  # no room to stand behind the object at the start

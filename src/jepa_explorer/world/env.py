@@ -146,6 +146,20 @@ def _box_hits(solid: np.ndarray, pos: np.ndarray, side: int) -> bool:
     return bool(solid[r0:r1, c0:c1].any())
 
 
+def pusher_spot(layout: Layout, goal: np.ndarray, direction) -> np.ndarray | None:
+    """Where the agent stands once it has pushed the object to `goal` (top-left corners) along `direction`:
+    flush against the object's side, behind it along the direction's larger component (pushes act along
+    one axis at a time: a corner-to-corner touch moves nothing diagonally). None where that spot is inside
+    a wall or off the frame, or `direction` is zero."""
+    d = np.asarray(direction, float)
+    if not d.any():
+        return None
+    axis = int(np.argmax(np.abs(d)))
+    spot = np.asarray(goal, float).copy()
+    spot[axis] -= np.sign(d[axis]) * (AGENT + 0.01)
+    return None if _box_hits(layout.solid, spot, AGENT) else spot
+
+
 def _boxes_overlap(a: np.ndarray, a_side: int, b: np.ndarray, b_side: int) -> bool:
     return bool(a[0] < b[0] + b_side and b[0] < a[0] + a_side and a[1] < b[1] + b_side and b[1] < a[1] + a_side)
 
