@@ -8,7 +8,8 @@ For every size: the lesson panel docked in the real window on the bundled models
 pressed through the window's lesson host (``app.lesson_host``), saved as ``lesson-<chapter>-<n>-<size>.png``
 with a line saying what is on screen (model, input, gain over copying, surface-tax increases, F5 stage);
 the first chapter again in presentation mode (``lesson-present-<size>.png``); then world-model mode after a
-few steps of driving, an injected teleport, a drawn path imagined and a plan (``world-<size>.png``, ``world-present-<size>.png``).
+few steps of driving, an injected teleport, a drawn path imagined and a plan (``world-<size>.png``, ``world-present-<size>.png``),
+then a plan to push the object (``world-push-<size>.png``).
 ``--tiny-world`` uses a small random-init world model when checkpoints/world-tiny is not bundled.
 """
 
@@ -49,6 +50,7 @@ def main() -> int:
     parser.add_argument("--tiny-world", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import numpy as np
     import torch
 
     torch.set_num_threads(1)
@@ -60,6 +62,7 @@ def main() -> int:
     from jepa_explorer.gui.main_window import MainWindow
     from jepa_explorer.lesson import load_lesson
     from jepa_explorer.resources import checkpoints_dir
+    from jepa_explorer.world.env import OBJECT, _box_hits, pusher_spot
 
     app = make_app([])
     out = Path(args.out)
@@ -176,6 +179,26 @@ def main() -> int:
         window.grab().save(str(out / f"world-present-{size_text}.png"))
         present(window, size, False)
         print(f"world-{size_text}.png: {len(view.controller.actions)} steps, events {view.controller.events}")
+        # a push: the object's goal 6 px along a way it can go (room behind it for the agent, and ahead of it),
+        # planned with the push planner
+        view.push_box.setChecked(True)
+        world = view.controller.world
+        obj = world.state.obj
+        for d in ((6.0, 0.0), (-6.0, 0.0), (0.0, 6.0), (0.0, -6.0)):
+            ahead = obj + np.asarray(d)
+            if pusher_spot(world.layout, obj, d) is not None and pusher_spot(world.layout, ahead, d) is not None:
+                if not _box_hits(world.layout.solid, ahead, OBJECT):
+                    break
+        view.set_goal(tuple(float(v) for v in obj + d + 2))
+        planned.clear()
+        view.plan()
+        wait_until(lambda: planned)
+        settle()
+        window.grab().save(str(out / f"world-push-{size_text}.png"))
+        print(f"world-push-{size_text}.png: {view.status.text()}")
+        present(window, size, True)
+        window.grab().save(str(out / f"world-push-present-{size_text}.png"))
+        present(window, size, False)
         window.close()
     print(f"wrote {out}")
     return 0
