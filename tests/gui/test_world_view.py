@@ -10,7 +10,8 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from jepa_explorer.app import world_mode
-from jepa_explorer.app.world_mode import EXECUTE, PLAN_DEFAULTS, path_to_actions
+from jepa_explorer.app.world_mode import EXECUTE, path_to_actions
+from jepa_explorer.world.planning import PLANNER_SETTINGS
 from tests.world.tiny import tiny_world_model
 
 from .conftest import TIMEOUT_MS
@@ -134,7 +135,7 @@ def test_click_a_goal_then_plan_in_the_worker_with_samples_and_energies_live(vie
     mouse(view, "move", 10.0, 9.0, Qt.RightButton)
     mouse(view, "release", 10.0, 9.0, Qt.RightButton)
     assert abs(view.goal_marker.data["x"][0] - 10.0) < 0.5 and len(view.controller.actions) == 0
-    steps = 4 * PLAN_DEFAULTS["repeat"]  # the card's planner holds each of the 4 decisions `repeat` steps
+    steps = 4 * PLANNER_SETTINGS["repeat"]  # the card's planner holds each of the 4 decisions `repeat` steps
     assert blocker.args[0].actions.shape == (steps, 2)
     assert len(view.energy_curve.getData()[0]) == 3
     assert np.isfinite(view.plan_paths.getData()[0]).sum() > 0 and len(view.best_path.getData()[0]) == steps + 1

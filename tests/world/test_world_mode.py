@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from jepa_explorer.app.world_mode import EXECUTE, PLAN_DEFAULTS, WorldModeController
+from jepa_explorer.app.world_mode import EXECUTE, WorldModeController
+from jepa_explorer.world.planning import PLANNER_SETTINGS
 from tests.world.tiny import tiny_world_model
 
 
@@ -55,7 +56,7 @@ def test_plan_and_receding_horizon_execution(model):
     c = WorldModeController(model, seed=1_000_006)
     goal = c.goal_at(c.world.state.agent + 4 + 2)
     seen = []
-    repeat = PLAN_DEFAULTS["repeat"]
+    repeat = PLANNER_SETTINGS["repeat"]
     p = c.plan(goal, horizon=4, samples=24, iterations=3, on_iteration=lambda i, s, e: seen.append((i, s.shape, e.shape)))
     assert p.actions.shape == (4 * repeat, 2) and p.decisions.shape == (4, 2) and len(p.energies) == 3
     assert np.array_equal(p.actions, np.repeat(p.decisions, repeat, axis=0))  # each decision held `repeat` steps
@@ -103,7 +104,7 @@ def test_a_plan_for_an_older_step_is_not_adopted_and_re_plans_warm_start(model):
     for _ in range(EXECUTE):
         c.execute_plan_step(replan=False)
     again = c.plan_request(goal, horizon=4, samples=16, iterations=2)
-    done = EXECUTE // PLAN_DEFAULTS["repeat"]  # decisions carried out
+    done = EXECUTE // PLANNER_SETTINGS["repeat"]  # decisions carried out
     assert np.allclose(again.init_mean[: 4 - done], state.decisions[done:]) and np.allclose(again.init_mean[4 - done :], 0)
     assert again.seed != request.seed  # each re-plan samples afresh
     c.drive([0.0, 1.0])  # a key press: the plan was for a state that is gone

@@ -17,8 +17,7 @@ from jepa_explorer.world.planning import PLANNER_SETTINGS, planner_settings
 
 HISTORY = 3  # real frames the predictor sees (as in training's evaluation and planning)
 MAX_IMAGINED = 16  # steps: the horizon the card's rollout error is measured over
-# the card's planners (chosen on validation worlds, one per task): the view plans as `eval` measured it
-PLAN_DEFAULTS = {k: v for k, v in PLANNER_SETTINGS.items() if k != "execute"}
+# the card's planners (`planner_settings(task)`, chosen on validation worlds): the view plans as `eval` measured
 EXECUTE = PLANNER_SETTINGS["execute"]  # steps of a plan taken before the next plan (receding horizon), both tasks
 
 

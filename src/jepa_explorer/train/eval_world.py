@@ -97,7 +97,7 @@ def _push_task(seed: int, rng: np.random.Generator):
         behind = pusher_spot(layout, goal, d)  # where the pusher stands at the end
         if _box_hits(layout.solid, goal, OBJECT) or behind is None:
             continue
-        if _box_hits(layout.solid, obj - np.sign(d) * (AGENT + 0.01) * (d != 0), AGENT):
+        if pusher_spot(layout, obj, d) is None:
             continue  # no room to stand behind the object at the start
         room = layout.room_of(obj + OBJECT / 2)
         agent = free_position(layout, rng, AGENT, room=room, avoid=obj)

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-# What `jepa-explorer eval` plans with, chosen on validation worlds (scripts/world_validate.py): five
-# decisions each held four steps look 20 steps (30 px) ahead, far enough to see the way through the door,
-# at the cost of a 300 x 5 x 10 search (128 x 6 x 20 imagined steps); re-planning every 4 steps.
+# How `jepa-explorer eval` and the view plan to reach a goal, chosen on validation worlds
+# (scripts/world_validate.py): five decisions each held four steps look 20 steps (30 px) ahead, far enough
+# to see the way through the door, at the cost of a 300 x 5 x 10 search (128 x 6 x 20 imagined steps);
+# re-planning every 4 steps.
 PLANNER_SETTINGS = {
     "samples": 128, "iterations": 6, "horizon": 5, "repeat": 4, "execute": 4, "final_weight": 1.0, "energy_mode": "mean",
 }  # fmt: skip
