@@ -86,6 +86,26 @@ class RunState:
     images: int = 0
 
 
+def save_run(path: Path, modules: dict, optimizers: dict, state: RunState, history: list, **extra) -> None:
+    """A run's resumable checkpoint: every module's and optimizer's state, the step, time, images and
+    history (plus `extra` strings). Atomic: an interruption never leaves a half-written checkpoint."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    blob = {name: m.state_dict() for name, m in modules.items()}
+    blob.update({name: o.state_dict() for name, o in optimizers.items()})
+    blob.update(step=state.step, seconds=state.seconds, images=state.images, history=json.dumps(history), **extra)
+    write_with(path, lambda tmp: torch.save(blob, tmp))
+
+
+def load_run(path: Path, device, modules: dict, optimizers: dict) -> tuple[RunState, list]:
+    """Load what `save_run` wrote into `modules` and `optimizers`; returns the run's state and history."""
+    blob = torch.load(path, map_location=device, weights_only=True)
+    for name, m in modules.items():
+        m.load_state_dict(blob[name])
+    for name, o in optimizers.items():
+        o.load_state_dict(blob[name])
+    return RunState(int(blob["step"]), float(blob["seconds"]), int(blob["images"])), json.loads(blob["history"])
+
+
 def ema_step(trainer, default: tuple[float, float]) -> None:
     """Move `trainer`'s target encoder towards its encoder by the recipe's momentum ramp (`default` when the
     recipe names none). In a predictor-only stage (freeze_encoder) the targets stay fixed: no step."""
@@ -338,28 +358,12 @@ class Trainer:
         return self.run_dir / "last.pt"
 
     def save(self) -> None:
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        blob = {name: m.state_dict() for name, m in self.modules.items()}
-        blob.update(
-            opt=self.opt.state_dict(),
-            step=self.state.step,
-            seconds=self.state.seconds,
-            images=self.state.images,
-            history=json.dumps(self.history),
-            recipe=json.dumps(self.recipe),
-        )
-        # atomic: an interruption never leaves a half-written checkpoint
-        write_with(self.last_path, lambda tmp: torch.save(blob, tmp))
+        save_run(self.last_path, self.modules, {"opt": self.opt}, self.state, self.history, recipe=json.dumps(self.recipe))
 
     def resume(self) -> bool:
         if not self.last_path.exists():
             return False
-        blob = torch.load(self.last_path, map_location=self.device, weights_only=True)
-        for name, m in self.modules.items():
-            m.load_state_dict(blob[name])
-        self.opt.load_state_dict(blob["opt"])
-        self.state = RunState(int(blob["step"]), float(blob["seconds"]), int(blob["images"]))
-        self.history = json.loads(blob["history"])
+        self.state, self.history = load_run(self.last_path, self.device, self.modules, {"opt": self.opt})
         return True
 
     # -------------------------------------------------------------- steps

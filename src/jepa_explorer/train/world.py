@@ -9,7 +9,6 @@ written every `checkpoint_every_s`. Export writes two bundles: OUT (the world mo
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +17,7 @@ import torch.nn.functional as F
 
 from jepa_explorer.models.config import ViTConfig
 from jepa_explorer.models.world import WorldConfig, WorldDecoder, WorldEncoder, WorldPredictor, effective_rank, sigreg
-from jepa_explorer.train.loop import RunState, cosine_ramp, lr_at, run_steps
+from jepa_explorer.train.loop import RunState, cosine_ramp, load_run, lr_at, run_steps, save_run
 
 
 class WorldBatches:
@@ -106,30 +105,13 @@ class WorldTrainer:
         return self.run_dir / "last.pt"
 
     def save(self) -> None:
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        blob = {name: m.state_dict() for name, m in self.modules.items()}
-        blob.update(
-            opt=self.opt.state_dict(),
-            dec_opt=self.dec_opt.state_dict(),
-            step=self.state.step,
-            seconds=self.state.seconds,
-            images=self.state.images,
-            history=json.dumps(self.history),
-        )
-        tmp = self.last_path.with_suffix(".tmp")
-        torch.save(blob, tmp)
-        tmp.replace(self.last_path)
+        save_run(self.last_path, self.modules, {"opt": self.opt, "dec_opt": self.dec_opt}, self.state, self.history)
 
     def resume(self) -> bool:
         if not self.last_path.exists():
             return False
-        blob = torch.load(self.last_path, map_location=self.device, weights_only=True)
-        for name, m in self.modules.items():
-            m.load_state_dict(blob[name])
-        self.opt.load_state_dict(blob["opt"])
-        self.dec_opt.load_state_dict(blob["dec_opt"])
-        self.state = RunState(int(blob["step"]), float(blob["seconds"]), int(blob["images"]))
-        self.history = json.loads(blob["history"])
+        optimizers = {"opt": self.opt, "dec_opt": self.dec_opt}
+        self.state, self.history = load_run(self.last_path, self.device, self.modules, optimizers)
         return True
 
     # ------------------------------------------------------------ one step
