@@ -218,12 +218,16 @@ def test_a_goal_for_the_object_is_planned_with_the_push_planner(view, qtbot):
     from jepa_explorer.world.planning import planner_settings
 
     view.push_box.setChecked(True)
-    view.set_goal((16.0, 16.0))
+    obj = view.controller.world.state.obj
+    view.set_goal(tuple(obj + [0.0, 6.0] + 2))  # 6 px down
+    marks = view.goal_marker.data
+    assert len(marks) == 2 and "ring" in view.status.text()  # the object's goal and where the agent ends the push
+    assert np.allclose([marks["x"][1], marks["y"][1]], view.goal.agent + 2)
     view.push_box.setChecked(False)  # the goal keeps the task it was set for
     with qtbot.waitSignal(view.planned, timeout=TIMEOUT_MS) as blocker:
         view.plan()
     assert view._plan_request.task == "push" and view._plan_request.energy_mode == "best"
-    assert blocker.args[0].task == "push" and abs(view.goal_marker.data["x"][0] - 16.0) < 0.5
+    assert blocker.args[0].task == "push" and np.allclose(view.goal.obj, obj + [0.0, 6.0])
     assert blocker.args[0].actions.shape == (SMALL_PLAN["horizon"] * planner_settings("push")["repeat"], 2)
     view.set_goal((20.0, 20.0))  # set with the box clear: the agent's goal, the reaching planner
     with qtbot.waitSignal(view.planned, timeout=TIMEOUT_MS):

@@ -445,8 +445,13 @@ class WorldView(QWidget):
         self.goal = self.controller.goal_at(position, self.goal_move)
         self.goal_task = "push" if self.goal_move == "object" else "reach"  # the planner it was set for
         centre = (self.goal.agent if self.goal_move == "agent" else self.goal.obj) + 2
-        self.goal_marker.setData([centre[0]], [centre[1]])
-        self.status.setText(f"Goal for the {self.goal_move} at ({position[0]:.0f}, {position[1]:.0f}): press Plan.")
+        spots = [{"pos": centre, "symbol": "x", "size": 18}]
+        where = ""
+        if self.goal_task == "push" and not np.allclose(self.goal.agent, self.controller.world.state.agent):
+            spots.append({"pos": self.goal.agent + 2, "symbol": "o", "size": 10})  # the goal frame shows it there
+            where = " (the ring: where the agent ends the push)"
+        self.goal_marker.setData(spots)
+        self.status.setText(f"Goal for the {self.goal_move} at ({position[0]:.0f}, {position[1]:.0f}){where}: press Plan.")
 
     def plan(self) -> int | None:
         """Ask the worker for a plan from now towards the goal; returns the request id."""
