@@ -56,6 +56,17 @@ def main(argv: list[str] | None = None) -> int:
         help="the run's own --set overrides of the recipe (e.g. model.latent_dim=128)",
     )
     args = p.parse_args(argv)
+    known, overrides = planner_settings("reach"), {}  # checked before any work
+    for item in args.set:
+        key, _, value = item.partition("=")
+        if key not in known:
+            p.error(f"--set {item}: unknown planner setting {key!r}; known: {', '.join(known)}")
+        kind = type(known[key])
+        try:
+            overrides[key] = kind(value)
+        except ValueError:
+            what = {int: "a whole number", float: "a number"}.get(kind, "a word")
+            p.error(f"--set {item}: {key} must be {what}, e.g. {known[key]!r} (the reaching planner's)")
     torch.set_num_threads(1)
     if (args.source / "last.pt").exists():
         model, step = model_from_run(args.source, overrides=args.recipe_set)
@@ -73,12 +84,6 @@ def main(argv: list[str] | None = None) -> int:
         probes = eval_probes(model, 300, 100, 0, split="validation")["trained"]
         out.update(agent_r2=round(probes["agent_r2"], 3), object_r2=round(probes["object_r2"], 3))
     if args.plan:
-        known, overrides = planner_settings("reach"), {}
-        for item in args.set:
-            key, value = item.split("=", 1)
-            if key not in known:
-                p.error(f"--set {item}: unknown planner setting {key!r}; known: {', '.join(known)}")
-            overrides[key] = type(known[key])(value)
         plan = eval_planning(model, args.plan, 0, split="validation", tasks=args.tasks.split(","), **overrides)
         out["planning"] = {k: v for k, v in plan.items()}
     out["seconds"] = round(time.perf_counter() - started, 1)
