@@ -50,7 +50,6 @@ def main() -> int:
     parser.add_argument("--tiny-world", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import numpy as np
     import torch
 
     torch.set_num_threads(1)
@@ -62,7 +61,7 @@ def main() -> int:
     from jepa_explorer.gui.main_window import MainWindow
     from jepa_explorer.lesson import load_lesson
     from jepa_explorer.resources import checkpoints_dir
-    from jepa_explorer.world.env import OBJECT, _box_hits, pusher_spot
+    from jepa_explorer.world.env import push_has_room
 
     app = make_app([])
     out = Path(args.out)
@@ -185,10 +184,8 @@ def main() -> int:
         world = view.controller.world
         obj = world.state.obj
         for d in ((6.0, 0.0), (-6.0, 0.0), (0.0, 6.0), (0.0, -6.0)):
-            ahead = obj + np.asarray(d)
-            if pusher_spot(world.layout, obj, d) is not None and pusher_spot(world.layout, ahead, d) is not None:
-                if not _box_hits(world.layout.solid, ahead, OBJECT):
-                    break
+            if push_has_room(world.layout, obj, d):
+                break
         view.set_goal(tuple(float(v) for v in obj + d + 2))
         planned.clear()
         view.plan()

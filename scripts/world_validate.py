@@ -40,7 +40,7 @@ def model_from_run(run_dir: Path, recipe_name: str = "world-tiny", overrides: li
 
 def main(argv: list[str] | None = None) -> int:
     from jepa_explorer.train.eval_world import eval_planning, eval_probes, eval_rollout
-    from jepa_explorer.world.planning import planner_settings
+    from jepa_explorer.world.planning import ENERGIES, planner_settings
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("source", type=Path, help="a run folder (with last.pt) or a world bundle")
@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:
             what = {int: "a whole number", float: "a number"}.get(kind, "a word")
             p.error(f"--set {item}: {key} must be {what}, e.g. {known[key]!r} (the reaching planner's)")
+        if key == "energy_mode" and value not in ENERGIES:
+            p.error(f"--set {item}: energy_mode is one of {', '.join(ENERGIES)}")
     torch.set_num_threads(1)
     if (args.source / "last.pt").exists():
         model, step = model_from_run(args.source, overrides=args.recipe_set)

@@ -37,3 +37,6 @@ def test_a_planner_setting_of_the_wrong_type_is_refused(capsys):
     with pytest.raises(SystemExit) as exit_info:
         world_validate.main([BUNDLE, "--plan", "1", "--set", "samples=many"])
     assert exit_info.value.code == 2 and "samples must be a whole number, e.g. 128" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        world_validate.main([BUNDLE, "--plan", "1", "--set", "energy_mode=worst"])
+    assert exit_info.value.code == 2 and "energy_mode is one of mean, best" in capsys.readouterr().err

@@ -5,7 +5,7 @@ import pytest
 
 from jepa_explorer.world import EVENTS, SIZE, World, WorldState, inject, render
 from jepa_explorer.world.data import Policy, batch, towards, trajectory
-from jepa_explorer.world.env import AGENT, OBJECT, SUBSTEP, _box_hits, layout_for, pusher_spot
+from jepa_explorer.world.env import AGENT, OBJECT, SUBSTEP, _box_hits, layout_for, push_has_room, pusher_spot
 
 
 def _walk(seed: int, actions) -> np.ndarray:
@@ -177,4 +177,8 @@ def test_the_pusher_spot_is_behind_the_object_and_a_push_from_there_moves_it_tha
         moved = world.state.obj - obj
         assert (np.sign(moved) == np.sign(direction)).all() and np.abs(moved).max() > 1.0
     assert pusher_spot(world.layout, obj, (0.0, 0.0)) is None
+    assert push_has_room(world.layout, obj, (6.0, 0.0)) and push_has_room(world.layout, obj, (-6.0, 0.0))
+    assert not push_has_room(world.layout, obj, (0.0, 6.0))  # the object would end in the wall below the room
+    assert not push_has_room(world.layout, obj, (0.0, -6.0))  # or off the frame above it
+    assert not push_has_room(world.layout, np.array([1.0, 5.0]), (6.0, 0.0))  # no room behind it at the start
     assert pusher_spot(world.layout, np.array([1.0, obj[1]]), (6.0, 0.0)) is None  # off the frame

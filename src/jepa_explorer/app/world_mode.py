@@ -13,7 +13,7 @@ import numpy as np
 
 from jepa_explorer.world.env import AGENT, OBJECT, SPEED, World, WorldState, free_position, pusher_spot
 from jepa_explorer.world.events import EVENT_LABELS, EVENTS, _break
-from jepa_explorer.world.planning import PLANNER_SETTINGS, planner_settings
+from jepa_explorer.world.planning import PLANNER_SETTINGS, search_settings
 
 HISTORY = 3  # real frames the predictor sees (as in training's evaluation and planning)
 MAX_IMAGINED = 16  # steps: the horizon the card's rollout error is measured over
@@ -234,7 +234,7 @@ class WorldModeController:
         the goal moves the agent, "push": the object); `overrides` replace its settings (horizon, samples,
         iterations, repeat, final_weight, energy_mode). Re-planning towards the same goal starts from the
         previous plan's decisions, less those already carried out (receding horizon); `seed` None: the step."""
-        settings = {k: v for k, v in planner_settings(task).items() if k != "execute"}
+        settings = search_settings(task)
         unknown = set(overrides) - set(settings)
         if unknown:
             raise ValueError(f"unknown planner settings {sorted(unknown)}: use {', '.join(settings)}")

@@ -35,7 +35,7 @@ def run_world_bench(checkpoint: str | None = None, device: str | None = "cpu", r
     from jepa_explorer.checkpoints.world import load_world_model
     from jepa_explorer.resources import checkpoints_dir
     from jepa_explorer.world import World, plan
-    from jepa_explorer.world.planning import planner_settings
+    from jepa_explorer.world.planning import search_settings
 
     source = checkpoint or str(checkpoints_dir() / "world-tiny")
     model = load_world_model(source, device)
@@ -86,7 +86,7 @@ def run_world_bench(checkpoint: str | None = None, device: str | None = "cpu", r
 
     # the plans `eval` runs at every re-plan (decisions held several steps: a longer imagination per sample)
     for task, key in (("reach", "plan_eval_settings"), ("push", "plan_eval_push_settings")):
-        search = {k: v for k, v in planner_settings(task).items() if k != "execute"}
+        search = search_settings(task)
         report[key] = search
 
         def eval_plan(search=search):

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from jepa_explorer.world.data import held_out_seeds, trajectory
-from jepa_explorer.world.env import AGENT, OBJECT, World, WorldState, _box_hits, free_position, pusher_spot
+from jepa_explorer.world.env import AGENT, OBJECT, World, WorldState, free_position, push_has_room, pusher_spot
 from jepa_explorer.world.planning import planner_settings
 
 HORIZON = 16
@@ -94,11 +94,8 @@ def _push_task(seed: int, rng: np.random.Generator):
         obj = free_position(layout, rng, OBJECT)
         d = np.eye(2)[rng.integers(2)] * rng.choice([-1, 1]) * 6.0
         goal = obj + d
-        behind = pusher_spot(layout, goal, d)  # where the pusher stands at the end
-        if _box_hits(layout.solid, goal, OBJECT) or behind is None:
+        if not push_has_room(layout, obj, d):
             continue
-        if pusher_spot(layout, obj, d) is None:
-            continue  # no room to stand behind the object at the start
         room = layout.room_of(obj + OBJECT / 2)
         agent = free_position(layout, rng, AGENT, room=room, avoid=obj)
         if np.linalg.norm(agent - obj) > 14 or layout.room_of(goal + OBJECT / 2) != room:
@@ -106,7 +103,7 @@ def _push_task(seed: int, rng: np.random.Generator):
         break
     start = WorldState(agent=agent, obj=obj)
     world.reset(start)
-    goal_state = WorldState(agent=behind, obj=goal)
+    goal_state = WorldState(agent=pusher_spot(layout, goal, d), obj=goal)  # the pusher where the push ends
     success = lambda s: np.linalg.norm(s.obj - goal) <= 2.5  # noqa: E731
     return world, world.render(goal_state), success
 

@@ -160,6 +160,15 @@ def pusher_spot(layout: Layout, goal: np.ndarray, direction) -> np.ndarray | Non
     return None if _box_hits(layout.solid, spot, AGENT) else spot
 
 
+def push_has_room(layout: Layout, obj: np.ndarray, direction) -> bool:
+    """Whether the object at `obj` (top-left corner) can be pushed straight along `direction`: the agent fits
+    behind it now and where the push ends, and the object fits at its end."""
+    end = np.asarray(obj, float) + np.asarray(direction, float)
+    if _box_hits(layout.solid, end, OBJECT):
+        return False
+    return pusher_spot(layout, obj, direction) is not None and pusher_spot(layout, end, direction) is not None
+
+
 def _boxes_overlap(a: np.ndarray, a_side: int, b: np.ndarray, b_side: int) -> bool:
     return bool(a[0] < b[0] + b_side and b[0] < a[0] + a_side and a[1] < b[1] + b_side and b[1] < a[1] + a_side)
 

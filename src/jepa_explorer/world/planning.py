@@ -34,6 +34,12 @@ def planner_settings(task: str) -> dict:
     return dict(PUSH_PLANNER_SETTINGS if task == "push" else PLANNER_SETTINGS)
 
 
+def search_settings(task: str) -> dict:
+    """The part of `planner_settings(task)` that `plan` takes: all but `execute`, which is the receding-horizon
+    caller's (how many of a plan's steps to take before planning again)."""
+    return {k: v for k, v in planner_settings(task).items() if k != "execute"}
+
+
 @dataclass
 class Plan:
     actions: np.ndarray  # [horizon * repeat, 2]: the best sequence seen, one action per step, in [-1, 1]
