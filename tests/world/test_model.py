@@ -120,6 +120,20 @@ def test_sigreg_separates_gaussian_from_collapsed_latents():
     assert effective_rank(gaussian) > 12 and effective_rank(collapsed) < 2
 
 
+def test_sigreg_with_low_frequencies_only_tolerates_non_gaussian_marginals():
+    # t_max bounds the characteristic-function frequencies: low ones see the variance, high ones the shape,
+    # so a uniform code (a position read linearly) costs far less next to a collapsed one at t_max 1
+    gen = torch.Generator().manual_seed(0)
+    uniform = (torch.rand(2048, 2, generator=gen) - 0.5) * 12**0.5  # a flat 2-d code, unit variance
+    shrunk = torch.randn(2048, 2, generator=gen) * 0.5
+    ratio = {}
+    for t_max in (3.0, 1.0):
+        u = sigreg(uniform, torch.Generator().manual_seed(1), t_max=t_max)
+        c = sigreg(shrunk, torch.Generator().manual_seed(1), t_max=t_max)
+        ratio[t_max] = float(c / u)
+    assert ratio[1.0] > 5 * ratio[3.0]
+
+
 def test_two_training_steps_export_bundles_that_load(tmp_path):
     from jepa_explorer import load_model
     from jepa_explorer.train.loop import load_recipe

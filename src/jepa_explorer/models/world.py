@@ -205,14 +205,16 @@ class WorldDecoder(nn.Module):
 # ---------------------------------------------------------------- SIGReg
 
 
-def sigreg(z: torch.Tensor, generator: torch.Generator | None = None, slices: int = 256, knots: int = 17) -> torch.Tensor:
+def sigreg(
+    z: torch.Tensor, generator: torch.Generator | None = None, slices: int = 256, knots: int = 17, t_max: float = 3.0
+) -> torch.Tensor:
     """Sketched isotropic Gaussian regulariser (LeJEPA / LeWorldModel) of latents [N, L]: the Epps-Pulley
     distance between each random 1-D projection's empirical characteristic function and N(0, 1)'s,
     averaged over `slices` directions. Zero for N(0, I) latents; large for collapsed ones."""
     directions = torch.randn(z.shape[1], slices, generator=generator).to(z)
     directions = directions / directions.norm(dim=0, keepdim=True)
     proj = z @ directions  # [N, M]
-    t = torch.linspace(0, 3, knots, device=z.device, dtype=z.dtype)
+    t = torch.linspace(0, t_max, knots, device=z.device, dtype=z.dtype)
     phi = torch.exp(-0.5 * t**2)
     xt = proj.unsqueeze(-1) * t  # [N, M, K]
     err = (xt.cos().mean(0) - phi) ** 2 + xt.sin().mean(0) ** 2  # [M, K]
