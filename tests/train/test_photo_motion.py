@@ -37,6 +37,30 @@ def test_every_clip_moves(textures):
     assert np.median(motion) > 2.0
 
 
+def _motion(clip: np.ndarray) -> float:
+    return float(np.abs(np.diff(clip.astype(int), axis=0)).mean())
+
+
+def test_a_slower_pace_moves_less_and_pace_one_is_the_default(textures):
+    ratios = []
+    for j in range(12):
+        default = render_photo_clip([16, 0, 0, j], textures, 48, 16)
+        assert np.array_equal(default, render_photo_clip([16, 0, 0, j], textures, 48, 16, pace=1.0))
+        slow = render_photo_clip([16, 0, 0, j], textures, 48, 16, pace=0.2)
+        ratios.append(_motion(slow) / _motion(default))
+    assert max(ratios) < 1.0 and np.median(ratios) < 0.6, ratios
+
+
+def test_photo_slow_slows_photo_clips_only(textures):
+    plain = ClipBatches("train", 32, 8, 6, seed=1, photo_fraction=0.5, photo_arrays=textures)
+    slow = ClipBatches("train", 32, 8, 6, seed=1, photo_fraction=0.5, photo_arrays=textures, photo_slow=1.0)
+    a, b = plain.batch_uint8(2)[0], slow.batch_uint8(2)[0]
+    assert np.array_equal(a[3:], b[3:])  # the procedural clips are untouched
+    assert all(_motion(b[j]) < _motion(a[j]) for j in range(3))
+    half = ClipBatches("train", 32, 8, 6, seed=1, photo_fraction=0.5, photo_arrays=textures, photo_slow=0.5)
+    assert torch.equal(half.batch(5), half.batch(5))  # the pace is a function of the clip too
+
+
 def test_camera_motion_follows_a_path_inside_the_photograph():
     rng = np.random.default_rng(0)
     for _ in range(50):
@@ -106,11 +130,13 @@ def test_a_recipe_mixes_photo_clips_in_and_its_card_says_so(tmp_path):
     recipe.pop("init")  # a tiny model from scratch: only the data path is under test
     recipe["model"]["encoder"].update(img_size=16, num_frames=4, depth=1)
     recipe["model"]["predictor"].update(depth=1, predictor_embed_dim=48)
-    recipe["data"].update(size=16, num_frames=4, batch_size=4)
+    recipe["data"].update(size=16, num_frames=4, batch_size=4, photo_slow=0.25)
     recipe["optim"]["total_steps"] = 2
     trainer = Trainer(recipe, tmp_path / "run", "cpu")
     assert trainer.batches.photo_fraction == 0.5 and trainer.batches.photos == split_photos("train")
+    assert trainer.batches.photo_slow == 0.25
     trainer.run(log=lambda line: None)
     assert trainer.state.step == 2
     card = json.loads((trainer.export(tmp_path / "bundle") / "card.json").read_text())
     assert "50% of each batch" in card["training_data"]["photo_motion_clips"]
+    assert "25% of them slowed" in card["training_data"]["photo_motion_clips"]

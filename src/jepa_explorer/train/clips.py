@@ -232,7 +232,9 @@ class ClipBatches:
     iteration yields batch 0, 1, 2, ... Split "train" draws clip seeds under tag 10, "test" under 11.
     ``photo_fraction`` of each batch (rounded) are photo-motion clips (``photo_motion.py``: real textures
     under camera and object motion, from the split's photographs, seed tag 16), the rest procedural; with
-    no photographs on disk the whole batch is procedural, as ``ImageBatches`` does.
+    no photographs on disk the whole batch is procedural, as ``ImageBatches`` does. ``photo_slow`` of the
+    photo clips (drawn per clip under seed tag 21) move at a pace of 0.1-0.5: real footage sampled every
+    few frames moves far less than the default clips, and 0 gives exactly the batches recipes always had.
     Augmentation (train): horizontal flips and a colour jitter shared by all frames of a clip."""
 
     def __init__(
@@ -245,6 +247,7 @@ class ClipBatches:
         augment: bool | None = None,
         photo_fraction: float = 0.0,
         photo_arrays: list[np.ndarray] | None = None,
+        photo_slow: float = 0.0,
     ):
         self.split, self.size, self.num_frames, self.batch_size, self.seed = split, size, num_frames, batch_size, seed
         self.augment = (split == "train") if augment is None else augment
@@ -255,6 +258,7 @@ class ClipBatches:
 
             self.photos = split_photos("train" if split == "train" else "test")
         self.photo_fraction = photo_fraction if self.photos else 0.0
+        self.photo_slow = photo_slow
 
     def batch_uint8(self, k: int) -> tuple[np.ndarray, np.random.Generator]:
         rng = np.random.default_rng([TAG_CLIP_BATCH, self.seed, k])
@@ -273,10 +277,15 @@ class ClipBatches:
         return out, rng
 
     def _photo_clip(self, k: int, j: int) -> np.ndarray:
-        from .photo_motion import TAG_TEST_PHOTO_CLIP, TAG_TRAIN_PHOTO_CLIP, render_photo_clip
+        from .photo_motion import TAG_PHOTO_PACE, TAG_TEST_PHOTO_CLIP, TAG_TRAIN_PHOTO_CLIP, render_photo_clip
 
         tag = TAG_TRAIN_PHOTO_CLIP if self.split == "train" else TAG_TEST_PHOTO_CLIP
-        return render_photo_clip([tag, self.seed, k, j], self.photos, self.size, self.num_frames)
+        pace = 1.0
+        if self.photo_slow > 0:  # its own generator: the clip's content stays the clip it always was
+            rng = np.random.default_rng([TAG_PHOTO_PACE, self.seed, k, j])
+            if rng.random() < self.photo_slow:
+                pace = float(rng.uniform(0.1, 0.5))
+        return render_photo_clip([tag, self.seed, k, j], self.photos, self.size, self.num_frames, pace)
 
     def batch(self, k: int) -> torch.Tensor:
         u8, rng = self.batch_uint8(k)

@@ -252,6 +252,7 @@ class Trainer:
                 batch_size=data["batch_size"],
                 seed=recipe["seed"],
                 photo_fraction=data.get("photo_fraction", 0.0),  # photo-motion clips (photo_motion.py)
+                photo_slow=data.get("photo_slow", 0.0),
             )
         else:
             from jepa_explorer.train.data import ImageBatches
@@ -504,6 +505,10 @@ class Trainer:
                     "with the sprite physics, lighting drift, ripples and squash-and-stretch; seed tag 16; the held-out "
                     "photographs of data/photos_manifest.json never appear)"
                 )
+                if data.get("photo_slow"):
+                    card["training_data"]["photo_motion_clips"] += (
+                        f"; {data['photo_slow']:.0%} of them slowed to a pace of 0.1-0.5 (seed tag 21)"
+                    )
         else:
             card["training_data"] = training_data_summary(data.get("photo_fraction", 0.5))
         card["input"] = {"size": data["size"], "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}

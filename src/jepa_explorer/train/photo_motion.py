@@ -24,10 +24,12 @@ pixel size (no aliasing shimmer when the camera moves).
 - ``eval_photo_clips(n, size, num_frames, seed, split)``: held-out clips uint8 [N, T, S, S, 3].
 
 Seed tags (first element of each ``default_rng`` seed; clips.py uses 10-15): 16 training clips,
-17 test clips, 18 validation clips.
+17 test clips, 18 validation clips, 21 the pace of a training clip (``ClipBatches(photo_slow=...)``).
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 from PIL import Image
@@ -35,6 +37,7 @@ from PIL import Image
 from . import clips
 
 TAG_TRAIN_PHOTO_CLIP, TAG_TEST_PHOTO_CLIP, TAG_VALIDATION_PHOTO_CLIP = 16, 17, 18
+TAG_PHOTO_PACE = 21
 SPLITS = ("train", "test", "validation")
 
 
@@ -67,23 +70,24 @@ def _scaled(photo: np.ndarray, factor: float) -> np.ndarray:
 # ---------------------------------------------------------------- the camera over a photograph
 
 
-def _camera_path(rng, width: float, height: float, size: int, num_frames: int, move: bool):
+def _camera_path(rng, width: float, height: float, size: int, num_frames: int, move: bool, pace: float = 1.0):
     """Per frame: view centre (x, y), half-size (photo px) and rotation, all inside a width × height photo.
 
     Zoom and rotation are drawn first; then the pan, as fast as 0.01-0.08 · size output px per frame,
-    shortened until the start and the end view (and so every view between: the path is convex) fit."""
+    shortened until the start and the end view (and so every view between: the path is convex) fit.
+    ``pace`` scales pan, zoom and turn alike (below 1: a slower camera)."""
     t = np.linspace(0.0, 1.0, num_frames)
     if rng.random() < 0.3:  # ease in and out: a camera that starts and stops
         t = 0.5 - 0.5 * np.cos(np.pi * t)
-    zoom = np.exp(t * rng.uniform(np.log(0.75), np.log(1.33))) if move and rng.random() < 0.5 else np.ones(num_frames)
-    turn = t * rng.uniform(-0.2, 0.2) if move and rng.random() < 0.35 else np.zeros(num_frames)
+    zoom = np.exp(pace * t * rng.uniform(np.log(0.75), np.log(1.33))) if move and rng.random() < 0.5 else np.ones(num_frames)
+    turn = pace * t * rng.uniform(-0.2, 0.2) if move and rng.random() < 0.35 else np.zeros(num_frames)
     half = (size / 2) / zoom  # photo px: the photo is pre-scaled so that zoom 1 is 1 photo px per output px
     reach = half * (np.abs(np.cos(turn)) + np.abs(np.sin(turn)))  # the rotated view's half extent
     r = float(reach.max())
     lo, hi = np.array([r, r]), np.array([width - r, height - r])
     if np.any(hi < lo):  # too small a photograph for this zoom / turn: centre it, no pan
         return np.repeat(((lo + hi) / 2)[None], num_frames, 0), half, turn
-    speed = rng.uniform(0.01, 0.08) * size if move and rng.random() < 0.85 else 0.0
+    speed = pace * rng.uniform(0.01, 0.08) * size if move and rng.random() < 0.85 else 0.0
     heading = rng.uniform(0, 2 * np.pi)
     span = speed * (num_frames - 1) * np.array([np.cos(heading), np.sin(heading)])
     room = hi - lo
@@ -96,12 +100,12 @@ def _camera_path(rng, width: float, height: float, size: int, num_frames: int, m
     return centre, half, turn
 
 
-def _background(rng, photo: np.ndarray, size: int, num_frames: int, move: bool) -> np.ndarray:
+def _background(rng, photo: np.ndarray, size: int, num_frames: int, move: bool, pace: float = 1.0) -> np.ndarray:
     """float [T, S, S, 3]: a photograph seen by a panning / zooming / turning camera, sometimes rippling."""
     view = rng.uniform(0.3, 0.7) * min(photo.shape[:2])  # the view spans 30-70% of the short side
     img = _scaled(photo, size / view)
     h, w = img.shape[:2]
-    centre, half, turn = _camera_path(rng, w, h, size, num_frames, move)
+    centre, half, turn = _camera_path(rng, w, h, size, num_frames, move, pace)
     yy, xx = clips._pixel_centres(size)
     u = (xx - size / 2)[None] / (size / 2)  # -1..1 across the output
     v = (yy - size / 2)[None] / (size / 2)
@@ -112,7 +116,7 @@ def _background(rng, photo: np.ndarray, size: int, num_frames: int, move: bool) 
     if rng.random() < 0.15:  # a slow ripple: the surface itself deforms (water, cloth), up to 1.5 px
         amp, wavelength = rng.uniform(0.5, 1.5), rng.uniform(size / 3, size)
         phase = rng.uniform(0, 2 * np.pi, 2)
-        omega = rng.uniform(0.2, 0.6) * rng.choice([-1, 1])
+        omega = pace * rng.uniform(0.2, 0.6) * rng.choice([-1, 1])
         tt = np.arange(num_frames)[:, None, None]
         x = x + amp * np.sin(2 * np.pi * yy[None] / wavelength + omega * tt + phase[0])
         y = y + amp * np.sin(2 * np.pi * xx[None] / wavelength + omega * tt + phase[1])
@@ -122,12 +126,14 @@ def _background(rng, photo: np.ndarray, size: int, num_frames: int, move: bool) 
 # ---------------------------------------------------------------- photo-textured objects
 
 
-def _draw_objects(rng, frames: np.ndarray, photos: list[np.ndarray], avoid: int) -> None:
+def _draw_objects(rng, frames: np.ndarray, photos: list[np.ndarray], avoid: int, pace: float = 1.0) -> None:
     """0-3 objects cut from photographs other than ``avoid`` (the background's), moving with the sprite
     physics of ``clips.py`` and drawn back layer first, in place on float frames [T, S, S, 3]."""
     num_frames, size = frames.shape[:2]
     count = int(rng.integers(1, 4))
     sprites = clips._random_sprites(rng, size, count)
+    if pace != 1.0:
+        sprites = dataclasses.replace(sprites, velocity=sprites.velocity * pace, spin=sprites.spin * pace)
     pos, _, ang = clips.simulate(sprites, size, num_frames)
     yy, xx = clips._pixel_centres(size)
     others = [i for i in range(len(photos)) if i != avoid] or [avoid]
@@ -144,7 +150,8 @@ def _draw_objects(rng, frames: np.ndarray, photos: list[np.ndarray], avoid: int)
         cy = rng.uniform(min(margin, th / 2), max(th - margin, th / 2))
         squash = np.ones(num_frames, np.float32)
         if rng.random() < 0.3:  # squash and stretch: a soft object deforming as it moves (area kept)
-            squash = 1 + np.float32(rng.uniform(0.1, 0.25)) * np.sin(tt * np.float32(rng.uniform(0.3, 0.8)) + rng.uniform(0, 6.3))
+            depth = np.float32(rng.uniform(0.1, 0.25))
+            squash = 1 + depth * np.sin(tt * np.float32(pace * rng.uniform(0.3, 0.8)) + rng.uniform(0, 6.3))
         sq = squash[:, None, None]
         dx = xx[None] - pos[:, i, 0, None, None].astype(np.float32)
         dy = yy[None] - pos[:, i, 1, None, None].astype(np.float32)
@@ -159,11 +166,11 @@ def _draw_objects(rng, frames: np.ndarray, photos: list[np.ndarray], avoid: int)
 # ---------------------------------------------------------------- light and sensor
 
 
-def _lighting(rng, frames: np.ndarray) -> np.ndarray:
+def _lighting(rng, frames: np.ndarray, pace: float = 1.0) -> np.ndarray:
     """Lighting that drifts over the clip (gain and a turning gradient), gamma, sensor noise; uint8 out."""
     num_frames, size = frames.shape[:2]
     yy, xx = clips._pixel_centres(size)
-    t = np.linspace(0.0, 1.0, num_frames, dtype=np.float32)[:, None, None]
+    t = np.float32(pace) * np.linspace(0.0, 1.0, num_frames, dtype=np.float32)[:, None, None]
     drift = rng.random() < 0.5
     gain = 1 + t * np.float32(rng.uniform(-0.25, 0.25) if drift else 0.0)
     th = rng.uniform(0, 2 * np.pi) + t * np.float32(rng.uniform(-0.8, 0.8) if drift else 0.0)
@@ -176,20 +183,22 @@ def _lighting(rng, frames: np.ndarray) -> np.ndarray:
     return (np.clip(frames, 0, 1) * 255 + 0.5).astype(np.uint8)
 
 
-def render_photo_clip(seed, photos: list[np.ndarray], size: int = 48, num_frames: int = 16) -> np.ndarray:
-    """One photo-motion clip, uint8 [T, size, size, 3], a pure function of (seed, photos, size, num_frames).
+def render_photo_clip(seed, photos: list[np.ndarray], size: int = 48, num_frames: int = 16, pace: float = 1.0) -> np.ndarray:
+    """One photo-motion clip, uint8 [T, size, size, 3], a pure function of (seed, photos, size, num_frames, pace).
 
     Kinds, drawn by the seed: the camera alone over a photograph (40%), objects over a still photograph
-    (25%), objects over a moving camera (35%). Every clip has motion: a still camera always has objects."""
+    (25%), objects over a moving camera (35%). Every clip has motion: a still camera always has objects.
+    ``pace`` slows every motion (camera, objects, ripple, squash, lighting drift) by that factor; footage
+    sampled from a phone moves far less between steps than the default clips."""
     if not photos:
         raise FileNotFoundError("render_photo_clip: no photographs to draw from (data/photos is empty for this split)")
     rng = np.random.default_rng(seed)
     kind = rng.choice(3, p=[0.4, 0.25, 0.35])
     which = int(rng.integers(len(photos)))
-    frames = _background(rng, photos[which], size, num_frames, move=kind != 1)
+    frames = _background(rng, photos[which], size, num_frames, move=kind != 1, pace=pace)
     if kind != 0:
-        _draw_objects(rng, frames, photos, which)
-    return _lighting(rng, frames)
+        _draw_objects(rng, frames, photos, which, pace)
+    return _lighting(rng, frames, pace)
 
 
 # ---------------------------------------------------------------- splits

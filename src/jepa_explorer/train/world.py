@@ -130,8 +130,12 @@ class WorldTrainer:
         p = pred(z[:, :-1], a)
         pred_loss = F.mse_loss(p, z[:, 1:])
         gen = torch.Generator().manual_seed(int(self.recipe["seed"]) * 1_000_003 + step)
-        reg = sigreg(z.transpose(0, 1).reshape(-1, z.shape[-1]), gen, slices=self.recipe.get("sigreg_slices", 256),
-                     t_max=self.recipe.get("sigreg_t_max", 3.0))
+        reg = sigreg(
+            z.transpose(0, 1).reshape(-1, z.shape[-1]),
+            gen,
+            slices=self.recipe.get("sigreg_slices", 256),
+            t_max=self.recipe.get("sigreg_t_max", 3.0),
+        )
         loss = pred_loss + self.recipe.get("sigreg_weight", 0.1) * reg
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
