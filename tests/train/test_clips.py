@@ -149,7 +149,7 @@ def _trainer(recipe):
 
 @pytest.mark.parametrize(
     "name", ["vjepa-tiny", "vjepa-tiny-predictor-3", "vjepa-tiny-photo", "vjepa-tiny-photo-slow"]
-)  # first stage, grown predictor, photo stage
+)  # first stage, grown predictor, photo stage and its slowed twin
 def test_recipe_fits_the_bundle_budget(name):
     recipe = load_recipe(name)
     assert recipe["kind"] == "vjepa"

@@ -132,8 +132,7 @@ def _draw_objects(rng, frames: np.ndarray, photos: list[np.ndarray], avoid: int,
     num_frames, size = frames.shape[:2]
     count = int(rng.integers(1, 4))
     sprites = clips._random_sprites(rng, size, count)
-    if pace != 1.0:
-        sprites = dataclasses.replace(sprites, velocity=sprites.velocity * pace, spin=sprites.spin * pace)
+    sprites = dataclasses.replace(sprites, velocity=sprites.velocity * pace, spin=sprites.spin * pace)
     pos, _, ang = clips.simulate(sprites, size, num_frames)
     yy, xx = clips._pixel_centres(size)
     others = [i for i in range(len(photos)) if i != avoid] or [avoid]
