@@ -167,6 +167,72 @@ def test_two_training_steps_export_bundles_that_load(tmp_path):
         assert torch.equal(a, b)
 
 
+def test_the_keypoint_recipe_trains_its_inverse_head_and_exports_keypoint_latents(tmp_path):
+    from jepa_explorer import load_model
+    from jepa_explorer.train.loop import load_recipe
+    from jepa_explorer.train.world import WorldTrainer
+
+    recipe = load_recipe("world-tiny-keypoints")
+    assert recipe["model"]["keypoints"] * 2 == recipe["model"]["latent_dim"] and recipe["inverse_weight"] > 0
+    recipe["model"].update(predictor_dim=32, predictor_depth=1, predictor_heads=2, latent_dim=16, keypoints=8)
+    recipe["model"]["encoder"].update(embed_dim=32, depth=1, num_heads=2)
+    recipe["data"].update(batch_size=4, length=3)
+    trainer = WorldTrainer(recipe, tmp_path / "run", "cpu", max_steps=2)
+    start = trainer.modules["inverse"].weight.detach().clone()
+    trainer.run(log=lambda line: None)
+    assert all(entry["inverse"] > 0 for entry in trainer.history)
+    assert not torch.equal(trainer.modules["inverse"].weight, start)  # the head is trained with the rest
+    again = WorldTrainer(recipe, tmp_path / "run", "cpu", max_steps=3)
+    assert again.resume() and torch.equal(again.modules["inverse"].weight, trainer.modules["inverse"].weight)
+    out = trainer.export(tmp_path / "world")
+    choices = json.loads((out / "card.json").read_text())["choices"]
+    assert "keypoints" in choices["one latent per frame"] and "inverse dynamics" in choices  # the recipe's own
+    assert "SIGReg" in choices["anti-collapse"]  # and the shared ones
+    model = load_model(out, "cpu")  # the inverse head stays out of the bundle
+    assert model.encoder.projector is None and model.encode(_frames(2)[0]).shape == (3, 16)
+
+
+def _keypoint_encoder(keypoints: int, latent_dim: int) -> WorldEncoder:
+    cfg = WorldConfig(**{**TINY.__dict__, "keypoints": keypoints, "latent_dim": latent_dim})
+    torch.manual_seed(0)
+    return WorldEncoder(cfg).eval()
+
+
+def test_keypoint_coordinates_are_linear_in_where_the_keypoint_looks():
+    enc = _keypoint_encoder(8, 16)
+    assert enc.projector is None  # 8 keypoints fill the 16-d latent
+    with torch.no_grad():
+        enc.offset.weight.zero_()
+        enc.attend.weight.zero_()
+        enc.attend.weight[0, 0] = 50.0  # keypoint 0 looks at tokens whose feature 0 is on
+
+    def latent_with_feature_at(weights: dict) -> torch.Tensor:
+        tokens = torch.zeros(1, 16, 32)
+        for n, w in weights.items():
+            tokens[0, n, 0] = w
+        enc.vit.forward = lambda x: tokens
+        return enc(torch.zeros(1, 3, 32, 32))[0]
+
+    centres = enc.centres
+    # grid centres in units of the spread of a uniform position: column 0 to 3 -> -1.34 to 1.34
+    assert torch.allclose(centres[0], torch.tensor([-1.5, -1.5]) / (4 / 12**0.5))
+    for n in (0, 5, 15):
+        z = latent_with_feature_at({n: 1.0})
+        assert torch.allclose(z[:2], centres[n], atol=1e-4)
+        assert torch.allclose(z[2:], torch.zeros(14), atol=1e-5)  # the others look everywhere: the grid's centre
+    # looking at two tokens equally lands half-way between them
+    z = latent_with_feature_at({4: 1.0, 6: 1.0})
+    assert torch.allclose(z[:2], (centres[4] + centres[6]) / 2, atol=1e-4)
+
+
+def test_keypoints_and_the_mlp_share_the_latent():
+    enc = _keypoint_encoder(3, 16)
+    z = enc(torch.randn(5, 3, 32, 32))
+    assert z.shape == (5, 16) and enc.projector[-1].out_features == 10
+    with pytest.raises(ValueError, match="9 keypoints need 18 latent dims"):
+        _keypoint_encoder(9, 16)
+
+
 def test_the_best_energy_charges_nothing_for_a_detour_and_each_task_has_its_planner():
     from jepa_explorer.world.planning import PLANNER_SETTINGS, energy, planner_settings
 

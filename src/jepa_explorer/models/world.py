@@ -1,8 +1,9 @@
 """The world model: a ViT encoder to one latent per frame, an action-conditioned causal predictor, SIGReg,
 and a latent-to-frame decoder (LeWorldModel's recipe at toy scale).
 
-- Encoder: `models/vit.py`'s VisionTransformer over the frame's patch tokens; the token grid is flattened
-  and projected to one latent (a learned, position-aware pooling: where the agent is must survive it).
+- Encoder: `models/vit.py`'s VisionTransformer over the frame's patch tokens, then spatial-softmax keypoints
+  (each an attention-weighted mean of the token centres, so positions stay linear in the latent) and/or the
+  token grid flattened through an MLP projector (LeWorldModel's), concatenated into one latent.
 - Predictor: a causal transformer over the latent history; the action enters every block through
   AdaLN-zero (scale, shift and gate from the action), so it cannot be ignored by attention; it predicts
   the change of the latent (row t: the latent after action t, from rows <= t). A KV cache makes one
@@ -46,6 +47,7 @@ class WorldConfig:
     predictor_heads: int = 4
     action_dim: int = 2
     max_history: int = 16  # positions the predictor knows; longer rollouts slide a window
+    keypoints: int = 0  # latent dims given to spatial-softmax keypoints (2 per keypoint), the rest to the MLP
     mean: tuple = (0.5, 0.5, 0.5)
     std: tuple = (0.25, 0.25, 0.25)
 
@@ -73,17 +75,42 @@ class WorldEncoder(nn.Module):
         super().__init__()
         self.vit = VisionTransformer(cfg.encoder)
         width = cfg.encoder.embed_dim * cfg.encoder.num_patches
+        self.keypoints = cfg.keypoints
+        rest = cfg.latent_dim - 2 * cfg.keypoints
+        if rest < 0:
+            raise ValueError(f"{cfg.keypoints} keypoints need {2 * cfg.keypoints} latent dims; latent_dim is {cfg.latent_dim}")
         # LeWorldModel's projector: an MLP with BatchNorm (SIGReg acts on its output)
-        self.projector = nn.Sequential(
-            nn.Linear(width, cfg.projector_dim),
-            nn.BatchNorm1d(cfg.projector_dim),
-            nn.GELU(),
-            nn.Linear(cfg.projector_dim, cfg.latent_dim),
-        )
-        _init_weights(self.projector)
+        self.projector = None
+        if rest:
+            self.projector = nn.Sequential(
+                nn.Linear(width, cfg.projector_dim),
+                nn.BatchNorm1d(cfg.projector_dim),
+                nn.GELU(),
+                nn.Linear(cfg.projector_dim, rest),
+            )
+            _init_weights(self.projector)
+        if cfg.keypoints:
+            # spatial softmax over the token grid: each keypoint is an attention-weighted mean of the token
+            # centres plus a per-token offset, so its coordinates are linear in where it looks
+            g = cfg.encoder.grid_size
+            rows, cols = torch.meshgrid(torch.arange(g), torch.arange(g), indexing="ij")
+            centres = torch.stack([cols, rows], -1).reshape(-1, 2).float()
+            self.register_buffer("centres", (centres - (g - 1) / 2) / (g / math.sqrt(12)), persistent=False)
+            self.attend = nn.Linear(cfg.encoder.embed_dim, cfg.keypoints)
+            self.offset = nn.Linear(cfg.encoder.embed_dim, 2 * cfg.keypoints)
+            _init_weights(self.offset)
+            _init_weights(self.attend, std=0.3)  # peaked from the start: a flat softmax has no gradient to grow
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.projector(self.vit(x).flatten(1))
+        tokens = self.vit(x)
+        parts = []
+        if self.keypoints:
+            w = self.attend(tokens).softmax(dim=1)  # [B, N, K]: where each keypoint looks
+            spots = self.centres[None, :, None, :] + self.offset(tokens).unflatten(-1, (self.keypoints, 2))
+            parts.append((w.unsqueeze(-1) * spots).sum(1).flatten(1))
+        if self.projector is not None:
+            parts.append(self.projector(tokens.flatten(1)))
+        return torch.cat(parts, dim=1) if len(parts) > 1 else parts[0]
 
 
 # ---------------------------------------------------------------- predictor

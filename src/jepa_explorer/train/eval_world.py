@@ -238,7 +238,7 @@ def eval_probes(model, n_train: int = 500, n_test: int = 200, seed: int = 0, spl
         with torch.inference_mode():
             return random_enc(model.frames_tensor(frames)).cpu().numpy()
 
-    def tokens(frames):  # the trained encoder's token grid, before the projector
+    def tokens(frames):  # the trained encoder's token grid, before the keypoints or projector
         with torch.inference_mode():
             return model.encoder.vit(model.frames_tensor(frames)).flatten(1).float().cpu().numpy()
 
@@ -252,7 +252,7 @@ def eval_probes(model, n_train: int = 500, n_test: int = 200, seed: int = 0, spl
             "min_dim_std": float(z.std(0).min()),
             "effective_rank": effective_rank(z),
         }
-    # where the positions are still linear: the 32-d latent's SIGReg shaping codes them non-linearly
+    # the same probe on the encoder's token grid: where the latent head loses a position, this still has it
     r2, zte = _linear_probe(tokens, n_train, n_test, seed, split)
     out["encoder_tokens"] = {**r2, "dim": int(zte.shape[1])}
     out["frames"] = {"train": n_train * (PROBE_LENGTH + 1), "test": n_test * (PROBE_LENGTH + 1)}
@@ -361,7 +361,7 @@ def format_world_report(report: dict) -> str:
     if "encoder_tokens" in p:  # reports written before the token probe have none
         t = p["encoder_tokens"]
         lines.append(
-            f"  from the encoder's token grid before the projector ({t['dim']}-d): "
+            f"  from the encoder's token grid, before the latent head ({t['dim']}-d): "
             f"agent {t['agent_r2']:.3f}, object {t['object_r2']:.3f}"
         )
     lines.append(

@@ -1,7 +1,8 @@
 """`jepa-explorer train world-tiny`: the action-conditioned world model (recipe kind "world").
 
 One run trains, end to end, the encoder (ViT + projector), the causal AdaLN predictor (teacher-forced
-next-latent MSE) and SIGReg on the latents (LeWorldModel: no target encoder, no stop-gradient), plus,
+next-latent MSE), SIGReg on the latents (LeWorldModel: no target encoder, no stop-gradient) and, when the
+recipe sets `inverse_weight`, a linear inverse-dynamics term (the action read from the latent's change), plus,
 beside them, the latent-to-frame decoder on detached latents (its gradient never reaches the encoder).
 Batches are functions of (seed, step), so `--resume` continues with the same data order; `last.pt` is
 written every `checkpoint_every_s`. Export writes two bundles: OUT (the world model) and OUT-decoder.
@@ -85,7 +86,12 @@ class WorldTrainer:
             "predictor": WorldPredictor(self.cfg).to(self.device),
             "decoder": WorldDecoder(self.cfg.latent_dim, self.cfg.encoder.img_size).to(self.device),
         }
-        params = [p for n in ("encoder", "predictor") for p in self.modules[n].parameters()]
+        trained = ["encoder", "predictor"]
+        if recipe.get("inverse_weight", 0.0):
+            # training-only head: the action read from the latent's change by one linear map
+            self.modules["inverse"] = torch.nn.Linear(self.cfg.latent_dim, self.cfg.action_dim).to(self.device)
+            trained.append("inverse")
+        params = [p for n in trained for p in self.modules[n].parameters()]
         self.opt = torch.optim.AdamW(
             [
                 {"params": [p for p in params if p.ndim > 1]},
@@ -137,6 +143,11 @@ class WorldTrainer:
             t_max=self.recipe.get("sigreg_t_max", 3.0),
         )
         loss = pred_loss + self.recipe.get("sigreg_weight", 0.1) * reg
+        logs = {}
+        if "inverse" in self.modules:
+            inverse = F.mse_loss(self.modules["inverse"](z[:, 1:] - z[:, :-1]), a)
+            loss = loss + self.recipe["inverse_weight"] * inverse
+            logs["inverse"] = inverse.item()
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_([p for g in self.opt.param_groups for p in g["params"]], 1.0)
@@ -148,7 +159,7 @@ class WorldTrainer:
         self.dec_opt.zero_grad(set_to_none=True)
         recon.backward()
         self.dec_opt.step()
-        return {"loss": loss.item(), "pred": pred_loss.item(), "sigreg": reg.item(), "recon": recon.item()}
+        return {"loss": loss.item(), "pred": pred_loss.item(), "sigreg": reg.item(), "recon": recon.item(), **logs}
 
     def _schedules(self, step: int) -> None:
         lr = lr_at(step, self.optim_cfg)
@@ -234,7 +245,7 @@ class WorldTrainer:
             "input": {"size": self.cfg.encoder.img_size, "mean": list(self.cfg.mean), "std": list(self.cfg.std)},
             "architecture": self.cfg.to_dict(),
             "latent_health": self.latent_health(),
-            "choices": DESIGN_CHOICES,
+            "choices": {**DESIGN_CHOICES, **self.recipe.get("choices", {})},  # a recipe states its own departures
         }
         card.update(self.recipe.get("card", {}))
         dtype = getattr(torch, self.recipe.get("bundle_dtype", "float16"))
