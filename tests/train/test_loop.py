@@ -277,3 +277,22 @@ def test_a_predictor_only_stage_keeps_both_encoders_and_trains_the_predictor(tmp
     alone.update(freeze_encoder=True)  # nothing trained to keep
     with pytest.raises(JepaError, match="freeze_encoder"):
         Trainer(alone, tmp_path / "alone")
+
+
+def test_a_recipe_with_a_base_is_its_base_with_the_changes(tmp_path):
+    stage = tmp_path / "stage.json"
+    stage.write_text(json.dumps({"base": "world-tiny", "name": "s", "model": {"keypoints": 4}, "optim": {"lr": 0.5}}))
+    base, recipe = load_recipe("world-tiny"), load_recipe(str(stage))
+    assert recipe["name"] == "s" and "base" not in recipe
+    assert recipe["model"]["keypoints"] == 4 and recipe["optim"]["lr"] == 0.5  # nested entries merge...
+    assert recipe["model"]["encoder"] == base["model"]["encoder"]  # ...keeping their neighbours
+    assert recipe["optim"]["total_steps"] == base["optim"]["total_steps"] and recipe["data"] == base["data"]
+    assert load_recipe("world-tiny") == base  # the base itself is left as it was
+    # the bundled stages written this way load as the full recipes they replaced
+    slow = load_recipe("vjepa-tiny-photo-slow")
+    assert slow["data"]["photo_slow"] == 0.5 and slow["optim"]["total_steps"] == 1000
+    assert slow["masks"] == load_recipe("vjepa-tiny-photo")["masks"] and slow["init"] == "checkpoints/vjepa-tiny"
+    looped = tmp_path / "looped.json"
+    looped.write_text(json.dumps({"base": str(looped), "name": "l"}))
+    with pytest.raises(JepaError, match="loop"):
+        load_recipe(str(looped))

@@ -37,6 +37,17 @@ def list_recipes() -> list[str]:
     return sorted(p.name.removesuffix(".json") for p in resources.files(RECIPE_PACKAGE).iterdir() if p.name.endswith(".json"))
 
 
+_loading: set[str] = set()  # the bases being loaded, to refuse a loop
+
+
+def _merged(base: dict, changes: dict) -> dict:
+    """`base` with `changes` applied: nested sections merge key by key; any other value replaces."""
+    out = copy.deepcopy(base)
+    for key, value in changes.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
 def load_recipe(name_or_path: str) -> dict:
     path = Path(name_or_path)
     if path.suffix == ".json" and path.exists():
@@ -50,6 +61,15 @@ def load_recipe(name_or_path: str) -> dict:
         recipe = json.loads(text)
     except json.JSONDecodeError as e:
         raise JepaError(f"recipe {name_or_path}: not valid JSON ({e}).") from None
+    if "base" in recipe:  # a stage that differs from a bundled recipe in a few entries names it
+        base = recipe.pop("base")
+        if base in _loading:
+            raise JepaError(f"recipe {name_or_path}: its bases form a loop through '{base}'.")
+        _loading.add(base)
+        try:
+            recipe = _merged(load_recipe(base), recipe)
+        finally:
+            _loading.discard(base)
     for key in ("name", "kind", "seed", "data", "optim"):
         if key not in recipe:
             raise JepaError(f"recipe {name_or_path}: missing '{key}'.")
