@@ -296,3 +296,8 @@ def test_a_recipe_with_a_base_is_its_base_with_the_changes(tmp_path):
     looped.write_text(json.dumps({"base": str(looped), "name": "l"}))
     with pytest.raises(JepaError, match="loop"):
         load_recipe(str(looped))
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    first.write_text(json.dumps({"base": str(second), "name": "a"}))
+    second.write_text(json.dumps({"base": str(first), "name": "b"}))
+    with pytest.raises(JepaError, match="loop"):
+        load_recipe(str(first))

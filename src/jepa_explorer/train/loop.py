@@ -37,9 +37,6 @@ def list_recipes() -> list[str]:
     return sorted(p.name.removesuffix(".json") for p in resources.files(RECIPE_PACKAGE).iterdir() if p.name.endswith(".json"))
 
 
-_loading: set[str] = set()  # the bases being loaded, to refuse a loop
-
-
 def _merged(base: dict, changes: dict) -> dict:
     """`base` with `changes` applied: nested sections merge key by key; any other value replaces."""
     out = copy.deepcopy(base)
@@ -48,7 +45,8 @@ def _merged(base: dict, changes: dict) -> dict:
     return out
 
 
-def load_recipe(name_or_path: str) -> dict:
+def load_recipe(name_or_path: str, _loading: tuple = ()) -> dict:
+    """`_loading`: the recipes whose bases are being loaded (a loop among them is refused)."""
     path = Path(name_or_path)
     if path.suffix == ".json" and path.exists():
         text = path.read_text(encoding="utf-8")
@@ -63,13 +61,9 @@ def load_recipe(name_or_path: str) -> dict:
         raise JepaError(f"recipe {name_or_path}: not valid JSON ({e}).") from None
     if "base" in recipe:  # a stage that differs from a bundled recipe in a few entries names it
         base = recipe.pop("base")
-        if base in _loading:
+        if base in (*_loading, name_or_path):
             raise JepaError(f"recipe {name_or_path}: its bases form a loop through '{base}'.")
-        _loading.add(base)
-        try:
-            recipe = _merged(load_recipe(base), recipe)
-        finally:
-            _loading.discard(base)
+        recipe = _merged(load_recipe(base, (*_loading, name_or_path)), recipe)
     for key in ("name", "kind", "seed", "data", "optim"):
         if key not in recipe:
             raise JepaError(f"recipe {name_or_path}: missing '{key}'.")
