@@ -42,3 +42,37 @@ def test_clip_pixel_comparison_with_a_video_decoder():
     assert not np.array_equal(out.images["decoded_prediction"][2:], out.images["original"][2:])
     one = frame_of(out, 3)
     assert one.images["decoded_actual"].shape == (16, 16, 3) and one.psnr == out.psnr
+
+
+def test_a_reference_decoder_starts_from_the_last_context_frame_at_each_target_patch():
+    from jepa_explorer.engine.pixels import compare_pixels, frame_of
+    from jepa_explorer.engine.session import Session
+    from jepa_explorer.masks.generators import future
+    from jepa_explorer.masks.grid import PatchMasks
+    from jepa_explorer.models.config import ViTConfig
+    from jepa_explorer.models.decoder import DecoderConfig, PatchDecoder
+    from jepa_explorer.models.factory import new_jepa
+
+    torch.manual_seed(0)
+    enc = ViTConfig(img_size=16, patch_size=8, num_frames=6, tubelet_size=2, embed_dim=32, depth=1, num_heads=2, video=True)
+    session = Session(new_jepa(enc))
+    frames = (np.random.default_rng(1).random((6, 16, 16, 3)) * 255).astype(np.uint8)
+    session.set_input(frames)
+    decoder = PatchDecoder(DecoderConfig(embed_dim=32, hidden_dim=16, depth=1, patch_size=8, tubelet_size=2, reference=True))
+    # untrained, it copies: every future frame decodes to the last context frame (frame 1), exactly
+    out = compare_pixels(session, session.predict(future(session.grid_shape, context_steps=1)), decoder=decoder.eval())
+    assert out.decoded_with_reference and frame_of(out, 4).decoded_with_reference
+    for name in ("decoded_prediction", "decoded_actual"):
+        for t in range(2, 6):
+            np.testing.assert_allclose(out.images[name][t].astype(int), frames[1].astype(int), atol=1)
+    # a patch no context step shows has no reference: it is decoded from its embedding alone (the mean colour at init)
+    context = np.ones((3, 2, 2), dtype=bool)
+    context[:, 0, 0] = False  # the top-left patch is hidden in every step ...
+    target = np.zeros((3, 2, 2), dtype=bool)
+    target[2, 0, 0] = target[2, 1, 1] = True  # ... and one target is there, the other below a visible patch
+    masks = PatchMasks(context=context & ~target, targets=[target])
+    out = compare_pixels(session, session.predict(masks), decoder=decoder)
+    decoded = out.images["decoded_prediction"]
+    np.testing.assert_allclose(decoded[4:, 8:, 8:].astype(int), np.stack([frames[3, 8:, 8:]] * 2).astype(int), atol=1)
+    mean_colour = (np.array(session.model.config.mean) * 255).round()
+    np.testing.assert_allclose(decoded[4:, :8, :8].reshape(-1, 3), np.tile(mean_colour, (128, 1)), atol=1)

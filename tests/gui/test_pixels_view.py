@@ -83,3 +83,19 @@ def test_model_card_is_prose_with_an_explainer(window):
     panel.explain.click()
     assert panel.explain.popup.isVisible()
     panel.explain.popup.hide()
+
+
+def test_the_decoded_tiles_say_when_the_decoder_started_from_the_last_context_frame(qtbot):
+    from jepa_explorer.engine.pixels import PixelComparison
+    from jepa_explorer.gui.panels.pixels import PixelPanel
+
+    panel = PixelPanel()
+    qtbot.addWidget(panel)
+    image = np.zeros((16, 16, 3), np.uint8)
+    images = {"decoded_prediction": image, "decoded_actual": image}
+    panel.show_comparison(PixelComparison(images, {"decoded_prediction": 20.0}, decoded_with_reference=True))
+    assert "last context frame" in panel.tiles["jepa"].toolTip() and "last context frame" in panel.tiles["actual"].toolTip()
+    assert "last context frame" not in panel.tiles["mae"].toolTip()
+    panel.show_comparison(PixelComparison(images, {"decoded_prediction": 20.0}))  # another model's plain decoder
+    assert "last context frame" not in panel.tiles["jepa"].toolTip()
+    assert panel.tiles["jepa"].toolTip().startswith("The JEPA's predicted target embeddings")

@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 import torch
 
 from jepa_explorer.cli import main
@@ -86,7 +87,8 @@ def test_eval_refuses_to_write_validation_numbers_into_a_card(vjepa_fixture_path
     assert "--write-card stores the test split" in capsys.readouterr().err
 
 
-def test_video_report_with_a_decoder_measures_future_frame_pixels(vjepa_fixture_path, tmp_path):
+@pytest.mark.parametrize("reference", [False, True])
+def test_video_report_with_a_decoder_measures_future_frame_pixels(vjepa_fixture_path, tmp_path, reference):
     import numpy as np
 
     from jepa_explorer.checkpoints.bundle import save_bundle
@@ -94,7 +96,14 @@ def test_video_report_with_a_decoder_measures_future_frame_pixels(vjepa_fixture_
     from jepa_explorer.models.decoder import DecoderConfig, PatchDecoder
 
     enc = load_model(vjepa_fixture_path, "cpu").config.encoder
-    cfg = DecoderConfig(embed_dim=enc.embed_dim, hidden_dim=32, depth=1, patch_size=enc.patch_size, tubelet_size=enc.tubelet_size)
+    cfg = DecoderConfig(
+        embed_dim=enc.embed_dim,
+        hidden_dim=32,
+        depth=1,
+        patch_size=enc.patch_size,
+        tubelet_size=enc.tubelet_size,
+        reference=reference,
+    )
     path = save_bundle(
         tmp_path / "decoder",
         {"decoder": PatchDecoder(cfg)},
@@ -102,8 +111,13 @@ def test_video_report_with_a_decoder_measures_future_frame_pixels(vjepa_fixture_
     )
     report = evaluate_video(vjepa_fixture_path, n_clips=1, probe=None, decoder=str(path))
     for psnr in [report["future_pixels_psnr_db"], *(d["future_pixels_psnr_db"] for d in report["domains"].values())]:
-        assert set(psnr) == {"decoded_actual", "decoded_prediction", "copy_last_context_frame"}
+        assert set(psnr) == {"decoded_actual", "decoded_prediction", "copy_last_context_frame", "decoded_last_context_step"}
         assert all(np.isfinite(v) and v > 0 for v in psnr.values())
+        if reference:  # an untrained reference decoder copies the last context frame, whatever the embedding
+            for name in ("decoded_actual", "decoded_prediction", "decoded_last_context_step"):
+                assert psnr[name] == pytest.approx(psnr["copy_last_context_frame"], abs=0.05)
+        else:
+            assert psnr["decoded_prediction"] != pytest.approx(psnr["copy_last_context_frame"], abs=0.05)
     assert "--decoder" in report["command"]
 
 

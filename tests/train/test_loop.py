@@ -178,6 +178,53 @@ def test_vjepa_train_resume_export(tmp_path):
     assert card["input"]["num_frames"] == 4 and "clips" in card["training_data"]
     assert first_loss.step == 2
 
+    # the reference decoder stage: trains on photo-motion clips too, and its bundle takes a reference
+    recipe = load_recipe("vjepa-tiny-decoder-reference")
+    recipe["jepa"] = str(tmp_path / "bundle")
+    recipe["data"].update(size=16, num_frames=4, batch_size=2)
+    recipe["optim"].update(total_steps=2, warmup_steps=1)
+    dec = Trainer(recipe, tmp_path / "dec-ref")
+    dec.run(log=lambda _: None)
+    decoder, card = load_decoder(dec.export(tmp_path / "dec-ref-bundle"), "cpu")
+    assert decoder.cfg.reference and card["architecture"]["decoder"]["reference"] is True
+    reference = torch.randn(3, 8 * 8 * 3)
+    assert not torch.equal(decoder(torch.randn(3, 192), reference), decoder(torch.randn(3, 192)))
+    recipe["jepa"] = str(jepa_image_bundle(tmp_path))
+    with pytest.raises(JepaError, match="needs a video JEPA"):
+        Trainer(recipe, tmp_path / "dec-ref-image")
+
+
+def jepa_image_bundle(tmp_path):
+    jepa = Trainer(_tiny("ijepa", steps=1), tmp_path / "image-jepa")
+    return jepa.export(tmp_path / "image-jepa-bundle")
+
+
+def test_future_references_give_each_later_patch_the_last_context_frame_at_its_place():
+    from jepa_explorer.models.decoder import DecoderConfig, PatchDecoder
+    from jepa_explorer.train.loop import _future_references
+
+    decoder = PatchDecoder(
+        DecoderConfig(embed_dim=4, hidden_dim=4, depth=1, patch_size=1, in_chans=1, tubelet_size=2, reference=True)
+    )
+    steps, places = 4, 3  # tokens (t, place), pixels (frame, channel): frame f of token (t, p) holds 100·t + 10·p + f
+    pixels = torch.tensor([[[100 * t + 10 * p, 100 * t + 10 * p + 1] for t in range(steps) for p in range(places)]] * 64).float()
+    reference, present = _future_references(
+        pixels, (steps, 1, places), decoder, np.random.default_rng(0), {"reference_dropout": 0.25}
+    )
+    assert reference.shape == (64, steps * places, 1) and present.shape == (64, steps * places)
+    present = present.view(64, steps, places)
+    assert (present == present[:, :, :1]).all()  # a whole time step has a reference or none
+    for b in range(64):
+        later = present[b, :, 0].nonzero().flatten()
+        if len(later) == 0:
+            continue  # dropped out
+        t0 = int(later[0])
+        assert t0 >= 1 and present[b, t0:, 0].all()  # every step after the context has one
+        want = torch.tensor([100 * (t0 - 1) + 10 * p + 1 for p in range(places)]).float()  # the context's last frame
+        assert torch.equal(reference[b].view(steps, places)[t0], want)
+    dropped = (~present.any(dim=(1, 2))).float().mean()
+    assert 0.1 < dropped < 0.45  # about a quarter of the clips get none
+
 
 def test_overrides_set_nested_recipe_entries_and_reject_unknown_sections():
     from jepa_explorer.train.loop import apply_overrides

@@ -26,20 +26,22 @@ def mean_context(context_emb, target_count: int) -> np.ndarray:
     return np.repeat(context_emb.mean(axis=0, keepdims=True), target_count, axis=0)
 
 
+def latest_context_at(context_idx, target_idx, grid_shape) -> np.ndarray:
+    """[M]: for each target patch, the position in `context_idx` of the context patch at the same
+    (row, column) in the latest time step that has one; -1 where no step has that position."""
+    latest: dict[tuple[int, int], tuple[int, int]] = {}
+    for k, (t, r, c) in enumerate(coordinates(context_idx, grid_shape)):
+        if (r, c) not in latest or t > latest[(r, c)][0]:
+            latest[(int(r), int(c))] = (int(t), k)
+    return np.array([latest.get((int(r), int(c)), (0, -1))[1] for _, r, c in coordinates(target_idx, grid_shape)], dtype=np.int64)
+
+
 def last_context_step(context_emb, context_idx, target_idx, grid_shape) -> np.ndarray:
     """Video: copy the same (row, column) from the latest context time step that has it; where no
     step has that position, fall back to the nearest context patch."""
-    ctx = coordinates(context_idx, grid_shape)
-    fallback = nearest_context(context_emb, context_idx, target_idx, grid_shape)
-    out = fallback.copy()
-    latest: dict[tuple[int, int], tuple[int, int]] = {}
-    for k, (t, r, c) in enumerate(ctx):
-        if (r, c) not in latest or t > latest[(r, c)][0]:
-            latest[(int(r), int(c))] = (int(t), k)
-    for m, (_, r, c) in enumerate(coordinates(target_idx, grid_shape)):
-        hit = latest.get((int(r), int(c)))
-        if hit is not None:
-            out[m] = context_emb[hit[1]]
+    out = nearest_context(context_emb, context_idx, target_idx, grid_shape).copy()
+    hits = latest_context_at(context_idx, target_idx, grid_shape)
+    out[hits >= 0] = context_emb[hits[hits >= 0]]
     return out
 
 

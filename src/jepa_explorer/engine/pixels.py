@@ -7,7 +7,7 @@ the eye compares exactly what each model had to produce.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
@@ -20,6 +20,7 @@ class PixelComparison:
     images: dict[str, np.ndarray]  # name -> uint8 [S, S, 3] (video: [T, S, S, 3], every clip frame)
     psnr: dict[str, float] = field(default_factory=dict)  # name -> dB on the target region
     unavailable: dict[str, str] = field(default_factory=dict)  # name -> why
+    decoded_with_reference: bool = False  # the decoder also took each target patch as the last context frame showed it
 
 
 def psnr(a: np.ndarray, b: np.ndarray, region: np.ndarray) -> float:
@@ -77,11 +78,18 @@ def compare_pixels(session, prediction, mae=None, decoder=None) -> PixelComparis
             out.unavailable["mae"] = "no MAE for video models" if enc.video else "no MAE checkpoint loaded"
         if decoder is not None:
             device = next(decoder.parameters()).device
-            actual = decoder(torch.from_numpy(feats.actual).to(device)).cpu()
-            out.images["decoded_actual"] = compose({int(i): actual[i] for i in targets})
+            context = masks.context_indices()
+            out.decoded_with_reference = bool(getattr(decoder.cfg, "reference", False))
+
+            def decode(embeddings: np.ndarray, indices: np.ndarray) -> torch.Tensor:
+                reference = decoder_references(x_tokens[0], context, indices, masks.grid_shape, decoder)
+                return decoder(torch.from_numpy(embeddings).to(device), *(r.to(device) for r in reference)).cpu()
+
+            actual = decode(feats.actual[targets], targets)
+            out.images["decoded_actual"] = compose({int(i): actual[row] for row, i in enumerate(targets)})
             predicted: dict[int, list[torch.Tensor]] = {}
             for g in prediction.groups:
-                decoded = decoder(torch.from_numpy(g.predicted).to(device)).cpu()
+                decoded = decode(g.predicted, g.target_indices)
                 for row, index in enumerate(g.target_indices):
                     predicted.setdefault(int(index), []).append(decoded[row])
             out.images["decoded_prediction"] = compose({i: torch.stack(v).mean(0) for i, v in predicted.items()})
@@ -93,7 +101,20 @@ def compare_pixels(session, prediction, mae=None, decoder=None) -> PixelComparis
     return out
 
 
+def decoder_references(x_tokens, context_idx, target_idx, grid_shape, decoder) -> tuple:
+    """A reference decoder's inputs for these targets: (the last frame of the latest context patch at
+    the same place [M, p·p·C], whether there is one [M]); () for a decoder that takes none."""
+    if not getattr(decoder.cfg, "reference", False):
+        return ()
+    from jepa_explorer.analysis.baselines import latest_context_at
+
+    hits = torch.from_numpy(latest_context_at(context_idx, target_idx, grid_shape))
+    present = hits >= 0
+    source = torch.from_numpy(np.asarray(context_idx))[hits.clamp(min=0)]
+    return x_tokens[source][:, -decoder.frame_pixels :], present
+
+
 def frame_of(comparison: PixelComparison, frame: int) -> PixelComparison:
     """One frame of a clip's comparison (images [T, S, S, 3] -> [S, S, 3]; the PSNRs stay the clip's)."""
     images = {k: (v[min(frame, len(v) - 1)] if v.ndim == 4 else v) for k, v in comparison.images.items()}
-    return PixelComparison(images, dict(comparison.psnr), dict(comparison.unavailable))
+    return replace(comparison, images=images, psnr=dict(comparison.psnr), unavailable=dict(comparison.unavailable))

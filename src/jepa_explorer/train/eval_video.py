@@ -79,11 +79,27 @@ def eval_video_prediction(model, clips: np.ndarray, seed: int = 0, decoder=None)
 
 
 def _future_psnr(session, result, decoder) -> dict[str, float]:
-    """PSNR (dB) on the future frames: decoded actual and predicted embeddings, and copying the last
-    context frame (the pixel-space version of the copy baseline)."""
+    """PSNR (dB) on the future frames: decoded actual and predicted embeddings, copying the last
+    context frame (the pixel-space version of the copy baseline), and the same decoder given the
+    last-context-step baseline's embeddings instead of the prediction: what the decoder makes of
+    an embedding that says "nothing changed" (for a reference decoder, how much of its gain over a
+    copy is the decoder's own and not the predictor's)."""
+    from dataclasses import replace
+
+    from jepa_explorer.analysis.baselines import last_context_step
     from jepa_explorer.engine.pixels import compare_pixels, pixel_region, psnr
 
     comparison = compare_pixels(session, result, None, decoder)
+    context_idx = result.context_indices
+    _, context_emb = session._encode_context(context_idx)
+    copied = replace(
+        result,
+        groups=[
+            replace(g, predicted=last_context_step(context_emb, context_idx, g.target_indices, session.grid_shape))
+            for g in result.groups
+        ],
+    )
+    copied_pixels = compare_pixels(session, copied, None, decoder)
     enc = session.model.config.encoder
     masks = result.masks
     region = pixel_region(masks.target_union, enc)
@@ -94,6 +110,7 @@ def _future_psnr(session, result, decoder) -> dict[str, float]:
         "decoded_actual": comparison.psnr["decoded_actual"],
         "decoded_prediction": comparison.psnr["decoded_prediction"],
         "copy_last_context_frame": psnr(copy, frames, region),
+        "decoded_last_context_step": copied_pixels.psnr["decoded_prediction"],
     }
 
 

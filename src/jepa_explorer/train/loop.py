@@ -214,6 +214,22 @@ def build_vjepa(recipe: dict, device) -> tuple[dict, object, object]:
     return modules, enc_cfg, pred_cfg
 
 
+def _future_references(pixels: torch.Tensor, grid_shape, decoder, rng: np.random.Generator, recipe: dict) -> tuple:
+    """A reference decoder's training inputs, as a future-frame mask gives them: each clip's context is
+    its first t0 time steps (t0 random), every later patch gets the last context frame at its place,
+    and the context patches none. `reference_dropout` of the clips get no reference at all, so the
+    decoder still decodes an embedding alone (masks whose targets no context step shows)."""
+    b, n, _ = pixels.shape
+    steps = grid_shape[0]
+    tokens = pixels.view(b, steps, n // steps, -1)
+    t0 = torch.from_numpy(rng.integers(1, steps, size=b))
+    last = tokens[torch.arange(b), t0 - 1][..., -decoder.frame_pixels :]  # [B, rows·cols, p·p·C]
+    present = torch.arange(steps)[None, :] >= t0[:, None]  # [B, steps]
+    present &= torch.from_numpy(rng.random(b) >= recipe.get("reference_dropout", 0.2))[:, None]
+    reference = last[:, None].expand(b, steps, *last.shape[1:]).reshape(b, n, -1)
+    return reference, present[:, :, None].expand(b, steps, n // steps).reshape(b, n).to(pixels.device)
+
+
 class Trainer:
     """One recipe, one run directory. `run()` trains until total_steps, writing checkpoints on the way."""
 
@@ -323,6 +339,11 @@ class Trainer:
                 tubelet_size=self.enc_cfg.tubelet_size if self.enc_cfg.video else 1,
                 **model["decoder"],
             )
+            if cfg.reference and not self.enc_cfg.video:
+                raise JepaError(
+                    f"recipe {self.recipe['name']}: a reference decoder needs a video JEPA (its reference is the "
+                    f"last context frame); {self.recipe['jepa']} is an image model. Drop model.decoder.reference."
+                )
             self.trainable = ("decoder",)
             return {"decoder": PatchDecoder(cfg).to(self.device)}
         raise JepaError(f"recipe {self.recipe['name']}: unknown kind '{kind}' (ijepa, vjepa, mae or decoder).")
@@ -428,7 +449,9 @@ class Trainer:
             h = F.layer_norm(h, (h.size(-1),))
         cfg = self.enc_cfg
         pixels = patchify_video(x, cfg.patch_size, cfg.tubelet_size) if cfg.video else patchify(x, cfg.patch_size)
-        loss = F.mse_loss(self.modules["decoder"](h), pixels)
+        decoder = self.modules["decoder"]
+        reference = _future_references(pixels, cfg.grid_shape, decoder, rng, self.recipe) if decoder.cfg.reference else ()
+        loss = F.mse_loss(decoder(h, *reference), pixels)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()

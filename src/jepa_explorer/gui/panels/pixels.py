@@ -49,6 +49,10 @@ TAX_READING = (
     "Read: +44% = the error on the targets grew 1.44 times with texture no context can predict; a pixel model "
     "(MAE) must pay for it, a JEPA may ignore it. A negative change: the error fell, no tax paid."
 )
+REFERENCE_NOTE = (
+    ". This decoder also gets each target patch as the last context frame showed it and decodes the change from "
+    "it: an embedding that says 'nothing moved' decodes to a copy of that frame"
+)
 NOT_AVAILABLE = {
     "mae": "not available: no MAE checkpoint bundled",
     "jepa": "not available: no decoder checkpoint bundled",
@@ -95,8 +99,7 @@ class _Tile(QWidget):
         self.title = QLabel(title)
         self.title.setObjectName("tileTitle")
         self.title.setAlignment(Qt.AlignCenter)
-        self.title.setToolTip(tip)
-        self.setToolTip(tip)
+        self.set_tip(tip)
         self.zoom: tuple | None = None  # (x0, y0, x1, y1) pixels shown, None: the whole picture
         self.view = pg.GraphicsView(background=style.BACKGROUND)
         self.box = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=False)
@@ -121,6 +124,10 @@ class _Tile(QWidget):
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.caption)
         layout.addStretch(0)  # a tall tile keeps title, picture and caption together at its top
+
+    def set_tip(self, tip: str) -> None:
+        self.title.setToolTip(tip)
+        self.setToolTip(tip)
 
     def set_caption(self, *texts: str) -> None:
         """The first of `texts` (longest first) that fits the tile's width on one line; the first in the tooltip."""
@@ -359,6 +366,10 @@ class PixelPanel(QWidget):
         scores = comparison.psnr if comparison is not None else {}
         for kind, key in (("mae", "mae"), ("jepa", "decoded_prediction"), ("actual", "decoded_actual")):
             self.set_decoded(kind, images.get(key), scores.get(key))
+        with_reference = comparison is not None and comparison.decoded_with_reference
+        for key, _, tip in TILES:
+            if key in ("jepa", "actual"):
+                self.tiles[key].set_tip(tip + (REFERENCE_NOTE if with_reference else ""))
         self._apply_zoom()
 
     def show_surface_tax(self, plain, surface_tax) -> None:
