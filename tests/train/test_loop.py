@@ -203,27 +203,50 @@ def test_future_references_give_each_later_patch_the_last_context_frame_at_its_p
     from jepa_explorer.models.decoder import DecoderConfig, PatchDecoder
     from jepa_explorer.train.loop import _future_references
 
-    decoder = PatchDecoder(
-        DecoderConfig(embed_dim=4, hidden_dim=4, depth=1, patch_size=1, in_chans=1, tubelet_size=2, reference=True)
-    )
+    cfg = DecoderConfig(embed_dim=4, hidden_dim=4, depth=1, patch_size=1, in_chans=1, tubelet_size=2, reference=True)
+    decoder = PatchDecoder(cfg)
     steps, places = 4, 3  # tokens (t, place), pixels (frame, channel): frame f of token (t, p) holds 100·t + 10·p + f
-    pixels = torch.tensor([[[100 * t + 10 * p, 100 * t + 10 * p + 1] for t in range(steps) for p in range(places)]] * 64).float()
-    reference, present = _future_references(
-        pixels, (steps, 1, places), decoder, np.random.default_rng(0), {"reference_dropout": 0.25}
-    )
-    assert reference.shape == (64, steps * places, 1) and present.shape == (64, steps * places)
-    present = present.view(64, steps, places)
-    assert (present == present[:, :, :1]).all()  # a whole time step has a reference or none
-    for b in range(64):
-        later = present[b, :, 0].nonzero().flatten()
-        if len(later) == 0:
-            continue  # dropped out
-        t0 = int(later[0])
-        assert t0 >= 1 and present[b, t0:, 0].all()  # every step after the context has one
-        want = torch.tensor([100 * (t0 - 1) + 10 * p + 1 for p in range(places)]).float()  # the context's last frame
-        assert torch.equal(reference[b].view(steps, places)[t0], want)
-    dropped = (~present.any(dim=(1, 2))).float().mean()
-    assert 0.1 < dropped < 0.45  # about a quarter of the clips get none
+    token = [[100 * t + 10 * p, 100 * t + 10 * p + 1] for t in range(steps) for p in range(places)]
+    pixels = torch.tensor([token] * 3).float()
+    t0, keep = torch.tensor([1, 3, 2]), torch.tensor([True, True, False])
+    reference, present = _future_references(pixels, (steps, 1, places), decoder, t0, keep)
+    assert reference.shape == (3, steps * places, 1) and present.shape == (3, steps * places)
+    present = present.view(3, steps, places)
+    assert present[0, 1:].all() and not present[0, 0].any()  # every step after the context has one, the context none
+    assert present[1, 3].all() and not present[1, :3].any()
+    assert not present[2].any()  # dropped out
+    for clip in (0, 1):
+        want = torch.tensor([100 * (int(t0[clip]) - 1) + 10 * p + 1 for p in range(places)]).float()  # the last frame
+        assert torch.equal(reference[clip].view(steps, places)[int(t0[clip])], want)
+
+
+def test_a_decoder_stage_can_learn_from_the_predictors_future_frame_predictions(vjepa_fixture_path, tmp_path):
+    import torch.nn.functional as F
+
+    from jepa_explorer.engine.session import Session
+    from jepa_explorer.masks.generators import future
+
+    recipe = load_recipe("vjepa-tiny-decoder")
+    recipe.update(jepa=str(vjepa_fixture_path), predicted_fraction=1.0)
+    trainer = Trainer(recipe, tmp_path / "run")
+    session = Session(load_model(vjepa_fixture_path, "cpu"))
+    clip = (np.random.default_rng(0).random((session.model.config.encoder.num_frames, 64, 64, 3)) * 255).astype(np.uint8)
+    session.set_input(clip)
+    x = session.features.x
+    with torch.no_grad():
+        h = trainer.jepa_target(x)
+        h = F.layer_norm(h, (h.size(-1),))
+    steps, per_step = session.grid_shape[0], h.size(1) // session.grid_shape[0]
+    t0 = steps // 2
+    out = trainer._with_predictions(x, h, t0, torch.tensor([True]))
+    # the same predictions the app shows for a future-frame mask with t0 context steps
+    want = session.predict(future(session.grid_shape, context_steps=t0)).groups[0].predicted
+    torch.testing.assert_close(out[0, t0 * per_step :], torch.from_numpy(want), atol=2e-4, rtol=1e-3)
+    assert torch.equal(out[0, : t0 * per_step], h[0, : t0 * per_step])  # the context keeps its actual embeddings
+    assert torch.equal(trainer._with_predictions(x, h, t0, torch.tensor([False])), h)
+    recipe["jepa"] = str(jepa_image_bundle(tmp_path))
+    with pytest.raises(JepaError, match="needs a video JEPA with a predictor"):
+        Trainer(recipe, tmp_path / "image")
 
 
 def test_overrides_set_nested_recipe_entries_and_reject_unknown_sections():

@@ -214,18 +214,16 @@ def build_vjepa(recipe: dict, device) -> tuple[dict, object, object]:
     return modules, enc_cfg, pred_cfg
 
 
-def _future_references(pixels: torch.Tensor, grid_shape, decoder, rng: np.random.Generator, recipe: dict) -> tuple:
-    """A reference decoder's training inputs, as a future-frame mask gives them: each clip's context is
-    its first t0 time steps (t0 random), every later patch gets the last context frame at its place,
-    and the context patches none. `reference_dropout` of the clips get no reference at all, so the
-    decoder still decodes an embedding alone (masks whose targets no context step shows)."""
+def _future_references(pixels: torch.Tensor, grid_shape, decoder, t0: torch.Tensor, keep: torch.Tensor) -> tuple:
+    """A reference decoder's training inputs, as a future-frame mask gives them: clip i's context is its
+    first t0[i] time steps, every later patch gets the last context frame at its place, and the context
+    patches none; clips with keep[i] False get no reference at all, so the decoder still decodes an
+    embedding alone (masks whose targets no context step shows)."""
     b, n, _ = pixels.shape
     steps = grid_shape[0]
     tokens = pixels.view(b, steps, n // steps, -1)
-    t0 = torch.from_numpy(rng.integers(1, steps, size=b))
     last = tokens[torch.arange(b), t0 - 1][..., -decoder.frame_pixels :]  # [B, rows·cols, p·p·C]
-    present = torch.arange(steps)[None, :] >= t0[:, None]  # [B, steps]
-    present &= torch.from_numpy(rng.random(b) >= recipe.get("reference_dropout", 0.2))[:, None]
+    present = (torch.arange(steps)[None, :] >= t0[:, None]) & keep[:, None]  # [B, steps]
     reference = last[:, None].expand(b, steps, *last.shape[1:]).reshape(b, n, -1)
     return reference, present[:, :, None].expand(b, steps, n // steps).reshape(b, n).to(pixels.device)
 
@@ -332,6 +330,14 @@ class Trainer:
 
             jepa = load_model(self._resolve(self.recipe["jepa"]), self.device)
             self.jepa_target = jepa.target_encoder.eval().requires_grad_(False)
+            if self.recipe.get("predicted_fraction", 0.0):
+                if not jepa.config.encoder.video or jepa.predictor is None:
+                    raise JepaError(
+                        f"recipe {self.recipe['name']}: predicted_fraction needs a video JEPA with a predictor "
+                        f"(it decodes future-frame predictions); {self.recipe['jepa']} has none. Drop predicted_fraction."
+                    )
+                self.jepa_encoder = jepa.encoder.eval().requires_grad_(False)
+                self.jepa_predictor = jepa.predictor.eval().requires_grad_(False)
             self.enc_cfg = jepa.config.encoder
             cfg = DecoderConfig(
                 embed_dim=self.enc_cfg.embed_dim,
@@ -450,12 +456,40 @@ class Trainer:
         cfg = self.enc_cfg
         pixels = patchify_video(x, cfg.patch_size, cfg.tubelet_size) if cfg.video else patchify(x, cfg.patch_size)
         decoder = self.modules["decoder"]
-        reference = _future_references(pixels, cfg.grid_shape, decoder, rng, self.recipe) if decoder.cfg.reference else ()
+        predicted = self.recipe.get("predicted_fraction", 0.0)
+        if decoder.cfg.reference or predicted:
+            b, steps = len(x), cfg.grid_shape[0]
+            # predictions need one context for the whole batch (one predictor call); references alone may vary per clip
+            t0 = torch.full((b,), int(rng.integers(1, steps))) if predicted else torch.from_numpy(rng.integers(1, steps, size=b))
+            keep = torch.from_numpy(rng.random(b) >= self.recipe.get("reference_dropout", 0.2))
+        if predicted:
+            h = self._with_predictions(x, h, int(t0[0]), torch.from_numpy(rng.random(b) < predicted))
+        reference = _future_references(pixels, cfg.grid_shape, decoder, t0, keep) if decoder.cfg.reference else ()
         loss = F.mse_loss(decoder(h, *reference), pixels)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
         return loss.item()
+
+    @torch.no_grad()
+    def _with_predictions(self, x: torch.Tensor, h: torch.Tensor, t0: int, chosen: torch.Tensor) -> torch.Tensor:
+        """`h` with the chosen clips' patches after time step t0 replaced by the frozen JEPA's predictions
+        from the steps before it (the future-frame mask's token): the decoder learns to read what a
+        predictor gives it, not only the actual embeddings."""
+        from jepa_explorer.masks.generators import FUTURE_TOKEN
+
+        if not chosen.any():
+            return h
+        per_step = h.size(1) // self.enc_cfg.grid_shape[0]
+        rows = chosen.nonzero().flatten().to(h.device)
+        count = len(rows)
+        ctx = torch.arange(t0 * per_step, device=h.device)[None].expand(count, -1)
+        tgt = torch.arange(t0 * per_step, h.size(1), device=h.device)[None].expand(count, -1)
+        z = self.jepa_encoder(x[rows], [ctx])
+        pred = self.jepa_predictor(z, h[rows][:, t0 * per_step :], [ctx], [tgt], mask_index=FUTURE_TOKEN)
+        h = h.clone()
+        h[rows, t0 * per_step :] = pred.to(h.dtype)
+        return h
 
     def run(self, log=print, checkpoint_every_s: float | None = None) -> RunState:
         step_fn = {
