@@ -236,6 +236,8 @@ def test_pixel_panel_decodes_the_shown_step_of_a_clip(qtbot, video_window):
     qtbot.waitUntil(lambda: tiles["jepa"].available and tiles["actual"].available, timeout=TIMEOUT_MS)
     assert not tiles["mae"].available and "video" in tiles["mae"].placeholder.text()
     assert "PSNR" in tiles["jepa"].caption.text() and "PSNR on targets" in tiles["jepa"].caption.toolTip()
+    assert w.app.prediction.pixels.decoded_with_reference  # the bundled decoder starts from the last context frame
+    assert "last context frame" in tiles["jepa"].toolTip()
     w.timeline.set_step(6)  # a future step: its first frame, decoded from the prediction
     frame = w.app.prediction.pixels.images["decoded_prediction"][12]
     assert np.array_equal(np.asarray(tiles["jepa"].image.image), frame)

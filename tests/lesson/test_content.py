@@ -100,9 +100,14 @@ def test_app_claims_quote_the_bundled_models_numbers(lesson):
     future = video["prediction"]["future (first half -> second half)"]
     assert f"{future['gain']['loss']['gain']:.1%}" in claims["understands-physics"].evidence
     psnr = video["future_pixels_psnr_db"]
-    assert f"{psnr['decoded_prediction']:.2f} dB" in claims["future-pixels"].evidence
-    assert f"{psnr['copy_last_context_frame']:.2f} dB" in claims["future-pixels"].evidence
-    assert psnr["decoded_prediction"] < psnr["copy_last_context_frame"]  # the claim's verdict rests on this
+    footage = video["domains"]["real_footage"]["future_pixels_psnr_db"]
+    for value in (*(psnr[k] for k in ("decoded_prediction", "copy_last_context_frame", "decoded_last_context_step")),
+                  footage["decoded_prediction"], footage["copy_last_context_frame"]):  # fmt: skip
+        assert f"{value:.2f} dB" in claims["future-pixels"].evidence
+    # the claim's verdict rests on this: on real footage the decoded prediction loses to a copy; and its
+    # answer says the predictor, not the decoder, earns the procedural margin
+    assert footage["decoded_prediction"] < footage["copy_last_context_frame"]
+    assert psnr["decoded_prediction"] > max(psnr["copy_last_context_frame"], psnr["decoded_last_context_step"])
     assert claims["future-pixels"].inside == "no"
     probe = video["motion_probe"]
     for score in (probe["scores"]["video_trained"], probe["scores"]["video_random_init"],
