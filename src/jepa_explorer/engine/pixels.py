@@ -79,7 +79,7 @@ def compare_pixels(session, prediction, mae=None, decoder=None) -> PixelComparis
         if decoder is not None:
             device = next(decoder.parameters()).device
             context = masks.context_indices()
-            out.decoded_with_reference = bool(getattr(decoder.cfg, "reference", False))
+            out.decoded_with_reference = decoder.cfg.reference
 
             def decode(embeddings: np.ndarray, indices: np.ndarray) -> torch.Tensor:
                 reference = decoder_references(x_tokens[0], context, indices, masks.grid_shape, decoder)
@@ -104,7 +104,7 @@ def compare_pixels(session, prediction, mae=None, decoder=None) -> PixelComparis
 def decoder_references(x_tokens, context_idx, target_idx, grid_shape, decoder) -> tuple:
     """A reference decoder's inputs for these targets: (the last frame of the latest context patch at
     the same place [M, p·p·C], whether there is one [M]); () for a decoder that takes none."""
-    if not getattr(decoder.cfg, "reference", False):
+    if not decoder.cfg.reference:
         return ()
     from jepa_explorer.analysis.baselines import latest_context_at
 
