@@ -88,10 +88,15 @@ def probe_scores(train_x, train_y, test_x, test_y, seed: int = 0) -> dict:
     from sklearn.neighbors import KNeighborsClassifier
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
+    from threadpoolctl import threadpool_limits
 
-    knn = make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=20)).fit(train_x, train_y)
-    linear = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, C=1.0, random_state=seed)).fit(train_x, train_y)
-    return {"knn20": float(knn.score(test_x, test_y)), "linear": float(linear.score(test_x, test_y))}
+    # one BLAS thread: lbfgs stops at its tolerance, and where it stops depends on the summation order,
+    # which a multi-threaded BLAS changes with the thread count (and the score with it)
+    with threadpool_limits(limits=1, user_api="blas"):
+        knn = make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=20)).fit(train_x, train_y)
+        linear = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, C=1.0, random_state=seed))
+        linear.fit(train_x, train_y)
+        return {"knn20": float(knn.score(test_x, test_y)), "linear": float(linear.score(test_x, test_y))}
 
 
 def random_init_like(model, seed: int = 0):
