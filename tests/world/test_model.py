@@ -192,6 +192,45 @@ def test_the_keypoint_recipe_trains_its_inverse_head_and_exports_keypoint_latent
     assert model.encoder.projector is None and model.encode(_frames(2)[0]).shape == (3, 16)
 
 
+def test_the_pose_recipe_keeps_sigreg_on_the_state_part_and_reads_the_action_from_the_pose_part(tmp_path, monkeypatch):
+    import jepa_explorer.train.world as world_train
+    from jepa_explorer.train.loop import load_recipe
+    from jepa_explorer.train.world import WorldTrainer
+
+    recipe = load_recipe("world-tiny-pose")
+    assert (recipe["sigreg_on"], recipe["inverse_on"]) == ("projector", "keypoints")
+    assert recipe["model"]["latent_dim"] > 2 * recipe["model"]["keypoints"]  # both parts
+    recipe["model"].update(predictor_dim=32, predictor_depth=1, predictor_heads=2, latent_dim=16, keypoints=3)
+    recipe["model"]["encoder"].update(embed_dim=32, depth=1, num_heads=2)
+    recipe["data"].update(batch_size=4, length=3)
+    seen = []
+    real = world_train.sigreg
+    monkeypatch.setattr(world_train, "sigreg", lambda z, *a, **k: seen.append(z.shape) or real(z, *a, **k))
+    trainer = WorldTrainer(recipe, tmp_path / "run", "cpu", max_steps=1)
+    assert trainer.modules["inverse"].in_features == 6  # the 3 keypoints' 6 numbers, not the 16-d latent
+    trainer.run(log=lambda line: None)
+    assert seen == [(4 * 4, 10)]  # 4 trajectories x 4 frames, the 10 state dims only
+    z = torch.arange(16.0)[None]
+    assert torch.equal(trainer._select(z, "inverse_on"), z[:, :6])
+    assert torch.equal(trainer._select(z, "sigreg_on"), z[:, 6:])
+    with pytest.raises(ValueError, match="sigreg_on = 'pose'.*'projector'"):
+        WorldTrainer({**recipe, "sigreg_on": "pose"}, tmp_path / "bad", "cpu", max_steps=1)._select(z, "sigreg_on")
+    flat = {**recipe, "model": {**recipe["model"], "keypoints": 0}, "inverse_on": "latent"}
+    with pytest.raises(ValueError, match="needs model.keypoints > 0"):
+        WorldTrainer(flat, tmp_path / "flat", "cpu", max_steps=1)._select(z, "sigreg_on")
+
+
+def test_detached_keypoints_do_not_pull_on_the_encoder():
+    for detach in (False, True):
+        cfg = WorldConfig(**{**TINY.__dict__, "keypoints": 3, "latent_dim": 16, "keypoint_detach": detach})
+        torch.manual_seed(0)
+        enc = WorldEncoder(cfg)
+        enc(torch.randn(4, 3, 32, 32))[:, :6].square().sum().backward()  # a loss on the keypoints only
+        vit_grad = sum(float(p.grad.abs().sum()) for p in enc.vit.parameters() if p.grad is not None)
+        assert (vit_grad == 0) == detach
+        assert enc.attend.weight.grad.abs().sum() > 0  # the keypoint head itself always learns
+
+
 def _keypoint_encoder(keypoints: int, latent_dim: int) -> WorldEncoder:
     cfg = WorldConfig(**{**TINY.__dict__, "keypoints": keypoints, "latent_dim": latent_dim})
     torch.manual_seed(0)
@@ -250,6 +289,26 @@ def test_the_best_energy_charges_nothing_for_a_detour_and_each_task_has_its_plan
     assert push["energy_mode"] == "best" and push["execute"] == reach["execute"] and push["repeat"] == reach["repeat"]
     with pytest.raises(ValueError, match="unknown planning task 'fly'"):
         planner_settings("fly")
+
+
+def test_the_pose_weight_weighs_only_the_keypoint_part_of_the_energy():
+    from jepa_explorer.world.planning import energy, latent_weights
+
+    cfg = WorldConfig(**{**TINY.__dict__, "keypoints": 2, "latent_dim": 6})
+    keyed = WorldModel(WorldEncoder(cfg).eval(), WorldPredictor(cfg).eval(), cfg, {}, "<tiny>")
+    assert latent_weights(keyed, 1.0) is None and latent_weights(WorldModel(None, None, TINY, {}, "<tiny>"), 0.1) is None
+    weights = latent_weights(keyed, 0.1)
+    assert weights.tolist() == pytest.approx([0.1] * 4 + [1.0] * 2)  # 2 keypoints = the first 4 dims
+    imagined = torch.tensor([[[1.0, 1.0, 1.0, 1.0, 2.0, 0.0]]])  # pose part off by 1 each, state part by 2
+    assert energy(imagined, torch.zeros(6)).item() == pytest.approx(2 * 8.0)  # one step: the mean plus the last
+    assert energy(imagined, torch.zeros(6), weights=weights).item() == pytest.approx(2 * 4.4)
+    frames, actions = _frames()
+    p = plan(keyed, frames[-3:], actions[-2:], frames[0], horizon=2, samples=20, iterations=2, seed=1, pose_weight=0.0)
+    goal = torch.from_numpy(keyed.encode(frames[:1]))[0]
+    imagined = torch.from_numpy(p.imagined)[None]
+    scored = energy(imagined, goal, weights=latent_weights(keyed, 0.0)).item()
+    assert scored == pytest.approx(min(p.energies), rel=1e-4)  # the plan was scored without the pose part
+    assert energy(imagined, goal).item() > scored
 
 
 def test_plan_scores_with_the_energy_mode_it_is_given(model):

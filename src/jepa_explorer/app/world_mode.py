@@ -68,6 +68,7 @@ class PlanRequest:
     final_weight: float = 1.0
     energy_mode: str = "mean"
     task: str = "reach"  # "push" when the goal moves the object
+    pose_weight: float = 1.0  # the energy's weight on the latent's keypoint part
 
 
 @dataclass
@@ -232,7 +233,7 @@ class WorldModeController:
     def plan_request(self, goal: WorldState, task: str = "reach", seed: int | None = None, **overrides) -> PlanRequest:
         """What `run_plan` needs to plan from now towards `goal` with the card's planner for `task` ("reach":
         the goal moves the agent, "push": the object); `overrides` replace its settings (horizon, samples,
-        iterations, repeat, final_weight, energy_mode). Re-planning towards the same goal starts from the
+        iterations, repeat, final_weight, energy_mode, pose_weight). Re-planning towards the same goal starts from the
         previous plan's decisions, less those already carried out (receding horizon); `seed` None: the step."""
         settings = search_settings(task)
         unknown = set(overrides) - set(settings)
@@ -253,7 +254,7 @@ class WorldModeController:
         return PlanRequest(
             goal, self.model_frame(goal), frames, actions, len(self.actions), self.world.state.agent + AGENT / 2,
             horizon, settings["samples"], settings["iterations"], len(self.actions) if seed is None else int(seed), init,
-            repeat, settings["final_weight"], settings["energy_mode"], task,
+            repeat, settings["final_weight"], settings["energy_mode"], task, settings["pose_weight"],
         )  # fmt: skip
 
     def accept_plan(self, request: PlanRequest, result) -> PlanState | None:
@@ -343,7 +344,7 @@ def run_plan(model, request: PlanRequest, on_iteration=None):
     return plan(model, request.frames, request.actions, request.goal_frame, horizon=request.horizon, samples=request.samples,
                 iterations=request.iterations, seed=request.seed, keep_samples=True, init_mean=request.init_mean,
                 on_iteration=on_iteration, repeat=request.repeat, final_weight=request.final_weight,
-                energy_mode=request.energy_mode)  # fmt: skip
+                energy_mode=request.energy_mode, pose_weight=request.pose_weight)  # fmt: skip
 
 
 def path_to_actions(points, start, max_steps: int = MAX_IMAGINED) -> np.ndarray:

@@ -48,6 +48,7 @@ class WorldConfig:
     action_dim: int = 2
     max_history: int = 16  # positions the predictor knows; longer rollouts slide a window
     keypoints: int = 0  # latent dims given to spatial-softmax keypoints (2 per keypoint), the rest to the MLP
+    keypoint_detach: bool = False  # the keypoints read the token grid without pulling on the encoder
     mean: tuple = (0.5, 0.5, 0.5)
     std: tuple = (0.25, 0.25, 0.25)
 
@@ -75,7 +76,7 @@ class WorldEncoder(nn.Module):
         super().__init__()
         self.vit = VisionTransformer(cfg.encoder)
         width = cfg.encoder.embed_dim * cfg.encoder.num_patches
-        self.keypoints = cfg.keypoints
+        self.keypoints, self.keypoint_detach = cfg.keypoints, cfg.keypoint_detach
         rest = cfg.latent_dim - 2 * cfg.keypoints
         if rest < 0:
             raise ValueError(f"{cfg.keypoints} keypoints need {2 * cfg.keypoints} latent dims; latent_dim is {cfg.latent_dim}")
@@ -105,8 +106,9 @@ class WorldEncoder(nn.Module):
         tokens = self.vit(x)
         parts = []
         if self.keypoints:
-            w = self.attend(tokens).softmax(dim=1)  # [B, N, K]: where each keypoint looks
-            spots = self.centres[None, :, None, :] + self.offset(tokens).unflatten(-1, (self.keypoints, 2))
+            seen = tokens.detach() if self.keypoint_detach else tokens
+            w = self.attend(seen).softmax(dim=1)  # [B, N, K]: where each keypoint looks
+            spots = self.centres[None, :, None, :] + self.offset(seen).unflatten(-1, (self.keypoints, 2))
             parts.append((w.unsqueeze(-1) * spots).sum(1).flatten(1))
         if self.projector is not None:
             parts.append(self.projector(tokens.flatten(1)))

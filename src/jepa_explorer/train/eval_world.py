@@ -384,6 +384,8 @@ def format_world_report(report: dict) -> str:
             st = t.get("settings") or report["planning"]["settings"]  # older reports: one set for both tasks
             held = f" decisions each held {st['repeat']} steps" if st.get("repeat", 1) > 1 else ""
             scored = f", energy {st['energy_mode']} (last step x{st['final_weight']:g})" if "energy_mode" in st else ""
+            if st.get("pose_weight", 1.0) != 1.0:
+                scored += f", keypoint part x{st['pose_weight']:g}"
             lines.append(
                 f"  CEM {st['samples']} samples x {st['iterations']} iterations, horizon "
                 f"{st['horizon']}{held}, re-planned every {st.get('execute', st.get('execute_per_plan'))} steps{scored}"

@@ -87,9 +87,11 @@ class WorldTrainer:
             "decoder": WorldDecoder(self.cfg.latent_dim, self.cfg.encoder.img_size).to(self.device),
         }
         trained = ["encoder", "predictor"]
+        self._parts("sigreg_on")  # a bad recipe fails here, not mid-run
         if recipe.get("inverse_weight", 0.0):
             # training-only head: the action read from the latent's change by one linear map
-            self.modules["inverse"] = torch.nn.Linear(self.cfg.latent_dim, self.cfg.action_dim).to(self.device)
+            width = 2 * self.cfg.keypoints if self._parts("inverse_on") == "keypoints" else self.cfg.latent_dim
+            self.modules["inverse"] = torch.nn.Linear(width, self.cfg.action_dim).to(self.device)
             trained.append("inverse")
         params = [p for n in trained for p in self.modules[n].parameters()]
         self.opt = torch.optim.AdamW(
@@ -105,6 +107,20 @@ class WorldTrainer:
         mean = torch.tensor(self.cfg.mean, device=self.device).view(1, 3, 1, 1)
         std = torch.tensor(self.cfg.std, device=self.device).view(1, 3, 1, 1)
         self._norm = (mean, std)
+
+    def _parts(self, key: str) -> str:
+        """Which latent dims a training term sees (recipe `sigreg_on` / `inverse_on`): "latent" (all),
+        "projector" (the MLP part) or "keypoints" (the keypoint part, first in the latent)."""
+        where = self.recipe.get(key, "latent")
+        if where not in ("latent", "projector", "keypoints"):
+            raise ValueError(f"recipe {key} = {where!r}: use 'latent', 'projector' or 'keypoints'")
+        if where != "latent" and not self.cfg.keypoints:
+            raise ValueError(f"recipe {key} = {where!r} needs model.keypoints > 0 (the latent has one part)")
+        return where
+
+    def _select(self, z: torch.Tensor, key: str) -> torch.Tensor:
+        k, where = 2 * self.cfg.keypoints, self._parts(key)
+        return z[..., :k] if where == "keypoints" else z[..., k:] if where == "projector" else z
 
     @property
     def last_path(self) -> Path:
@@ -136,8 +152,9 @@ class WorldTrainer:
         p = pred(z[:, :-1], a)
         pred_loss = F.mse_loss(p, z[:, 1:])
         gen = torch.Generator().manual_seed(int(self.recipe["seed"]) * 1_000_003 + step)
+        reg_z = self._select(z, "sigreg_on")
         reg = sigreg(
-            z.transpose(0, 1).reshape(-1, z.shape[-1]),
+            reg_z.transpose(0, 1).reshape(-1, reg_z.shape[-1]),
             gen,
             slices=self.recipe.get("sigreg_slices", 256),
             t_max=self.recipe.get("sigreg_t_max", 3.0),
@@ -145,7 +162,8 @@ class WorldTrainer:
         loss = pred_loss + self.recipe.get("sigreg_weight", 0.1) * reg
         logs = {}
         if "inverse" in self.modules:
-            inverse = F.mse_loss(self.modules["inverse"](z[:, 1:] - z[:, :-1]), a)
+            zi = self._select(z, "inverse_on")
+            inverse = F.mse_loss(self.modules["inverse"](zi[:, 1:] - zi[:, :-1]), a)
             loss = loss + self.recipe["inverse_weight"] * inverse
             logs["inverse"] = inverse.item()
         self.opt.zero_grad(set_to_none=True)

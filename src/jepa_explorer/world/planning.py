@@ -19,6 +19,7 @@ import torch
 # re-planning every 4 steps.
 PLANNER_SETTINGS = {
     "samples": 128, "iterations": 6, "horizon": 5, "repeat": 4, "execute": 4, "final_weight": 1.0, "energy_mode": "mean",
+    "pose_weight": 1.0,
 }  # fmt: skip
 # Pushing the object, chosen the same way: the mean distance over the imagination charges a plan for the
 # walk round the object (the agent first moves away from its goal spot), so a push is scored by the
@@ -50,15 +51,30 @@ class Plan:
     decisions: np.ndarray | None = None  # [horizon, 2]: the searched decisions (each held `repeat` steps)
 
 
-def energy(imagined: torch.Tensor, goal: torch.Tensor, final_weight: float = 1.0, mode: str = "mean") -> torch.Tensor:
+def energy(
+    imagined: torch.Tensor, goal: torch.Tensor, final_weight: float = 1.0, mode: str = "mean", weights: torch.Tensor | None = None
+) -> torch.Tensor:
     """[N, H, L] imagined latents, goal [L] -> [N]: squared distance to the goal at each step, summarised
     over the steps by `mode` ("mean": a plan that gets there early and stays is cheapest; "best": the
-    closest it gets, so a detour costs nothing), plus the last step weighted `final_weight`."""
+    closest it gets, so a detour costs nothing), plus the last step weighted `final_weight`.
+    `weights` [L] weighs each latent dimension's squared difference (None: all 1)."""
     if mode not in ENERGIES:
         raise ValueError(f"unknown energy {mode!r}: use one of {', '.join(ENERGIES)}")
-    d = ((imagined - goal) ** 2).sum(-1)  # [N, H]
+    sq = (imagined - goal) ** 2
+    d = (sq if weights is None else sq * weights).sum(-1)  # [N, H]
     over_steps = d.mean(1) if mode == "mean" else d.min(1).values
     return over_steps + final_weight * d[:, -1]
+
+
+def latent_weights(model, pose_weight: float) -> torch.Tensor | None:
+    """Per-dimension energy weights: `pose_weight` on the keypoint (pose) part of a latent that has one,
+    1 on the rest; None where every weight is 1."""
+    pose = 2 * getattr(model.config, "keypoints", 0)
+    if not pose or pose_weight == 1.0:
+        return None
+    weights = torch.ones(model.config.latent_dim, device=model.device)
+    weights[:pose] = float(pose_weight)
+    return weights
 
 
 def held(actions: torch.Tensor | np.ndarray, repeat: int):
@@ -88,6 +104,7 @@ def plan(
     repeat: int = 1,
     final_weight: float = 1.0,
     energy_mode: str = "mean",
+    pose_weight: float = 1.0,
 ) -> Plan:
     """CEM towards `goal_frame` from the last frames.
 
@@ -96,7 +113,7 @@ def plan(
     `repeat` holds each of the `horizon` sampled decisions for that many steps: the search stays as small
     as `horizon` decisions while the imagination looks `horizon * repeat` steps ahead (far enough to see
     the way through the door); `final_weight` weights the last imagined step in the energy and `energy_mode`
-    summarises the others (see `energy`).
+    summarises the others (see `energy`); `pose_weight` weighs the latent's keypoint part, if it has one.
     `init_mean` [horizon, 2] warm-starts the sampler (a receding-horizon caller passes the previous plan,
     shifted). `on_iteration(i, samples [K, horizon * repeat, 2], energies [K])` lets a view draw the samples live."""
     frames = np.asarray(frames)[-history:]
@@ -115,6 +132,7 @@ def plan(
     std = torch.full((horizon, 2), float(init_std))
     # the history's prefix is the same for every sample and iteration: run it once
     prefix = model.imagine(hist[None], torch.from_numpy(past).to(dev)[None])
+    weights = latent_weights(model, pose_weight)
     result = Plan(actions=np.zeros((horizon, 2), np.float32), energies=[])
     best_seq, best_e = mean.clone(), float("inf")
     for it in range(iterations):
@@ -123,7 +141,7 @@ def plan(
         imagination = prefix.expand(samples)
         c = held(cand, repeat).to(dev)
         imagined = torch.stack([imagination.step(c[:, h]) for h in range(c.shape[1])], 1)
-        e = energy(imagined, goal, final_weight, energy_mode).cpu()
+        e = energy(imagined, goal, final_weight, energy_mode, weights).cpu()
         order = torch.argsort(e)
         top = cand[order[:elite]]
         mean, std = top.mean(0), top.std(0).clamp_min(0.05)
@@ -159,6 +177,7 @@ def run_to_goal(
     repeat: int = 1,
     final_weight: float = 1.0,
     energy_mode: str = "mean",
+    pose_weight: float = 1.0,
 ) -> tuple[bool, int]:
     """Receding-horizon control in `world`: plan, execute the first `execute` actions, re-plan; stop when
     `success(world.state)` or after `max_steps`. Returns (reached, steps taken)."""
@@ -172,6 +191,7 @@ def run_to_goal(
                 model, np.stack(frames[-history:]), np.array(actions[-(history - 1) :]) if actions else None, goal_frame,
                 horizon=horizon, samples=samples, iterations=iterations, seed=seed * 100_003 + t, init_mean=prev,
                 history=history, repeat=repeat, final_weight=final_weight, energy_mode=energy_mode,
+                pose_weight=pose_weight,
             )  # fmt: skip
             queue = list(p.actions[:execute])
             prev = warm_start(p.decisions, execute // repeat)
