@@ -56,6 +56,30 @@ def test_probes_compare_trained_and_random_init(model):
     assert r["encoder_tokens"]["dim"] == enc.embed_dim * enc.num_patches and np.isfinite(r["encoder_tokens"]["agent_r2"])
 
 
+def test_a_two_part_latent_is_probed_part_by_part():
+    from dataclasses import replace
+
+    from jepa_explorer.world.model import WorldModel
+
+    cfg = replace(TINY, keypoints=3)  # 6 keypoint dims, then 10 state dims
+    torch.manual_seed(0)
+    model = WorldModel(WorldEncoder(cfg).eval(), WorldPredictor(cfg).eval(), cfg, {}, "<tiny>")
+    r = eval_world.eval_probes(model, n_train=30, n_test=10)
+    parts = r["latent_parts"]
+    assert (parts["keypoints"]["dim"], parts["state"]["dim"]) == (6, 10)
+    assert all(np.isfinite(parts[p]["agent_r2"]) for p in parts)
+    lines = [line for line in _probe_lines(r) if "part alone" in line]
+    assert len(lines) == 2 and "keypoints part alone (6-d)" in lines[0] and "state part alone (10-d)" in lines[1]
+    assert "latent_parts" not in eval_world.eval_probes(tiny_world_model(), n_train=30, n_test=10)  # one part
+
+
+def _probe_lines(probes: dict) -> list[str]:
+    """The report lines `format_world_report` writes for these probes (the other sections left empty)."""
+    roll = {"mse_by_horizon": {"predictor": [0.1] * 16}, "h1_gain_vs_copy_last": 0.5, "h1_zero_actions_worse_by": 0.5}
+    report = {"checkpoint": "t", "split": "test", "rollout": roll, "surprise": {}, "probes": probes, "targets": {}}
+    return eval_world.format_world_report(report).splitlines()
+
+
 def test_planning_reports_success_beside_a_random_policy(model):
     r = eval_world.eval_planning(model, n=1, samples=8, iterations=1, max_steps=3, horizon=3, execute=1)
     for task in ("reach", "push"):

@@ -255,6 +255,13 @@ def eval_probes(model, n_train: int = 500, n_test: int = 200, seed: int = 0, spl
     # the same probe on the encoder's token grid: where the latent head loses a position, this still has it
     r2, zte = _linear_probe(tokens, n_train, n_test, seed, split)
     out["encoder_tokens"] = {**r2, "dim": int(zte.shape[1])}
+    pose = 2 * model.config.keypoints
+    if pose and model.config.latent_dim > pose:  # a two-part latent: what each part holds on its own
+        parts = {"keypoints": slice(0, pose), "state": slice(pose, None)}
+        out["latent_parts"] = {}
+        for part, dims in parts.items():
+            r2, zte = _linear_probe(lambda frames, dims=dims: model.encode(frames)[:, dims], n_train, n_test, seed, split)
+            out["latent_parts"][part] = {**r2, "dim": int(zte.shape[1])}
     out["frames"] = {"train": n_train * (PROBE_LENGTH + 1), "test": n_test * (PROBE_LENGTH + 1)}
     out["worlds"] = {"train": n_train, "test": n_test}
     out["latent_dim"] = model.config.latent_dim
@@ -363,6 +370,10 @@ def format_world_report(report: dict) -> str:
         lines.append(
             f"  from the encoder's token grid, before the latent head ({t['dim']}-d): "
             f"agent {t['agent_r2']:.3f}, object {t['object_r2']:.3f}"
+        )
+    for part, t in p.get("latent_parts", {}).items():
+        lines.append(
+            f"  from the latent's {part} part alone ({t['dim']}-d): agent {t['agent_r2']:.3f}, object {t['object_r2']:.3f}"
         )
     lines.append(
         f"latents: mean per-dim std {p['trained']['mean_dim_std']:.3f}, effective "
