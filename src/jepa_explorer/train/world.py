@@ -2,8 +2,9 @@
 
 One run trains, end to end, the encoder (ViT + projector), the causal AdaLN predictor (teacher-forced
 next-latent MSE), SIGReg on the latents (LeWorldModel: no target encoder, no stop-gradient) and, when the
-recipe sets `inverse_weight`, a linear inverse-dynamics term (the action read from the latent's change), plus,
-beside them, the latent-to-frame decoder on detached latents (its gradient never reaches the encoder).
+recipe sets `inverse_weight`, a linear inverse-dynamics term (the action read from the latent's change; with
+keypoints, `sigreg_on` and `inverse_on` give each term one part of the latent), plus, beside them, the
+latent-to-frame decoder on detached latents (its gradient never reaches the encoder).
 Batches are functions of (seed, step), so `--resume` continues with the same data order; `last.pt` is
 written every `checkpoint_every_s`. Export writes two bundles: OUT (the world model) and OUT-decoder.
 """
