@@ -90,9 +90,9 @@ def probe_scores(train_x, train_y, test_x, test_y, seed: int = 0) -> dict:
     from sklearn.preprocessing import StandardScaler
     from threadpoolctl import threadpool_limits
 
-    # one BLAS thread: lbfgs stops at its tolerance, and where it stops depends on the summation order,
-    # which a multi-threaded BLAS changes with the thread count (and the score with it)
-    with threadpool_limits(limits=1, user_api="blas"):
+    # one thread for BLAS and OpenMP (scikit-learn sums the logistic loss's gradient in OpenMP threads): lbfgs
+    # stops at its tolerance, and where it stops depends on the summation order, which threads change
+    with threadpool_limits(limits=1):
         knn = make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=20)).fit(train_x, train_y)
         linear = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, C=1.0, random_state=seed))
         linear.fit(train_x, train_y)
