@@ -349,6 +349,43 @@ def test_a_predictor_only_stage_keeps_both_encoders_and_trains_the_predictor(tmp
         Trainer(alone, tmp_path / "alone")
 
 
+# What each recipe written as "base + changes" trains, as it trained its bundle or run (sha256 of the loaded
+# recipe less its texts, description and choices): editing a base must not silently change a stage's record.
+# A deliberate change to a stage updates its pin here.
+STAGE_PINS = {
+    "ijepa-tiny-continued": "95f34badcc8e1f28",
+    "ijepa-tiny-predictor-2": "273cf76b14e345be",
+    "ijepa-tiny-predictor-3": "b3f14177c85a1a46",
+    "ijepa-tiny-predictor": "831ba3e3dd39bd0c",
+    "vjepa-tiny-decoder-predicted": "bee27e2e0352963e",
+    "vjepa-tiny-decoder-reference": "956d10df69e2ad82",
+    "vjepa-tiny-photo-decoder": "3e9dafb4678548f4",
+    "vjepa-tiny-photo-slow": "2b2f3a2a23dc3e11",
+    "vjepa-tiny-predictor-2": "9b2474e9f835b81e",
+    "vjepa-tiny-predictor-3": "6d7e08a0b8974da2",
+    "vjepa-tiny-predictor": "bdb4a3a59aa8dcde",
+    "world-tiny-keypoints": "9ede60a318f9c916",
+    "world-tiny-pose": "b9bb7bf6035a22cf",
+}
+
+
+def test_the_recipes_written_on_a_base_load_as_they_trained():
+    import hashlib
+    from importlib import resources
+
+    from jepa_explorer.train.loop import RECIPE_PACKAGE
+
+    based = sorted(
+        entry.name[: -len(".json")]
+        for entry in resources.files(RECIPE_PACKAGE).iterdir()
+        if entry.name.endswith(".json") and "base" in json.loads(entry.read_text(encoding="utf-8"))
+    )
+    assert based == sorted(STAGE_PINS)  # a new recipe on a base gets its pin
+    for name, pin in STAGE_PINS.items():
+        recipe = {k: v for k, v in load_recipe(name).items() if k not in ("description", "choices")}
+        assert hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:16] == pin, name
+
+
 def test_a_recipe_with_a_base_is_its_base_with_the_changes(tmp_path):
     stage = tmp_path / "stage.json"
     stage.write_text(json.dumps({"base": "world-tiny", "name": "s", "model": {"keypoints": 4}, "optim": {"lr": 0.5}}))
