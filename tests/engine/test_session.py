@@ -65,6 +65,8 @@ def test_baselines_are_leak_free(session, ijepa_model):
         only_context = F.layer_norm(
             ijepa_model.target_encoder(x, [torch.from_numpy(ctx).unsqueeze(0)]), (ijepa_model.config.encoder.embed_dim,)
         )[0].numpy()
+    # the public call eval uses for the copy baselines' pixels gives the same leak-free embeddings
+    np.testing.assert_allclose(session.context_embeddings(ctx), only_context, atol=1e-5)
     g = result.groups[0]
     mean_guess = only_context.mean(0)
     expected = np.abs(mean_guess[None] - g.actual)

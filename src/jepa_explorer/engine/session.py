@@ -192,6 +192,11 @@ class Session:
         self._context_cache = (key, context_idx, z, context_emb)
         return z, context_emb
 
+    def context_embeddings(self, context_idx: np.ndarray) -> np.ndarray:
+        """The target encoder's layer-normed embeddings [K, D] of the context patches alone (leak-free: what the
+        copy-the-context baselines copy); cached with the context encoding of the last edit."""
+        return self._encode_context(np.asarray(context_idx))[1]
+
     def _run_predictor(self, z: torch.Tensor, context_idx: np.ndarray, masks: PatchMasks) -> list[np.ndarray]:
         """One predicted [M_i, D] per target group (all groups in one call where the predictor allows)."""
         device = z.device

@@ -91,7 +91,7 @@ def _future_psnr(session, result, decoder) -> dict[str, float]:
 
     comparison = compare_pixels(session, result, None, decoder)
     context_idx = result.context_indices
-    _, context_emb = session._encode_context(context_idx)
+    context_emb = session.context_embeddings(context_idx)
     copied = replace(
         result,
         groups=[
