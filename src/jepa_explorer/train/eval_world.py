@@ -206,26 +206,25 @@ def eval_surprise(model, n: int = 40, seed: int = 0, split: str = "test") -> dic
 PROBE_LENGTH = 4  # short trajectories from many worlds: the probe must read positions, not recognise floors
 
 
-def _probe_data(model_encode, n_traj: int, offset: int, seed: int, split: str = "test"):
+def _probe_trajectories(n_traj: int, offset: int, seed: int, split: str = "test"):
+    """Short trajectories for the probes: (frames, one [PROBE_LENGTH + 1, S, S, 3] per trajectory; agent and
+    object centres [n_traj * (PROBE_LENGTH + 1), 4]). Rendered once and shown to every encoder probed."""
     rng = np.random.default_rng([seed, 61, offset])
-    zs, ys = [], []
+    frames, ys = [], []
     for s in _seeds(n_traj, offset, split):
-        frames, _, centres = trajectory(s, PROBE_LENGTH, rng)
-        zs.append(model_encode(frames))
+        f, _, centres = trajectory(s, PROBE_LENGTH, rng)
+        frames.append(f)
         ys.append(centres)
-    return np.concatenate(zs), np.concatenate(ys)
+    return frames, np.concatenate(ys)
 
 
-def _linear_probe(encode, n_train: int, n_test: int, seed: int, split: str) -> tuple[dict, np.ndarray]:
-    """Ridge probe of agent and object centres from `encode(frames)`: ({agent_r2, object_r2}, test features)."""
+def _linear_probe(train_z: np.ndarray, train_y: np.ndarray, test_z: np.ndarray, test_y: np.ndarray) -> dict:
+    """Ridge probe of agent and object centres from features: {agent_r2, object_r2} on the test features."""
     from sklearn.linear_model import RidgeCV
     from sklearn.metrics import r2_score
 
-    ztr, ytr = _probe_data(encode, n_train, 10_000, seed, split)
-    zte, yte = _probe_data(encode, n_test, 11_000, seed, split)
-    pred = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(ztr, ytr).predict(zte)
-    r2 = {"agent_r2": float(r2_score(yte[:, :2], pred[:, :2])), "object_r2": float(r2_score(yte[:, 2:], pred[:, 2:]))}
-    return r2, zte
+    pred = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(train_z, train_y).predict(test_z)
+    return {"agent_r2": float(r2_score(test_y[:, :2], pred[:, :2])), "object_r2": float(r2_score(test_y[:, 2:], pred[:, 2:]))}
 
 
 def eval_probes(model, n_train: int = 500, n_test: int = 200, seed: int = 0, split: str = "test") -> dict:
@@ -242,26 +241,32 @@ def eval_probes(model, n_train: int = 500, n_test: int = 200, seed: int = 0, spl
         with torch.inference_mode():
             return model.encoder.vit(model.frames_tensor(frames)).flatten(1).float().cpu().numpy()
 
+    train_frames, train_y = _probe_trajectories(n_train, 10_000, seed, split)
+    test_frames, test_y = _probe_trajectories(n_test, 11_000, seed, split)
+
+    def features(encode) -> tuple[np.ndarray, np.ndarray]:  # one trajectory at a time, as the model sees a clip
+        return np.concatenate([encode(f) for f in train_frames]), np.concatenate([encode(f) for f in test_frames])
+
     out = {}
-    for name, enc in (("trained", model.encode), ("random_init", random_encode)):
-        r2, zte = _linear_probe(enc, n_train, n_test, seed, split)
+    latents = {"trained": features(model.encode), "random_init": features(random_encode)}
+    for name, (ztr, zte) in latents.items():
         z = torch.from_numpy(zte)
         out[name] = {
-            **r2,
+            **_linear_probe(ztr, train_y, zte, test_y),
             "mean_dim_std": float(z.std(0).mean()),
             "min_dim_std": float(z.std(0).min()),
             "effective_rank": effective_rank(z),
         }
     # the same probe on the encoder's token grid: where the latent head loses a position, this still has it
-    r2, zte = _linear_probe(tokens, n_train, n_test, seed, split)
-    out["encoder_tokens"] = {**r2, "dim": int(zte.shape[1])}
+    ztr, zte = features(tokens)
+    out["encoder_tokens"] = {**_linear_probe(ztr, train_y, zte, test_y), "dim": int(zte.shape[1])}
     pose = 2 * model.config.keypoints
     if pose and model.config.latent_dim > pose:  # a two-part latent: what each part holds on its own
-        parts = {"keypoints": slice(0, pose), "state": slice(pose, None)}
-        out["latent_parts"] = {}
-        for part, dims in parts.items():
-            r2, zte = _linear_probe(lambda frames, dims=dims: model.encode(frames)[:, dims], n_train, n_test, seed, split)
-            out["latent_parts"][part] = {**r2, "dim": int(zte.shape[1])}
+        ztr, zte = latents["trained"]
+        out["latent_parts"] = {
+            part: {**_linear_probe(ztr[:, dims], train_y, zte[:, dims], test_y), "dim": int(zte[:, dims].shape[1])}
+            for part, dims in (("keypoints", slice(0, pose)), ("state", slice(pose, None)))
+        }
     out["frames"] = {"train": n_train * (PROBE_LENGTH + 1), "test": n_test * (PROBE_LENGTH + 1)}
     out["worlds"] = {"train": n_train, "test": n_test}
     out["latent_dim"] = model.config.latent_dim
