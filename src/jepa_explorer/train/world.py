@@ -88,10 +88,11 @@ class WorldTrainer:
             "decoder": WorldDecoder(self.cfg.latent_dim, self.cfg.encoder.img_size).to(self.device),
         }
         trained = ["encoder", "predictor"]
-        self._parts("sigreg_on")  # a bad recipe fails here, not mid-run
+        # the latent dims each training term sees, read once (a bad recipe fails here, not mid-run)
+        self._dims = {key: self._part_dims(key) for key in ("sigreg_on", "inverse_on")}
         if recipe.get("inverse_weight", 0.0):
             # training-only head: the action read from the latent's change by one linear map
-            width = 2 * self.cfg.keypoints if self._parts("inverse_on") == "keypoints" else self.cfg.latent_dim
+            width = len(range(self.cfg.latent_dim)[self._dims["inverse_on"]])
             self.modules["inverse"] = torch.nn.Linear(width, self.cfg.action_dim).to(self.device)
             trained.append("inverse")
         params = [p for n in trained for p in self.modules[n].parameters()]
@@ -109,19 +110,18 @@ class WorldTrainer:
         std = torch.tensor(self.cfg.std, device=self.device).view(1, 3, 1, 1)
         self._norm = (mean, std)
 
-    def _parts(self, key: str) -> str:
-        """Which latent dims a training term sees (recipe `sigreg_on` / `inverse_on`): "latent" (all),
+    def _part_dims(self, key: str) -> slice:
+        """The latent dims a training term sees (recipe `sigreg_on` / `inverse_on`): "latent" (all),
         "projector" (the MLP part) or "keypoints" (the keypoint part, first in the latent)."""
-        where = self.recipe.get(key, "latent")
+        where, k = self.recipe.get(key, "latent"), 2 * self.cfg.keypoints
         if where not in ("latent", "projector", "keypoints"):
             raise ValueError(f"recipe {key} = {where!r}: use 'latent', 'projector' or 'keypoints'")
         if where != "latent" and not self.cfg.keypoints:
             raise ValueError(f"recipe {key} = {where!r} needs model.keypoints > 0 (the latent has one part)")
-        return where
+        return {"latent": slice(None), "projector": slice(k, None), "keypoints": slice(0, k)}[where]
 
     def _select(self, z: torch.Tensor, key: str) -> torch.Tensor:
-        k, where = 2 * self.cfg.keypoints, self._parts(key)
-        return z[..., :k] if where == "keypoints" else z[..., k:] if where == "projector" else z
+        return z[..., self._dims[key]]
 
     @property
     def last_path(self) -> Path:

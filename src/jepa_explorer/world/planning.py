@@ -69,7 +69,7 @@ def energy(
 def latent_weights(model, pose_weight: float) -> torch.Tensor | None:
     """Per-dimension energy weights: `pose_weight` on the keypoint (pose) part of a latent that has one,
     1 on the rest; None where every weight is 1."""
-    pose = 2 * getattr(model.config, "keypoints", 0)
+    pose = 2 * model.config.keypoints
     if not pose or pose_weight == 1.0:
         return None
     weights = torch.ones(model.config.latent_dim, device=model.device)
