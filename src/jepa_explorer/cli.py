@@ -121,7 +121,7 @@ def cmd_info(args) -> int:
 def cmd_predict(args) -> int:
     import numpy as np
 
-    from jepa_explorer.engine.session import Session
+    from jepa_explorer.engine.session import Session, require_masked_model
     from jepa_explorer.fileio import atomic_open
     from jepa_explorer.masks.generators import check_spec, generate, is_mask_file
     from jepa_explorer.media.images import load_image
@@ -129,10 +129,7 @@ def cmd_predict(args) -> int:
     if not is_mask_file(args.mask):
         check_spec(args.mask)  # a bad spec fails before the model loads
     model = _load(args)
-    if getattr(model, "kind", "jepa") == "world":
-        raise JepaError(
-            f"{args.checkpoint}: a world model (actions, not masks); measure it with `eval`, explore it in the world mode."
-        )
+    require_masked_model(model)
     if model.config.encoder.video:
         raise JepaError(
             f"{args.checkpoint}: a video model; `predict --image` takes image models (video input comes with the video issue)."

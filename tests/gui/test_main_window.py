@@ -230,6 +230,19 @@ def test_bad_checkpoint_reports_and_keeps_model(qtbot, window, tmp_path):
     assert "bad.pth.tar" in blocker.args[0]
 
 
+def test_a_world_checkpoint_opened_for_masks_says_where_it_belongs_and_keeps_the_model(qtbot, window):
+    from jepa_explorer.resources import checkpoints_dir
+
+    w = window
+    before = w.app.model_info
+    with qtbot.waitSignal(w.errorShown, timeout=TIMEOUT_MS) as blocker:
+        w.load_checkpoint(str(checkpoints_dir() / "world-tiny"))
+    message = blocker.args[0]
+    assert "world-tiny" in message and "a world model" in message and "world-model mode (F3)" in message
+    assert "internal error" not in message
+    assert w.app.model_info is before and w.app.model_info.source == before.source  # the model on screen stays
+
+
 def test_scene_round_trip_and_recent(qtbot, window, tmp_path):
     w = window
     w.distance_panel.set_metric("loss")

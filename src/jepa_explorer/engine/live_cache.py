@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jepa_explorer.checkpoints.load import CARD_NAME, WEIGHTS_NAME, load_model
-from jepa_explorer.engine.session import Session
+from jepa_explorer.engine.session import Session, require_masked_model
 from jepa_explorer.engine.traced import Trunks, trace_trunks
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ class LiveModelCache:
                 return self._entries[key]
         # loading and tracing take a second or two: outside the lock; a rare duplicate load is harmless
         model = load_model(path, device, num_heads=num_heads, num_frames=num_frames)
+        require_masked_model(model)  # before tracing, which would fail on it less clearly
         entry = LiveModel(model, trace_trunks(model))
         with self._lock:
             self.loads += 1

@@ -124,6 +124,14 @@ def _array_key(array: np.ndarray) -> str:
     return hashlib.blake2b(np.ascontiguousarray(array).view(np.uint8), digest_size=16).hexdigest() + str(array.shape)
 
 
+def require_masked_model(model) -> None:
+    """Masked prediction (a Session, its traces) needs a JEPA: a world model predicts from actions, not masks."""
+    if getattr(model, "kind", None) == "world":
+        raise JepaError(
+            f"{model.path}: a world model (actions, not masks); measure it with `eval`, explore it in the world-model mode (F3)."
+        )
+
+
 class Session:
     def __init__(self, model: JepaModel, live: bool = False, trunks=None):
         """`live`: run TorchScript traces of the trunks (engine.traced), as the app does while painting;
@@ -131,6 +139,7 @@ class Session:
         `trunks`: another session's (of the same model), to share its traces instead of making new ones."""
         from jepa_explorer.engine.traced import eager_trunks, trace_trunks
 
+        require_masked_model(model)
         self.model = model
         self.features: InputFeatures | None = None
         self._context_cache: tuple[bytes, np.ndarray, torch.Tensor, np.ndarray] | None = None

@@ -85,7 +85,7 @@ def screenshot(
     if window.app.prediction is None:
         window.close()
         reason = errors[0] if errors else f"no prediction within {timeout_s:.0f} s"
-        raise JepaError(f"screenshot: {reason}.")
+        raise JepaError(f"screenshot: {reason.rstrip('.')}.")
     if presentation:
         window.toggle_presentation(True)
         window.showNormal()  # offscreen "full screen" is the virtual screen's size: keep the requested size
