@@ -53,12 +53,12 @@ def main() -> int:
     import torch
 
     torch.set_num_threads(1)
-    from PySide6.QtCore import QSettings, Qt
-    from PySide6.QtTest import QTest
+    from PySide6.QtCore import QSettings
 
     from jepa_explorer.gui import modes
     from jepa_explorer.gui.app import make_app
     from jepa_explorer.gui.main_window import MainWindow
+    from jepa_explorer.gui.world.demo import run_demo
     from jepa_explorer.lesson import load_lesson
     from jepa_explorer.resources import checkpoints_dir
     from jepa_explorer.world.env import push_has_room
@@ -149,35 +149,16 @@ def main() -> int:
         present(window, size, False)
         window.lesson_mode.set_on(False)
         window.resize(*size)
-        # world-model mode: drive, inject, imagine
+        # world-model mode: drive, inject, imagine a drawn path, plan to a goal in the other room
         window.world_mode.set_on(True)
         view = window.world_mode.view
-        for key in [Qt.Key_Right] * 4 + [Qt.Key_Down] * 3:
-            QTest.keyClick(view, key)
-        view.actions_by_name["inject_teleport"].trigger()
-        for key in [Qt.Key_Right] * 3:
-            QTest.keyClick(view, key)
-        # a drawn path, imagined in the worker; then a goal across the room and a plan
-        x, y = view.controller.world.state.agent + 2
-        shown = []
-        view.imagined.connect(shown.append)
-        view.set_mouse_mode("path")
-        dx, dy = (1.0 if x < 16 else -1.0), (1.0 if y < 16 else -1.0)  # towards the middle of its room
-        view.path = [(float(x + 6 * dx), float(y)), (float(x + 10 * dx), float(y + 2 * dy))]
-        view.imagine_path(view.path)
-        wait_until(lambda: shown)
-        view.set_mouse_mode("goal")
-        view.set_goal((6.0, 26.0))
-        planned = []
-        view.planned.connect(planned.append)
-        view.plan()
-        wait_until(lambda: planned)
+        summary = run_demo(view)
         settle()
         window.grab().save(str(out / f"world-{size_text}.png"))
         present(window, size, True)
         window.grab().save(str(out / f"world-present-{size_text}.png"))
         present(window, size, False)
-        print(f"world-{size_text}.png: {len(view.controller.actions)} steps, events {view.controller.events}")
+        print(f"world-{size_text}.png: {summary}")
         # a push: the object's goal 6 px along a way it can go (room behind it for the agent, and ahead of it),
         # planned with the push planner
         view.push_box.setChecked(True)
@@ -187,7 +168,8 @@ def main() -> int:
             if push_has_room(world.layout, obj, d):
                 break
         view.set_goal(tuple(float(v) for v in obj + d + 2))
-        planned.clear()
+        planned: list = []
+        view.planned.connect(planned.append)
         view.plan()
         wait_until(lambda: planned)
         settle()

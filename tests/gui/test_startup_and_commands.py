@@ -66,6 +66,21 @@ def test_screenshot_command(qapp, ijepa_fixture_path, tmp_path):
         assert image.size == (1280, 800)
 
 
+def test_screenshot_of_the_world_mode(qapp, ijepa_fixture_path, tmp_path, capsys):
+    """--world: the bundled world model drives, imagines and plans before the picture is taken."""
+    from PIL import Image
+
+    from jepa_explorer.cli import main
+
+    out = tmp_path / "world.png"
+    args = ["screenshot", "--world", "--out", str(out), "--size", "1024x768", "--checkpoint", str(ijepa_fixture_path)]
+    assert main(args) == 0, capsys.readouterr().err
+    with Image.open(out) as image:
+        assert image.size == (1024, 768)
+    assert main(args[:1] + ["--step", "2"] + args[1:]) == 2
+    assert "--world and --step" in capsys.readouterr().err
+
+
 def test_screenshot_rejects_bad_size(qapp):
     from jepa_explorer.cli import main
 

@@ -233,3 +233,31 @@ def test_a_goal_for_the_object_is_planned_with_the_push_planner(view, qtbot):
     with qtbot.waitSignal(view.planned, timeout=TIMEOUT_MS):
         view.plan()
     assert view._plan_request.task == "reach" and view._plan_request.energy_mode == "mean"
+
+
+def test_the_figure_demo_drives_injects_imagines_and_plans(view):
+    from jepa_explorer.gui.world.demo import run_demo
+
+    summary = run_demo(view)
+    assert len(view.controller.actions) == 11 and view.controller.events == [(8, "teleport")]
+    xs, ys = view.surprise_curve.getData()
+    assert len(xs) == 11 and np.isfinite(ys).all()
+    assert len(view.horizon_curve.getData()[0]) > 1  # the drawn path was imagined
+    energies = view.energy_curve.getData()[1]
+    assert len(energies) == SMALL_PLAN["iterations"] and view.controller.plan_state is not None
+    assert summary.startswith("11 steps") and f"over {SMALL_PLAN['iterations']} iterations" in summary
+
+
+def test_the_figure_demo_without_a_model_drives_and_injects_only(qtbot):
+    from jepa_explorer.gui.world.demo import run_demo
+    from jepa_explorer.gui.world.view import WorldView
+
+    w = WorldView(None, seed=1_000_000)
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        assert "no world model" in run_demo(w)
+        assert len(w.controller.actions) == 11 and w.controller.events == [(8, "teleport")]
+        assert len(w.horizon_curve.getData()[0] if w.horizon_curve.getData()[0] is not None else []) == 0
+    finally:
+        w.shutdown()

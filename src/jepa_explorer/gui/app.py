@@ -58,13 +58,17 @@ def screenshot(
     timeout_s: float = 120.0,
     presentation: bool = False,
     step: int = 0,
+    world: bool = False,
 ) -> str:
     """Render the window offscreen once the first prediction is on screen, and write a PNG; `step`: show
-    that stage (1-5) of the step-through."""
+    that stage (1-5) of the step-through; `world`: world-model mode after a scripted drive, injected teleport,
+    imagined path and plan (gui/world/demo.py)."""
     from jepa_explorer.app.stages import STAGES
 
     if not 0 <= step <= len(STAGES):
         raise JepaError(f"--step {step}: use a stage from 1 to {len(STAGES)} (0: none).")
+    if world and step:
+        raise JepaError("--world and --step: the step-through is the image and video modes'; give one of them.")
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     width, height = parse_size(size)
     app = make_app()
@@ -86,11 +90,24 @@ def screenshot(
         window.close()
         reason = errors[0] if errors else f"no prediction within {timeout_s:.0f} s"
         raise JepaError(f"screenshot: {reason.rstrip('.')}.")
+    if world:
+        from jepa_explorer.gui.world.demo import run_demo
+
+        window.world_mode.set_on(True)
+        try:
+            run_demo(window.world_mode.view, timeout_s)
+        except JepaError as e:
+            window.close()
+            raise JepaError(f"screenshot --world: {e}") from None
     if presentation:
         window.toggle_presentation(True)
         window.showNormal()  # offscreen "full screen" is the virtual screen's size: keep the requested size
         window.resize(width, height)
         window.presentation.fit(width, height)
+        if world:
+            from jepa_explorer.gui import modes
+
+            modes.presentation_changed(window)  # the world view lays itself out for the fitted fonts
     for _ in range(step):
         window.app.advance_stage()
     for _ in range(5):  # let the panels lay out and paint the result

@@ -12,7 +12,8 @@ def cmd_gui(args) -> int:
 def cmd_screenshot(args) -> int:
     from jepa_explorer.gui.app import screenshot
 
-    out = screenshot(args.out, args.size, args.scene, args.checkpoint, args.image, presentation=args.presentation, step=args.step)
+    out = screenshot(args.out, args.size, args.scene, args.checkpoint, args.image, presentation=args.presentation, step=args.step,
+                     world=args.world)  # fmt: skip
     print(f"wrote {out}")
     return 0
 
@@ -34,4 +35,5 @@ def register(subparsers) -> None:
     p.add_argument("--image", "-i", default=None)
     p.add_argument("--presentation", action="store_true", help="render in presentation mode")
     p.add_argument("--step", type=int, default=0, help="show this stage (1-5) of the step-through (F5)")
+    p.add_argument("--world", action="store_true", help="world-model mode (F3): a drive, a teleport, an imagined path, a plan")
     p.set_defaults(func=cmd_screenshot)

@@ -607,7 +607,8 @@ class WorldView(QWidget):
                  for s, k in c.events if s - 1 >= first]  # fmt: skip
         self.surprise_events.setData(spots)
         last = errors[-1] if len(errors) else float("nan")
-        typical = np.nanmedian(errors[:-1]) if len(errors) > 3 else float("nan")
+        earlier = errors[:-1][np.isfinite(errors[:-1])]  # none without a model: driving alone has no error
+        typical = np.median(earlier) if len(earlier) > 2 else float("nan")
         colour = BAD if np.isfinite(typical) and last > 4 * typical else TEXT
         text = "one-step error: —" if not np.isfinite(last) else f"one-step error: {last:.4f}"
         self.error_label.setText(text)
