@@ -42,6 +42,13 @@ def test_clip_pixel_comparison_with_a_video_decoder():
     assert not np.array_equal(out.images["decoded_prediction"][2:], out.images["original"][2:])
     one = frame_of(out, 3)
     assert one.images["decoded_actual"].shape == (16, 16, 3) and one.psnr == out.psnr
+    # `also`: other embeddings for the same targets are decoded and scored as the prediction is
+    actual = [session.features.actual[g.target_indices] for g in prediction.groups]
+    both = compare_pixels(session, prediction, decoder=decoder, also={"actual_again": actual, "predicted_again": [
+        g.predicted for g in prediction.groups]})  # fmt: skip
+    assert np.array_equal(both.images["actual_again"], out.images["decoded_actual"])
+    assert np.array_equal(both.images["predicted_again"], out.images["decoded_prediction"])
+    assert both.psnr["actual_again"] == out.psnr["decoded_actual"] != both.psnr["predicted_again"]
 
 
 def test_a_reference_decoder_starts_from_the_last_context_frame_at_each_target_patch():

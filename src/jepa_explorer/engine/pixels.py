@@ -47,8 +47,10 @@ def _to_uint8(x: torch.Tensor, mean, std) -> np.ndarray:
     return (x.clamp(0, 1).movedim(0, -1).numpy() * 255.0 + 0.5).astype(np.uint8)
 
 
-def compare_pixels(session, prediction, mae=None, decoder=None) -> PixelComparison:
-    """Images and PSNRs for one prediction: of the image, or of every frame of a clip (no MAE for video)."""
+def compare_pixels(session, prediction, mae=None, decoder=None, also: dict[str, list] | None = None) -> PixelComparison:
+    """Images and PSNRs for one prediction: of the image, or of every frame of a clip (no MAE for video).
+    `also`: other embeddings for the prediction's target groups (name -> one [M, D] array per group), decoded
+    and scored as the prediction is (eval's baselines), without decoding the actual embeddings again."""
     feats = session.features
     cfg = session.model.config
     enc = cfg.encoder
@@ -87,12 +89,19 @@ def compare_pixels(session, prediction, mae=None, decoder=None) -> PixelComparis
 
             actual = decode(feats.actual[targets], targets)
             out.images["decoded_actual"] = compose({int(i): actual[row] for row, i in enumerate(targets)})
-            predicted: dict[int, list[torch.Tensor]] = {}
-            for g in prediction.groups:
-                decoded = decode(g.predicted, g.target_indices)
-                for row, index in enumerate(g.target_indices):
-                    predicted.setdefault(int(index), []).append(decoded[row])
-            out.images["decoded_prediction"] = compose({i: torch.stack(v).mean(0) for i, v in predicted.items()})
+
+            def decode_groups(per_group) -> np.ndarray:
+                # a target in several groups shows the mean of its decodings
+                decoded_at: dict[int, list[torch.Tensor]] = {}
+                for g, embeddings in zip(prediction.groups, per_group, strict=True):
+                    decoded = decode(embeddings, g.target_indices)
+                    for row, index in enumerate(g.target_indices):
+                        decoded_at.setdefault(int(index), []).append(decoded[row])
+                return compose({i: torch.stack(v).mean(0) for i, v in decoded_at.items()})
+
+            out.images["decoded_prediction"] = decode_groups([g.predicted for g in prediction.groups])
+            for name, per_group in (also or {}).items():
+                out.images[name] = decode_groups(per_group)
         else:
             out.unavailable["decoded_prediction"] = out.unavailable["decoded_actual"] = "no decoder checkpoint loaded"
     for name, image in out.images.items():

@@ -84,22 +84,13 @@ def _future_psnr(session, result, decoder) -> dict[str, float]:
     last-context-step baseline's embeddings instead of the prediction: what the decoder makes of
     an embedding that says "nothing changed" (for a reference decoder, how much of its gain over a
     copy is the decoder's own and not the predictor's)."""
-    from dataclasses import replace
-
     from jepa_explorer.analysis.baselines import last_context_step
     from jepa_explorer.engine.pixels import compare_pixels, pixel_region, psnr
 
-    comparison = compare_pixels(session, result, None, decoder)
     context_idx = result.context_indices
     context_emb = session.context_embeddings(context_idx)
-    copied = replace(
-        result,
-        groups=[
-            replace(g, predicted=last_context_step(context_emb, context_idx, g.target_indices, session.grid_shape))
-            for g in result.groups
-        ],
-    )
-    copied_pixels = compare_pixels(session, copied, None, decoder)
+    copied = [last_context_step(context_emb, context_idx, g.target_indices, session.grid_shape) for g in result.groups]
+    comparison = compare_pixels(session, result, None, decoder, also={"decoded_last_context_step": copied})
     enc = session.model.config.encoder
     masks = result.masks
     region = pixel_region(masks.target_union, enc)
@@ -110,7 +101,7 @@ def _future_psnr(session, result, decoder) -> dict[str, float]:
         "decoded_actual": comparison.psnr["decoded_actual"],
         "decoded_prediction": comparison.psnr["decoded_prediction"],
         "copy_last_context_frame": psnr(copy, frames, region),
-        "decoded_last_context_step": copied_pixels.psnr["decoded_prediction"],
+        "decoded_last_context_step": comparison.psnr["decoded_last_context_step"],
     }
 
 
