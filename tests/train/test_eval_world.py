@@ -113,3 +113,23 @@ def test_world_card_readme_is_rendered_from_the_card(tmp_path):
     readme = (out / "README.md").read_text()
     assert readme == model_card_markdown(saved)
     assert "agent 0.900 (random-init 0.100)" in readme and "target agent_r2: 0.900 vs 0.9 -> met" in readme
+
+
+def test_planning_reports_the_pose_weight_only_for_a_latent_with_a_pose_part(model):
+    from dataclasses import replace
+
+    from jepa_explorer.world.model import WorldModel
+
+    small = {"n": 1, "samples": 8, "iterations": 1, "max_steps": 2, "horizon": 2, "execute": 1}
+    assert all("pose_weight" not in r["settings"] for r in eval_world.eval_planning(model, **small).values())
+    cfg = replace(TINY, keypoints=3)
+    torch.manual_seed(0)
+    posed = WorldModel(WorldEncoder(cfg).eval(), WorldPredictor(cfg).eval(), cfg, {}, "<tiny>")
+    r = eval_world.eval_planning(posed, **small)
+    assert (r["reach"]["settings"]["pose_weight"], r["push"]["settings"]["pose_weight"]) == (0.0, 0.0)
+    probe = {"agent_r2": 0.5, "object_r2": 0.5, "mean_dim_std": 1.0, "effective_rank": 5.0}
+    report = {"checkpoint": "t", "split": "test", "rollout": {"mse_by_horizon": {"predictor": [0.1] * 16},
+              "h1_gain_vs_copy_last": 0.5, "h1_zero_actions_worse_by": 0.5}, "surprise": {}, "planning": r,
+              "probes": {"trained": probe, "random_init": probe, "latent_dim": 16}, "targets": {}}  # fmt: skip
+    lines = [line for line in eval_world.format_world_report(report).splitlines() if line.startswith("  CEM")]
+    assert len(lines) == 2 and all(line.endswith("keypoint part x0") for line in lines)

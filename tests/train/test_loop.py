@@ -366,6 +366,7 @@ STAGE_PINS = {
     "vjepa-tiny-predictor": "bdb4a3a59aa8dcde",
     "world-tiny-keypoints": "9ede60a318f9c916",
     "world-tiny-pose": "b9bb7bf6035a22cf",
+    "world-tiny-pose-grown": "d128b0b18a889f4f",
 }
 
 

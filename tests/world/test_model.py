@@ -321,3 +321,60 @@ def test_plan_scores_with_the_energy_mode_it_is_given(model):
     imagined = torch.from_numpy(p.imagined)[None]
     assert energy(imagined, goal, 3.0, "best").item() == pytest.approx(min(p.energies), rel=1e-4)
     assert energy(imagined, goal, 3.0, "mean").item() > min(p.energies)
+
+
+def test_growing_a_pose_part_keeps_the_bundles_state_part_exactly(tmp_path):
+    """`grow`: a one-part bundle's encoder and predictor are kept bit for bit (its latents, predictions and so
+    its plans), while the keypoint heads and the predictor's rows for them train; the card lists both stages."""
+    from jepa_explorer import load_model
+    from jepa_explorer.errors import JepaError
+    from jepa_explorer.train.loop import load_recipe
+    from jepa_explorer.train.world import WorldTrainer
+    from jepa_explorer.train.world_card import world_card_markdown
+
+    small = {"projector_dim": 32, "predictor_dim": 32, "predictor_depth": 1, "predictor_heads": 2, "latent_dim": 16}
+    first = load_recipe("world-tiny")
+    first["model"].update(small)
+    first["model"]["encoder"].update(embed_dim=32, depth=1, num_heads=2)
+    first["data"].update(batch_size=4, length=3)
+    one = WorldTrainer(first, tmp_path / "run1", "cpu", max_steps=1)
+    one.run(log=lambda line: None)
+    one.export(tmp_path / "stage1")
+    recipe = load_recipe("world-tiny-pose-grown")
+    recipe["model"] = {**first["model"], **{k: recipe["model"][k] for k in ("keypoints", "keypoint_detach")}}
+    recipe["model"]["latent_dim"] = 16 + 2 * recipe["model"]["keypoints"]
+    recipe.update(grow=str(tmp_path / "stage1"), data=first["data"])
+    trainer = WorldTrainer(recipe, tmp_path / "run", "cpu", max_steps=3)
+    encoder, predictor = trainer.modules["encoder"], trainer.modules["predictor"]
+    attend, head = encoder.attend.weight.detach().clone(), predictor.head.weight.detach().clone()
+    trainer.run(log=lambda line: None)
+    k = 2 * trainer.cfg.keypoints
+    assert not torch.equal(encoder.attend.weight, attend) and not torch.equal(predictor.head.weight[:k], head[:k])
+    assert torch.equal(predictor.head.weight[k:], head[k:]) and not predictor.embed.weight[:, :k].any()
+    out = trainer.export(tmp_path / "grown")
+    grown, bundle = load_model(out, "cpu"), load_model(tmp_path / "stage1", "cpu")
+    frames, actions = _frames(6)
+    zg, zb = grown.encode(frames), bundle.encode(frames)
+    assert zg.shape == (7, 16 + k) and np.array_equal(zg[:, k:], zb)
+    assert np.array_equal(grown.predict(zg[:-1], actions)[:, k:], bundle.predict(zb[:-1], actions))
+    assert grown.decoder is not None and grown.decode(zg[:2]).shape == (2, 32, 32, 3)
+    # with the pose part out of the energy, it plans exactly as the bundle does (the push planner's setting)
+    search = {"horizon": 3, "samples": 16, "iterations": 2, "seed": 0, "repeat": 2}
+    mine = plan(grown, frames[:3], actions[:2], frames[-1], pose_weight=0.0, **search)
+    theirs = plan(bundle, frames[:3], actions[:2], frames[-1], **search)
+    assert np.array_equal(mine.actions, theirs.actions) and np.allclose(mine.energies, theirs.energies, rtol=1e-6)
+    card = json.loads((out / "card.json").read_text())
+    stages = card["training"]["stages"]
+    assert [s["recipe"] for s in stages] == ["world-tiny", "world-tiny-pose-grown"] and stages[1]["steps"] == 3
+    assert stages[0]["command"].endswith(f"--export {(tmp_path / 'stage1').as_posix()}")  # the chain reproduces
+    assert card["training"]["steps"] == 1 + 3 and card["name"] == "world-tiny"
+    assert "## Training stages" in world_card_markdown(card) and "frozen" in world_card_markdown(card)
+    # what cannot be grown is refused before any training, in one line
+    attached = {**recipe, "model": {**recipe["model"], "keypoint_detach": False}}
+    with pytest.raises(JepaError, match="keypoint_detach = true"):
+        WorldTrainer(attached, tmp_path / "bad", "cpu", max_steps=1)
+    deeper = {**recipe, "model": {**recipe["model"], "predictor_depth": 2}}
+    with pytest.raises(JepaError, match="differs from the recipe's beyond the added keypoints"):
+        WorldTrainer(deeper, tmp_path / "bad", "cpu", max_steps=1)
+    with pytest.raises(JepaError, match="grow .*grown"):  # a grown bundle is not grown again
+        WorldTrainer({**recipe, "grow": str(out)}, tmp_path / "bad", "cpu", max_steps=1)

@@ -39,15 +39,16 @@ def training_data_summary(photo_fraction: float) -> dict:
 PREDICTOR_ONLY = "the predictor only"
 
 
-def staged_training(previous: dict, previous_source: str, stage: dict) -> dict:
+def staged_training(previous: dict, previous_source: str, stage: dict, seen: str = "images_seen") -> dict:
     """The card's training block for a model trained in stages: the `init` bundle's card (`previous`, read
     from `previous_source`) lists the stages so far, `stage` is the one just run. Totals add up; each stage
     keeps its own command, hardware and torch, and the commands chain (each earlier stage exports to the
-    folder the next one starts from), so the card says how to reproduce the whole model."""
+    folder the next one starts from), so the card says how to reproduce the whole model. `seen`: the count
+    of samples a stage saw ("frames_seen" for a world model)."""
     before = previous.get("training", {})
     stages = [dict(s) for s in before.get("stages", [])]
     if not stages:
-        fields = ("steps", "images_seen", "compute_seconds", "hardware", "torch", "command")
+        fields = ("steps", seen, "compute_seconds", "hardware", "torch", "command")
         stages = [{"recipe": previous.get("recipe", {}).get("name", previous.get("name")), **{k: before.get(k) for k in fields}}]
         if before.get("note"):  # e.g. how a run was cut short: still true of that stage
             stages[0]["note"] = before["note"]
@@ -57,7 +58,7 @@ def staged_training(previous: dict, previous_source: str, stage: dict) -> dict:
     stages.append(dict(stage))
     return {
         "steps": sum(int(s.get("steps") or 0) for s in stages),
-        "images_seen": sum(int(s.get("images_seen") or 0) for s in stages),
+        seen: sum(int(s.get(seen) or 0) for s in stages),
         "compute_seconds": round(sum(float(s.get("compute_seconds") or 0) for s in stages), 1),
         "hardware": _per_stage([s.get("hardware") for s in stages]),
         "torch": _per_stage([s.get("torch") for s in stages]),
@@ -198,7 +199,7 @@ def model_card_markdown(card: dict) -> str:
         lines.append(f"- decodes the embeddings of: `{card['jepa']}`")
     if training.get("stages"):
         stages = _keep_selection_with_last_stage(training, [dict(stage) for stage in training["stages"]])
-        lines += ["", "## Training stages", "", *_stage_lines(stages)]
+        lines += ["", "## Training stages", "", *stage_lines(stages)]
     if data.get("photographs_train"):
         lines += ["", "## Training data", ""]
         lines += [f"- {s['source']}: {s['photos']} photographs ({s['licence']})" for s in data["photographs_train"]]
@@ -267,7 +268,7 @@ def architecture_summary(card: dict) -> str:
     return text + "."
 
 
-def _stage_lines(stages: list[dict]) -> list[str]:
+def stage_lines(stages: list[dict]) -> list[str]:
     """One line per stage: what it trained, on what, and (where the card says) why it was kept."""
     lines = []
     for number, stage in enumerate(stages, 1):

@@ -119,6 +119,11 @@ def _random_policy(world: World, success, rng, max_steps: int) -> bool:
 PLAN_EPISODES = 16  # per task: each episode is one 60-step receding-horizon run
 
 
+def _effective(settings: dict, model) -> dict:
+    """The settings that shaped the plans: `pose_weight` only where the latent has a keypoint part."""
+    return settings if model.config.keypoints else {k: v for k, v in settings.items() if k != "pose_weight"}
+
+
 def eval_planning(model, n: int = PLAN_EPISODES, seed: int = 0, max_steps: int = 60, split: str = "test",
                   tasks=("reach", "push"), **overrides) -> dict:  # fmt: skip
     """Receding-horizon CEM on `n` episodes per task with each task's planner settings (chosen on validation
@@ -144,7 +149,7 @@ def eval_planning(model, n: int = PLAN_EPISODES, seed: int = 0, max_steps: int =
             rand_wins.append(_random_policy(world, success, np.random.default_rng([seed, i, 41]), max_steps))
         entry = {
             "episodes": n,
-            "settings": {"max_steps": max_steps, **settings, "history_frames": 3},
+            "settings": {"max_steps": max_steps, **_effective(settings, model), "history_frames": 3},
             "success": float(np.mean(wins)),
             "random_policy_success": float(np.mean(rand_wins)),
             "mean_steps_when_reached": float(np.mean([t for t, w in zip(steps, wins) if w])) if any(wins) else None,

@@ -11,6 +11,7 @@ written every `checkpoint_every_s`. Export writes two bundles: OUT (the world mo
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +66,13 @@ DESIGN_CHOICES = {
 }
 
 
+# what a grown run's stage trains (the card's training stages)
+GROWN_TRAINS = (
+    "the keypoint (pose) part's heads, the predictor's output rows for it and the decoder; the first stage's "
+    "encoder and predictor frozen, so the state part, its predictions and its plans are unchanged"
+)
+
+
 class WorldTrainer:
     """The world recipe's run: same surface as `loop.Trainer` (run, save, resume, export)."""
 
@@ -88,6 +96,11 @@ class WorldTrainer:
             "decoder": WorldDecoder(self.cfg.latent_dim, self.cfg.encoder.img_size).to(self.device),
         }
         trained = ["encoder", "predictor"]
+        self._pinned: list[tuple[torch.Tensor, torch.Tensor]] = []  # (rows of a trained tensor, their kept values)
+        self._frozen: list[torch.nn.Module] = []  # kept in eval mode (the projector's BatchNorm keeps its statistics)
+        self.grown_from: tuple[dict, str] | None = None
+        if recipe.get("grow"):
+            self._grow_from(recipe["grow"])
         # the latent dims each training term sees, read once (a bad recipe fails here, not mid-run)
         self._dims = {key: self._part_dims(key) for key in ("sigreg_on", "inverse_on")}
         if recipe.get("inverse_weight", 0.0):
@@ -95,7 +108,7 @@ class WorldTrainer:
             width = len(range(self.cfg.latent_dim)[self._dims["inverse_on"]])
             self.modules["inverse"] = torch.nn.Linear(width, self.cfg.action_dim).to(self.device)
             trained.append("inverse")
-        params = [p for n in trained for p in self.modules[n].parameters()]
+        params = [p for n in trained for p in self.modules[n].parameters() if p.requires_grad]
         self.opt = torch.optim.AdamW(
             [
                 {"params": [p for p in params if p.ndim > 1]},
@@ -109,6 +122,57 @@ class WorldTrainer:
         mean = torch.tensor(self.cfg.mean, device=self.device).view(1, 3, 1, 1)
         std = torch.tensor(self.cfg.std, device=self.device).view(1, 3, 1, 1)
         self._norm = (mean, std)
+
+    def _grow_from(self, source: str) -> None:
+        """Add the keypoint (pose) part to a trained one-part world bundle, keeping what it had exactly.
+
+        The bundle's encoder and predictor are copied and frozen. The predictor's input weights for the new
+        part are zero and stay zero, so its state-part predictions, and every plan scored on them, are the
+        bundle's. Training fits the keypoint heads (on detached tokens), the predictor's output rows for the
+        new part, and the decoder (its input widened by zero columns)."""
+        from dataclasses import replace
+
+        from jepa_explorer.checkpoints.world import load_world_model
+        from jepa_explorer.errors import JepaError
+        from jepa_explorer.train.loop import Trainer
+
+        where = f"recipe {self.recipe['name']}: grow {source}"
+        k = 2 * self.cfg.keypoints
+        if not k or not self.cfg.keypoint_detach:
+            raise JepaError(f"{where}: growing adds keypoints that read detached tokens; set model.keypoints > 0 "
+                            "and model.keypoint_detach = true.")  # fmt: skip
+        old = load_world_model(Trainer._resolve(source), "cpu", decoder=True)
+        if old.config.keypoints:
+            raise JepaError(f"{where}: that bundle has a keypoint part already (it was grown); grow from the "
+                            "one-part bundle its card's first training stage exports.")  # fmt: skip
+        kept = replace(self.cfg, latent_dim=self.cfg.latent_dim - k, keypoints=0, keypoint_detach=False)
+        if old.config != kept:
+            raise JepaError(f"{where}: its architecture differs from the recipe's beyond the added keypoints; "
+                            "grow from the bundle the recipe's base describes.")  # fmt: skip
+        enc, pred, dec = self.modules["encoder"], self.modules["predictor"], self.modules["decoder"]
+        state = {name: v.float() for name, v in old.encoder.state_dict().items()}
+        missing = enc.load_state_dict(state, strict=False).missing_keys
+        assert all(name.startswith(("attend.", "offset.")) for name in missing), missing
+        state = {name: v.float() for name, v in old.predictor.state_dict().items()}
+        width = state["embed.weight"].shape[0]
+        state["embed.weight"] = torch.cat([torch.zeros(width, k), state["embed.weight"]], 1)
+        state["head.weight"] = torch.cat([torch.zeros(k, width), state["head.weight"]], 0)
+        state["head.bias"] = torch.cat([torch.zeros(k), state["head.bias"]], 0)
+        pred.load_state_dict(state)
+        if old.decoder is not None:
+            state = {name: v.float() for name, v in old.decoder.state_dict().items()}
+            state["fc.0.weight"] = torch.cat([torch.zeros(state["fc.0.weight"].shape[0], k), state["fc.0.weight"]], 1)
+            dec.load_state_dict(state)
+        for module in (enc.vit, enc.projector, pred):
+            module.requires_grad_(False)
+        pred.head.requires_grad_(True)
+        self._pinned = [(pred.head.weight, pred.head.weight[k:].clone()), (pred.head.bias, pred.head.bias[k:].clone())]
+        self._frozen = [enc.vit, enc.projector, pred]
+        # the card's first stage exports where this run reads it, so the chained commands reproduce the model
+        card = dict(old.card)
+        first = dict(card.get("training", {}))
+        first["command"] = re.sub(r" --export \S+", "", str(first.get("command", "")))
+        self.grown_from = ({**card, "training": first}, Path(source).as_posix())
 
     def _part_dims(self, key: str) -> slice:
         """The latent dims a training term sees (recipe `sigreg_on` / `inverse_on`): "latent" (all),
@@ -171,6 +235,10 @@ class WorldTrainer:
         loss.backward()
         torch.nn.utils.clip_grad_norm_([p for g in self.opt.param_groups for p in g["params"]], 1.0)
         self.opt.step()
+        with torch.no_grad():  # a grown run's kept output rows stay as they were
+            k = 2 * self.cfg.keypoints
+            for tensor, kept in self._pinned:
+                tensor[k:] = kept
         # the decoder learns from the latents as they are now, without pulling on them
         # (every third frame: the decoder's convolutions would otherwise cost more than the encoder)
         every = self.recipe.get("decoder_every", 3)
@@ -195,6 +263,8 @@ class WorldTrainer:
 
         for m in self.modules.values():
             m.train()
+        for m in self._frozen:
+            m.eval()
         return run_steps(
             self, Prefetcher(self.batches, self.state.step, self.stop_at, 0),
             lambda batch, step: self.step(batch[0], batch[1], step),
@@ -244,6 +314,13 @@ class WorldTrainer:
             + f" --export {Path(out_dir).as_posix()}",
             "final_losses": self.history[-1] if self.history else {},
         }
+        if self.grown_from is not None:  # the kept part's own training is the first stage
+            from jepa_explorer.train.cards import staged_training
+
+            stage = {"recipe": self.recipe["name"], **training, "trains": GROWN_TRAINS}
+            training = staged_training(*self.grown_from, stage, seen="frames_seen")
+        # a further stage of the same model keeps its name (the app opens the bundle by it)
+        name = self.grown_from[0].get("name", self.recipe["name"]) if self.grown_from else self.recipe["name"]
         data = {
             "world": "jepa_explorer.world: two rooms joined by a door (layout, door and floor randomised per seed), "
             f"an agent moved by a clipped 2-D velocity, a pushable object with friction; {self.cfg.encoder.img_size} px frames",
@@ -254,7 +331,7 @@ class WorldTrainer:
             f"{self.recipe['data'].get('worlds_per_batch', 1)} world(s)",
         }
         card = {
-            "name": self.recipe["name"],
+            "name": name,
             "kind": "world",
             "family": "world",
             "recipe": self.recipe,
@@ -273,7 +350,7 @@ class WorldTrainer:
         )
         dec_dir = Path(str(out_dir) + "-decoder")
         dec_card = {
-            "name": self.recipe["name"] + "-decoder",
+            "name": name + "-decoder",
             "kind": "world-decoder",
             "world": Path(out_dir).as_posix(),
             "training": training,

@@ -39,6 +39,10 @@ def world_card_markdown(card: dict) -> str:
     ]
     for key, text in card.get("choices", {}).items():
         lines.append(f"- {key}: {text}")
+    if training.get("stages"):
+        from jepa_explorer.train.cards import stage_lines
+
+        lines += ["", "## Training stages", "", *stage_lines(training["stages"])]
     if card.get("training_data"):
         lines += ["", "## Training data", ""] + [f"- {k}: {v}" for k, v in card["training_data"].items()]
     health = card.get("latent_health")
