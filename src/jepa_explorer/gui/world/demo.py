@@ -12,7 +12,7 @@ from jepa_explorer.errors import JepaError
 DEMO_GOAL = (6.0, 26.0)
 
 
-def wait_for(view, started: list, what: str, timeout_s: float) -> None:
+def wait_for(started: list, what: str, timeout_s: float) -> None:
     """Let Qt run until `started` holds a result (or a failure message) from the view's worker."""
     from PySide6.QtWidgets import QApplication
 
@@ -42,20 +42,25 @@ def run_demo(view, timeout_s: float = 180.0) -> str:
     if controller.model is None:
         return f"{len(controller.actions)} steps, events {controller.events} (no world model: no imagining or planning)"
     results: list = []
-    view.worker.failed.connect(lambda _kind, _id, message: results.append(message))
-    view.imagined.connect(results.append)
-    view.planned.connect(results.append)
-    # a path towards the middle of the agent's room, imagined in the worker
-    x, y = controller.world.state.agent + 2
-    dx, dy = (1.0 if x < 16 else -1.0), (1.0 if y < 16 else -1.0)
-    view.set_mouse_mode("path")
-    view.imagine_path([(float(x + 6 * dx), float(y)), (float(x + 10 * dx), float(y + 2 * dy))])
-    wait_for(view, results, "Imagining the drawn path", timeout_s)
-    results.clear()
-    view.set_mouse_mode("goal")
-    view.set_goal(DEMO_GOAL)
-    view.plan()
-    wait_for(view, results, "Planning towards the goal", timeout_s)
+    failed = lambda _kind, _id, message: results.append(message)  # noqa: E731
+    hooks = [(view.worker.failed, failed), (view.imagined, results.append), (view.planned, results.append)]
+    for signal, slot in hooks:
+        signal.connect(slot)
+    try:
+        # a path towards the middle of the agent's room, imagined in the worker
+        x, y = controller.world.state.agent + 2
+        dx, dy = (1.0 if x < 16 else -1.0), (1.0 if y < 16 else -1.0)
+        view.set_mouse_mode("path")
+        view.imagine_path([(float(x + 6 * dx), float(y)), (float(x + 10 * dx), float(y + 2 * dy))])
+        wait_for(results, "Imagining the drawn path", timeout_s)
+        results.clear()
+        view.set_mouse_mode("goal")
+        view.set_goal(DEMO_GOAL)
+        view.plan()
+        wait_for(results, "Planning towards the goal", timeout_s)
+    finally:
+        for signal, slot in hooks:
+            signal.disconnect(slot)
     energies = results[0].energies
     return (f"{len(controller.actions)} steps, events {controller.events}, "
             f"plan energy {energies[0]:.3f} -> {energies[-1]:.3f} over {len(energies)} iterations")  # fmt: skip
