@@ -376,5 +376,7 @@ def test_growing_a_pose_part_keeps_the_bundles_state_part_exactly(tmp_path):
     deeper = {**recipe, "model": {**recipe["model"], "predictor_depth": 2}}
     with pytest.raises(JepaError, match="differs from the recipe's beyond the added keypoints"):
         WorldTrainer(deeper, tmp_path / "bad", "cpu", max_steps=1)
+    with pytest.raises(JepaError, match="grow .*nowhere: no world bundle there; export the first stage to it"):
+        WorldTrainer({**recipe, "grow": str(tmp_path / "nowhere")}, tmp_path / "bad", "cpu", max_steps=1)
     with pytest.raises(JepaError, match="grow .*grown"):  # a grown bundle is not grown again
         WorldTrainer({**recipe, "grow": str(out)}, tmp_path / "bad", "cpu", max_steps=1)

@@ -141,7 +141,11 @@ class WorldTrainer:
         if not k or not self.cfg.keypoint_detach:
             raise JepaError(f"{where}: growing adds keypoints that read detached tokens; set model.keypoints > 0 "
                             "and model.keypoint_detach = true.")  # fmt: skip
-        old = load_world_model(Trainer._resolve(source), "cpu", decoder=True)
+        folder = Trainer._resolve(source)
+        if not (folder / "card.json").is_file():
+            raise JepaError(f"{where}: no world bundle there; export the first stage to it (jepa-explorer train "
+                            f"world-tiny --export {source}) or set grow to a one-part world bundle.")  # fmt: skip
+        old = load_world_model(folder, "cpu", decoder=True)
         if old.config.keypoints:
             raise JepaError(f"{where}: that bundle has a keypoint part already (it was grown); grow from the "
                             "one-part bundle its card's first training stage exports.")  # fmt: skip
