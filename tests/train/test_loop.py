@@ -303,6 +303,9 @@ def test_init_continues_from_a_bundle_and_rejects_one_that_does_not_fit(tmp_path
     wider.update(init=str(bundle))
     with pytest.raises(JepaError, match="does not fit"):
         Trainer(wider, tmp_path / "wider")
+    missing = {**recipe, "init": str(tmp_path / "nowhere")}
+    with pytest.raises(JepaError, match="init .*nowhere: no bundle there; export the stage before to it"):
+        Trainer(missing, tmp_path / "missing")
 
 
 def test_a_predictor_only_stage_keeps_both_encoders_and_trains_the_predictor(tmp_path):

@@ -361,7 +361,12 @@ class Trainer:
             raise JepaError(f"recipe {self.recipe['name']}: 'init' continues an I-JEPA or a V-JEPA; this recipe is '{kind}'.")
         from jepa_explorer.checkpoints.load import load_model
 
-        jepa = load_model(self._resolve(source), "cpu")
+        folder = self._resolve(source)
+        if not folder.exists():
+            raise JepaError(f"recipe {self.recipe['name']}: init {source}: no bundle there; export the stage before "
+                            f"to it (the commands are on the bundled model's card, under Training stages) or set "
+                            f"init to a bundle.")  # fmt: skip
+        jepa = load_model(folder, "cpu")
         self._init_card = (dict(jepa.card or {}), source)  # the export's card continues its training history
         if jepa.config.family != kind:
             family = jepa.config.family
