@@ -228,6 +228,25 @@ def _future_references(pixels: torch.Tensor, grid_shape, decoder, t0: torch.Tens
     return reference, present[:, :, None].expand(b, steps, n // steps).reshape(b, n).to(pixels.device)
 
 
+def resolve_path(path: str) -> Path:
+    """A recipe's path: as given when it exists (or is absolute), else under the project's home."""
+    from jepa_explorer.resources import home
+
+    p = Path(path)
+    return p if p.is_absolute() or p.exists() else home() / p
+
+
+def stage_bundle(source: str, where: str, what: str, remedy: str) -> Path:
+    """The folder of the bundle an earlier stage exported to `source` (a recipe's "init" or "grow"), or one
+    line: `where` it was looked for, that no `what` is there, and the `remedy`."""
+    from jepa_explorer.checkpoints.load import CARD_NAME
+
+    folder = resolve_path(source)
+    if not (folder / CARD_NAME).is_file():
+        raise JepaError(f"{where}: no {what} there; {remedy}.")
+    return folder
+
+
 class Trainer:
     """One recipe, one run directory. `run()` trains until total_steps, writing checkpoints on the way."""
 
@@ -328,7 +347,7 @@ class Trainer:
             from jepa_explorer.checkpoints.load import load_model
             from jepa_explorer.models.decoder import DecoderConfig, PatchDecoder
 
-            jepa = load_model(self._resolve(self.recipe["jepa"]), self.device)
+            jepa = load_model(resolve_path(self.recipe["jepa"]), self.device)
             self.jepa_target = jepa.target_encoder.eval().requires_grad_(False)
             if self.recipe.get("predicted_fraction", 0.0):
                 if not jepa.config.encoder.video or jepa.predictor is None:
@@ -361,12 +380,9 @@ class Trainer:
             raise JepaError(f"recipe {self.recipe['name']}: 'init' continues an I-JEPA or a V-JEPA; this recipe is '{kind}'.")
         from jepa_explorer.checkpoints.load import load_model
 
-        folder = self._resolve(source)
-        if not folder.exists():
-            raise JepaError(f"recipe {self.recipe['name']}: init {source}: no bundle there; export the stage before "
-                            f"to it (the commands are on the bundled model's card, under Training stages) or set "
-                            f"init to a bundle.")  # fmt: skip
-        jepa = load_model(folder, "cpu")
+        remedy = ("export the stage before to it (the commands are on the bundled model's card, under Training "
+                  "stages) or set init to a bundle")  # fmt: skip
+        jepa = load_model(stage_bundle(source, f"recipe {self.recipe['name']}: init {source}", "bundle", remedy), "cpu")
         self._init_card = (dict(jepa.card or {}), source)  # the export's card continues its training history
         if jepa.config.family != kind:
             family = jepa.config.family
@@ -390,13 +406,6 @@ class Trainer:
             raise JepaError(f"recipe {name}: 'freeze_encoder' needs 'init' (a trained JEPA whose encoders to keep).")
         self.modules["encoder"].requires_grad_(False)
         self.trainable = ("predictor",)
-
-    @staticmethod
-    def _resolve(path: str) -> Path:
-        from jepa_explorer.resources import home
-
-        p = Path(path)
-        return p if p.is_absolute() or p.exists() else home() / p
 
     # -------------------------------------------------------------- checkpoints
 

@@ -134,18 +134,16 @@ class WorldTrainer:
 
         from jepa_explorer.checkpoints.world import load_world_model
         from jepa_explorer.errors import JepaError
-        from jepa_explorer.train.loop import Trainer
+        from jepa_explorer.train.loop import stage_bundle
 
         where = f"recipe {self.recipe['name']}: grow {source}"
         k = 2 * self.cfg.keypoints
         if not k or not self.cfg.keypoint_detach:
             raise JepaError(f"{where}: growing adds keypoints that read detached tokens; set model.keypoints > 0 "
                             "and model.keypoint_detach = true.")  # fmt: skip
-        folder = Trainer._resolve(source)
-        if not (folder / "card.json").is_file():
-            raise JepaError(f"{where}: no world bundle there; export the first stage to it (jepa-explorer train "
-                            f"world-tiny --export {source}) or set grow to a one-part world bundle.")  # fmt: skip
-        old = load_world_model(folder, "cpu", decoder=True)
+        remedy = (f"export the first stage to it (jepa-explorer train world-tiny --export {source}) or set grow to a "
+                  "one-part world bundle")  # fmt: skip
+        old = load_world_model(stage_bundle(source, where, "world bundle", remedy), "cpu", decoder=True)
         if old.config.keypoints:
             raise JepaError(f"{where}: that bundle has a keypoint part already (it was grown); grow from the "
                             "one-part bundle its card's first training stage exports.")  # fmt: skip
@@ -170,7 +168,8 @@ class WorldTrainer:
         for module in (enc.vit, enc.projector, pred):
             module.requires_grad_(False)
         pred.head.requires_grad_(True)
-        self._pinned = [(pred.head.weight, pred.head.weight[k:].clone()), (pred.head.bias, pred.head.bias[k:].clone())]
+        with torch.no_grad():  # views of the kept rows: the optimiser and resuming write the parameters in place
+            self._pinned = [(rows, rows.clone()) for rows in (pred.head.weight[k:], pred.head.bias[k:])]
         self._frozen = [enc.vit, enc.projector, pred]
         # the card's first stage exports where this run reads it, so the chained commands reproduce the model
         card = dict(old.card)
@@ -240,9 +239,8 @@ class WorldTrainer:
         torch.nn.utils.clip_grad_norm_([p for g in self.opt.param_groups for p in g["params"]], 1.0)
         self.opt.step()
         with torch.no_grad():  # a grown run's kept output rows stay as they were
-            k = 2 * self.cfg.keypoints
-            for tensor, kept in self._pinned:
-                tensor[k:] = kept
+            for rows, kept in self._pinned:
+                rows.copy_(kept)
         # the decoder learns from the latents as they are now, without pulling on them
         # (every third frame: the decoder's convolutions would otherwise cost more than the encoder)
         every = self.recipe.get("decoder_every", 3)
